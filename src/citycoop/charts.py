@@ -1,0 +1,339 @@
+"""Chart builders: pure functions, DataFrame in, ``plotly.graph_objects.Figure`` out.
+
+One template (``citycoop``) for every chart; English axis titles; place names shown the way
+Vietnamese readers know them, with the English name beside ("Trùng Khánh (Chongqing)").
+Text that came from the web (titles) is HTML-escaped before it reaches a hover label.
+Large corpora are aggregated (counts per partner, per month) rather than drawn point by point.
+"""
+from __future__ import annotations
+
+import html
+from importlib import resources
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+TEMPLATE_NAME = "citycoop"
+# A fixed qualitative palette: colours follow sorted names, never chance.
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a", "#637939", "#e7ba52"]
+DIRECTION_COLORS = {"inbound": "#1f77b4", "outbound": "#d62728", "unknown": "#7f7f7f"}
+MAX_TIMELINE_POINTS = 400  # above this, the timeline shows monthly counts instead of points
+TOP_PARTNERS = 25
+
+pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family="Noto Sans, DejaVu Sans, Arial, sans-serif", size=13, color="#222"),
+        title=dict(font=dict(size=17), x=0.0, xanchor="left"),
+        colorway=PALETTE,
+        plot_bgcolor="white", paper_bgcolor="white",
+        xaxis=dict(showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999", automargin=True),
+        yaxis=dict(showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999", automargin=True),
+        margin=dict(l=60, r=30, t=70, b=50),
+        hoverlabel=dict(font=dict(family="Noto Sans, DejaVu Sans, Arial, sans-serif")),
+        legend=dict(bgcolor="rgba(255,255,255,0.8)"),
+    )
+)
+
+
+def esc(value) -> str:
+    """Web text made safe for a plotly label (plotly renders a subset of HTML)."""
+    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
+
+
+def place_label(name_vi, name) -> str:
+    return f"{name_vi} ({name})" if name_vi and name_vi != name else str(name)
+
+
+def color_map(keys) -> dict:
+    return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(sorted({k for k in keys if k}))}
+
+
+def _figure(title: str, **layout) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE_NAME, title=title, **layout)
+    return fig
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    fig = _figure(title, height=260)
+    fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font=dict(size=15, color="#666"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+# ------------------------------------------------------------------------- partners
+def partners_bar(meetings: pd.DataFrame, top: int = TOP_PARTNERS) -> go.Figure:
+    """Chinese partners ranked by number of meetings (articles), coloured by province."""
+    title = "Chinese partner localities, by number of meetings"
+    if meetings.empty:
+        return _empty(title, "No meeting with a Chinese partner in this selection")
+    g = (meetings.groupby(["partner", "partner_vi", "partner_province"], as_index=False)
+         .agg(meetings=("id", "nunique"), last=("event_date", "max")))
+    g = g.sort_values(["meetings", "partner"], ascending=[False, True]).head(top)
+    g = g.iloc[::-1]  # largest on top of a horizontal bar chart
+    colors = color_map(g["partner_province"])
+    fig = _figure(title, height=max(260, 60 + 32 * len(g)), xaxis_title="Meetings (articles)",
+                  yaxis_title=None, legend_title_text="Province")
+    for prov in sorted(g["partner_province"].unique()):
+        sub = g[g["partner_province"] == prov]
+        fig.add_bar(
+            x=sub["meetings"], y=[place_label(v, n) for v, n in zip(sub["partner_vi"], sub["partner"])],
+            orientation="h", name=prov, marker_color=colors[prov],
+            customdata=list(zip(sub["partner_province"], sub["last"].fillna("–"))),
+            hovertemplate="%{y}<br>province: %{customdata[0]}<br>meetings: %{x}"
+                          "<br>latest: %{customdata[1]}<extra></extra>")
+    fig.update_layout(barmode="stack", yaxis=dict(categoryorder="array",
+                      categoryarray=[place_label(v, n) for v, n in zip(g["partner_vi"], g["partner"])]))
+    fig.update_xaxes(dtick=1 if g["meetings"].max() <= 10 else None)
+    return fig
+
+
+def meeting_map(meetings: pd.DataFrame) -> go.Figure:
+    """Partner localities (red) and Vietnamese localities (blue), a line per meeting pair whose
+    width grows with the number of meetings."""
+    title = "Who met whom: Vietnamese localities and their Chinese partners"
+    if meetings.empty:
+        return _empty(title, "No meeting with a Chinese partner in this selection")
+    fig = _figure(title, height=620, showlegend=True)
+    pairs = (meetings.dropna(subset=["vn"]).groupby(
+        ["vn", "vn_vi", "vn_lat", "vn_lon", "partner", "partner_vi", "partner_lat", "partner_lon"],
+        as_index=False).agg(n=("id", "nunique")))
+    pairs = pairs.sort_values(["n", "vn", "partner"], ascending=[False, True, True]).head(300)
+    top = max(pairs["n"].max(), 1) if len(pairs) else 1
+    for i, p in enumerate(pairs.itertuples(index=False)):
+        fig.add_scattergeo(
+            lon=[p.vn_lon, p.partner_lon], lat=[p.vn_lat, p.partner_lat], mode="lines",
+            line=dict(width=1.5 + 6 * p.n / top, color="rgba(90,90,90,0.55)"),
+            name="meeting pair", legendgroup="pairs", showlegend=i == 0,
+            hoverinfo="text",
+            text=f"{esc(place_label(p.vn_vi, p.vn))} – {esc(place_label(p.partner_vi, p.partner))}: "
+                 f"{p.n} meeting(s)")
+    cn = (meetings.groupby(["partner", "partner_vi", "partner_province", "partner_lat", "partner_lon"],
+                           as_index=False).agg(n=("id", "nunique")))
+    vn = (meetings.dropna(subset=["vn"]).groupby(["vn", "vn_vi", "vn_lat", "vn_lon"], as_index=False)
+          .agg(n=("id", "nunique")))
+    for df, lat, lon, label, color, name in (
+            (cn, "partner_lat", "partner_lon", lambda r: place_label(r.partner_vi, r.partner), "#d62728",
+             "Chinese partner"),
+            (vn, "vn_lat", "vn_lon", lambda r: place_label(r.vn_vi, r.vn), "#1f77b4", "Vietnamese locality")):
+        labels = [esc(label(r)) for r in df.itertuples(index=False)]
+        fig.add_scattergeo(
+            lon=df[lon], lat=df[lat], mode="markers+text", name=name,
+            marker=dict(size=[8 + 4 * min(n, 10) for n in df["n"]], color=color,
+                        line=dict(width=1, color="white")),
+            text=labels, textposition="top center", textfont=dict(size=11),
+            customdata=df["n"], hovertemplate="%{text}<br>meetings: %{customdata}<extra></extra>")
+    lats = pd.concat([cn["partner_lat"], vn["vn_lat"]]).dropna()
+    lons = pd.concat([cn["partner_lon"], vn["vn_lon"]]).dropna()
+    fig.update_geos(
+        scope="asia", resolution=50, showcountries=True, countrycolor="#999", showland=True,
+        landcolor="#f4f1ea", showocean=True, oceancolor="#e8f1f8", showlakes=False,
+        lataxis_range=[max(lats.min() - 4, -10), min(lats.max() + 4, 60)],
+        lonaxis_range=[max(lons.min() - 6, 60), min(lons.max() + 6, 150)],
+    )
+    fig.update_layout(margin=dict(l=10, r=10, t=60, b=10),
+                      legend=dict(orientation="h", y=-0.02))
+    return fig
+
+
+# ------------------------------------------------------------------------- topics
+def topic_share_bar(articles: pd.DataFrame, labels: dict[str, str], topic_ids: list[str]) -> go.Figure:
+    """Share of articles that mention each topic at least once."""
+    title = "Topics: share of articles mentioning each"
+    if articles.empty:
+        return _empty(title, "No article in this selection")
+    n = len(articles)
+    rows = [(t, labels.get(t, t), int((articles[f"topic_{t}"].fillna(0) > 0).sum())) for t in topic_ids]
+    df = pd.DataFrame(rows, columns=["topic", "label", "articles"])
+    df["share"] = df["articles"] / n
+    df = df.sort_values(["share", "topic"], ascending=[True, False])
+    fig = _figure(title, height=max(280, 60 + 28 * len(df)), xaxis_title="Share of articles",
+                  showlegend=False)
+    fig.add_bar(x=df["share"], y=df["label"], orientation="h", marker_color=PALETTE[0],
+                customdata=list(zip(df["articles"], [n] * len(df), df["topic"])),
+                text=[f"{a} of {n}" for a in df["articles"]], textposition="outside",
+                hovertemplate="%{y} (%{customdata[2]})<br>%{customdata[0]} of %{customdata[1]} articles"
+                              "<extra></extra>")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
+    return fig
+
+
+def partner_topic_heatmap(articles: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str],
+                          topic_ids: list[str], top: int = TOP_PARTNERS) -> go.Figure:
+    """For each partner, the share of its meeting articles that mention each topic."""
+    title = "What each partner's meetings were about (share of its articles mentioning a topic)"
+    if meetings.empty:
+        return _empty(title, "No meeting with a Chinese partner in this selection")
+    pairs = meetings[["id", "partner", "partner_vi"]].drop_duplicates()
+    counts = pairs.groupby(["partner", "partner_vi"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["n", "partner"], ascending=[False, True]).head(top)
+    flags = articles.set_index("id")[[f"topic_{t}" for t in topic_ids]].gt(0)
+    z, text = [], []
+    for p in counts.itertuples(index=False):
+        ids = pairs.loc[pairs["partner"] == p.partner, "id"]
+        share = flags.loc[flags.index.intersection(ids)].mean()
+        z.append([float(share[f"topic_{t}"]) for t in topic_ids])
+        text.append([f"{round(s * len(ids))} of {len(ids)}" for s in z[-1]])
+    fig = _figure(title, height=max(300, 120 + 30 * len(counts)))
+    fig.add_heatmap(
+        z=z, x=[labels.get(t, t) for t in topic_ids],
+        y=[place_label(v, n) for v, n in zip(counts["partner_vi"], counts["partner"])],
+        colorscale="Blues", zmin=0, zmax=1, text=text, texttemplate="%{text}",
+        colorbar=dict(title="share", tickformat=".0%"),
+        hovertemplate="%{y}<br>%{x}: %{text} articles<extra></extra>")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=-35)
+    return fig
+
+
+def topic_profile(articles: pd.DataFrame, partner_ids: set[str], labels: dict[str, str],
+                  topic_ids: list[str], partner_label: str) -> go.Figure:
+    """A partner's topic shares beside the corpus average."""
+    title = f"Topics in meetings with {partner_label} compared with all articles"
+    flags = articles[[f"topic_{t}" for t in topic_ids]].gt(0)
+    mine = flags[articles["id"].isin(partner_ids)]
+    if mine.empty:
+        return _empty(title, "No article for this partner")
+    fig = _figure(title, height=420, yaxis_title="Share of articles", barmode="group")
+    x = [labels.get(t, t) for t in topic_ids]
+    fig.add_bar(x=x, y=mine.mean().values, name=esc(partner_label), marker_color=PALETTE[1],
+                hovertemplate="%{x}: %{y:.0%}<extra>" + esc(partner_label) + "</extra>")
+    fig.add_bar(x=x, y=flags.mean().values, name="all articles", marker_color="#bbbbbb",
+                hovertemplate="%{x}: %{y:.0%}<extra>all articles</extra>")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(tickangle=-35)
+    return fig
+
+
+# ------------------------------------------------------------------------- time
+def _hover_title(row) -> str:
+    return f"{esc(row.title) or '(no title)'}<br>{esc(row.event_date) or 'no date'}"
+
+
+def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
+    """Meetings by date, one row per partner. Events whose year the text does not give are drawn
+    in their own lane by day and month only — never placed on a guessed year."""
+    title = "Timeline of meetings"
+    m = (meetings.sort_values(["event_date", "id", "partner"], kind="stable")
+         .drop_duplicates(["id", "partner"]).dropna(subset=["event_date"]))
+    if m.empty:
+        return _empty(title, "No dated meeting in this selection")
+    known, unknown = m[m["year_known"]], m[~m["year_known"]]
+    colors = color_map(m["partner"])
+    order = sorted(m["partner"].unique(), key=lambda p: p)
+    ylabels = {r.partner: place_label(r.partner_vi, r.partner) for r in m.itertuples(index=False)}
+    rows = 2 if len(unknown) else 1
+    fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.2, subplot_titles=(
+        ["Year known"] + (["Year not stated in the text (day and month only)"] if rows == 2 else [])))
+    fig.update_layout(template=TEMPLATE_NAME, title=title,
+                      height=max(320, 140 + 28 * len(order)) * (1.6 if rows == 2 else 1),
+                      legend_title_text="Partner")
+    aggregate = len(m) > MAX_TIMELINE_POINTS
+    for p in order:
+        k = known[known["partner"] == p]
+        if len(k):
+            if aggregate:
+                per = k.assign(month=k["event_date"].str[:7]).groupby("month").size()
+                fig.add_bar(x=pd.to_datetime(per.index + "-01"), y=per.values, name=ylabels[p],
+                            legendgroup=p, marker_color=colors[p], row=1, col=1,
+                            hovertemplate=esc(ylabels[p]) + "<br>%{x|%b %Y}: %{y} meetings<extra></extra>")
+            else:
+                fig.add_scatter(
+                    x=pd.to_datetime(k["event_date"]), y=[ylabels[p]] * len(k), mode="markers",
+                    name=ylabels[p], legendgroup=p, marker=dict(size=13, color=colors[p]),
+                    text=[_hover_title(r) for r in k.itertuples(index=False)],
+                    hovertemplate="%{text}<extra>" + esc(ylabels[p]) + "</extra>", row=1, col=1)
+        u = unknown[unknown["partner"] == p]
+        if len(u):
+            md = pd.to_datetime("2000" + u["event_date"].str[1:], format="%Y-%m-%d")
+            fig.add_scatter(
+                x=md, y=[ylabels[p]] * len(u), mode="markers", name=ylabels[p], legendgroup=p,
+                showlegend=not len(k), marker=dict(size=13, color=colors[p], symbol="diamond-open",
+                                                   line=dict(width=2)),
+                text=[_hover_title(r) for r in u.itertuples(index=False)],
+                hovertemplate="%{text}<extra>" + esc(ylabels[p]) + "</extra>", row=rows, col=1)
+    if aggregate:
+        fig.update_layout(barmode="stack")
+        fig.update_yaxes(title_text="Meetings per month", row=1, col=1)
+    fig.update_xaxes(title_text="Event date", row=1, col=1)
+    if rows == 2:
+        fig.update_xaxes(tickformat="%d %b", range=["2000-01-01", "2000-12-31"],
+                         title_text="Day and month (year unknown)", row=2, col=1)
+    return fig
+
+
+def direction_over_time(articles: pd.DataFrame) -> go.Figure:
+    """Inbound (Chinese delegation in Vietnam) vs outbound (Vietnamese delegation in China) per year."""
+    title = "Who travelled: inbound vs outbound visits per year"
+    df = articles[articles["direction"].isin(["inbound", "outbound", "unknown"])]
+    if df.empty:
+        return _empty(title, "No Vietnam–China meeting in this selection")
+    year = df["event_date"].fillna("").str.extract(r"^(\d{4})")[0].fillna("year unknown")
+    g = df.assign(year=year).groupby(["year", "direction"]).size().rename("n").reset_index()
+    years = sorted(y for y in g["year"].unique() if y != "year unknown")
+    if (g["year"] == "year unknown").any():
+        years.append("year unknown")
+    fig = _figure(title, height=380, barmode="stack", xaxis_title="Year of the event",
+                  yaxis_title="Meetings (articles)", legend_title_text="Direction")
+    names = {"inbound": "inbound (received in Vietnam)", "outbound": "outbound (visit to China)",
+             "unknown": "direction not stated"}
+    for d in ("inbound", "outbound", "unknown"):
+        sub = g[g["direction"] == d].set_index("year").reindex(years)["n"].fillna(0)
+        if sub.sum():
+            fig.add_bar(x=years, y=sub.values, name=names[d], marker_color=DIRECTION_COLORS[d],
+                        hovertemplate="%{x}: %{y} " + d + "<extra></extra>")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years)
+    fig.update_yaxes(dtick=1 if g.groupby("year")["n"].sum().max() <= 10 else None)
+    return fig
+
+
+def topic_over_time(articles: pd.DataFrame, topic: str, label: str) -> go.Figure:
+    """Articles mentioning a topic per year (events of unknown year in their own column)."""
+    title = f"Articles mentioning {label}, by year of the event"
+    df = articles[articles[f"topic_{topic}"].fillna(0) > 0]
+    if df.empty:
+        return _empty(title, f"No article mentions {label}")
+    year = df["event_date"].fillna("").str.extract(r"^(\d{4})")[0].fillna("year unknown")
+    counts = year.value_counts()
+    years = sorted(y for y in counts.index if y != "year unknown") + (
+        ["year unknown"] if "year unknown" in counts.index else [])
+    fig = _figure(title, height=340, xaxis_title="Year of the event", yaxis_title="Articles",
+                  showlegend=False)
+    fig.add_bar(x=years, y=[int(counts[y]) for y in years], marker_color=PALETTE[0],
+                hovertemplate="%{x}: %{y} articles<extra></extra>")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(dtick=1 if counts.max() <= 10 else None)
+    return fig
+
+
+def topic_by_place(articles: pd.DataFrame, meetings: pd.DataFrame, topic: str, label: str,
+                   top: int = TOP_PARTNERS) -> go.Figure:
+    """Which partners and Vietnamese localities discuss a topic (articles mentioning it)."""
+    title = f"Who discusses {label}: articles mentioning it, per locality"
+    ids = set(articles.loc[articles[f"topic_{topic}"].fillna(0) > 0, "id"])
+    m = meetings[meetings["id"].isin(ids)]
+    if m.empty:
+        return _empty(title, f"No meeting article mentions {label}")
+    cn = m.drop_duplicates(["id", "partner"]).groupby(["partner", "partner_vi"]).size().rename("n").reset_index()
+    vn = m.dropna(subset=["vn"]).drop_duplicates(["id", "vn"]).groupby(["vn", "vn_vi"]).size().rename("n").reset_index()
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Chinese partners", "Vietnamese localities"),
+                        horizontal_spacing=0.25)
+    fig.update_layout(template=TEMPLATE_NAME, title=title, showlegend=False,
+                      height=max(300, 100 + 30 * max(len(cn), len(vn), 1)))
+    for col, df, key, vi, color in ((1, cn, "partner", "partner_vi", "#d62728"), (2, vn, "vn", "vn_vi", "#1f77b4")):
+        df = df.sort_values(["n", key], ascending=[True, False]).tail(top)
+        fig.add_bar(x=df["n"], y=[place_label(v, k) for v, k in zip(df[vi], df[key])], orientation="h",
+                    marker_color=color, row=1, col=col, hovertemplate="%{y}: %{x} articles<extra></extra>")
+        fig.update_xaxes(title_text="Articles", row=1, col=col,
+                         dtick=1 if len(df) and df["n"].max() <= 10 else None)
+    return fig
+
+
+def topojson_asset(name: str = "asia_50m") -> str:
+    """The map outline plotly.js needs, for inlining into offline HTML."""
+    return resources.files("citycoop.data").joinpath("topojson", f"{name}.json").read_text(encoding="utf-8")

@@ -1,0 +1,140 @@
+"""Command line: ``citycoop extract`` and ``citycoop report``. Thin: parses arguments, calls the API."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .dataset import (RecordWriter, RunStats, Settings, iter_corpus, read_meta, write_rejects)
+from .extract.topics import load_taxonomy
+from .load import DEFAULT_MAX_BYTES
+from .models import Reject
+
+DEFAULT_CORPUS = "seeds"
+
+
+def default_cache() -> Path:
+    base = os.environ.get("CITYCOOP_CACHE")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "citycoop" / "records.sqlite"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", default=[DEFAULT_CORPUS], metavar="PATH",
+                   help="files or folders (read recursively); default: seeds/")
+    p.add_argument("--topics", metavar="FILE", help="topic taxonomy YAML (default: packaged)")
+    p.add_argument("--rules", metavar="FILE", help="boilerplate rules YAML (default: packaged)")
+    p.add_argument("--meta", metavar="FILE",
+                   help="sidecar CSV with id,published[,title,url,outlet] to fill what texts lack")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                   help="size limit of one article file or export row (default %(default)s)")
+    p.add_argument("--cache", metavar="FILE", default=None,
+                   help=f"record cache (default {default_cache()}; env CITYCOOP_CACHE)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+
+
+def _settings(args) -> Settings:
+    return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes,
+                    meta=read_meta(args.meta) if args.meta else ())
+
+
+def _cache(args):
+    return None if args.no_cache else (args.cache or default_cache())
+
+
+def cmd_extract(args) -> int:
+    settings = _settings(args)
+    taxonomy = load_taxonomy(settings.topics_file)
+    fmt = args.format
+    if fmt == "parquet" and not args.output:
+        print("citycoop extract: --format parquet needs -o FILE", file=sys.stderr)
+        return 2
+    if args.engine == "dask":
+        from .distributed import extract_with_dask
+
+        stats = extract_with_dask(args.paths, settings, out=args.output, scheduler=args.scheduler,
+                                  rejects_file=args.rejects, fmt=fmt)
+        print(f"citycoop: {stats.summary()}", file=sys.stderr)
+        return 0
+    writer = RecordWriter(args.output or sys.stdout, fmt, taxonomy)
+    stats = RunStats()
+    rejects: list[Reject] = []
+    progress = not args.quiet and sys.stderr.isatty()
+    try:
+        for item in iter_corpus(args.paths, settings, jobs=args.jobs, cache=_cache(args),
+                                stats=stats, progress=progress):
+            if isinstance(item, Reject):
+                rejects.append(item)
+                if not args.quiet:
+                    print(f"citycoop: rejected {item.source}: {item.reason}"
+                          + (f" ({item.detail})" if item.detail else ""), file=sys.stderr)
+            else:
+                writer.write(item)
+    except BrokenPipeError:  # `citycoop extract | head`
+        sys.stderr.close()
+        return 0
+    writer.close()
+    if args.rejects:
+        write_rejects(rejects, args.rejects)
+    print(f"citycoop: {stats.summary()}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import build_reports
+
+    result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),
+                           partners=args.partner, topics=args.topic, jobs=args.jobs,
+                           extract_jobs=0, cache=_cache(args), title=args.title,
+                           progress=not args.quiet)
+    for failure in result.failures:
+        print(f"citycoop report: FAILED {failure}", file=sys.stderr)
+    print(result.index_path)
+    return 1 if result.failures else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citycoop", description=(
+        "Who met whom, when, and about what: Vietnam–China local cooperation in Vietnamese news."))
+    parser.add_argument("--version", action="version", version=f"citycoop {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ex = sub.add_parser("extract", help="print one record per article")
+    _common(ex)
+    ex.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = all cores)")
+    ex.add_argument("--format", "-f", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    ex.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    ex.add_argument("--rejects", metavar="FILE", help="write rejected inputs as JSONL")
+    ex.add_argument("--engine", choices=["local", "dask"], default="local",
+                    help="local process pool (default) or a Dask cluster")
+    ex.add_argument("--scheduler", metavar="ADDRESS",
+                    help="Dask scheduler address (default: start a LocalCluster)")
+    ex.add_argument("--quiet", "-q", action="store_true", help="no per-reject lines, no progress bar")
+    ex.set_defaults(func=cmd_extract)
+
+    rp = sub.add_parser("report", help="build the HTML reports")
+    _common(rp)
+    rp.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    rp.add_argument("--partner", action="append", metavar="NAME",
+                    help="only this partner's profile (repeatable; default: every partner)")
+    rp.add_argument("--topic", action="append", metavar="ID",
+                    help="only this topic's explorer (repeatable; default: every topic)")
+    rp.add_argument("--jobs", "-j", type=int, default=1,
+                    help="notebooks run in parallel (default 1; extraction always uses all cores)")
+    rp.add_argument("--title", default=None, help="title of the overview report")
+    rp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    rp.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Which localities an article mentions, and which of them are parties to the meeting.
+
+Ambiguous names ("Hà Nam" is a Vietnamese province and Henan; "Trùng Khánh" is Chongqing and a
+district of Cao Bằng) are read as Chinese only on evidence in the text ("(Trung Quốc)",
+"Khu tự trị", "thành phố" before a name that is only a district in Vietnam, a Chinese title
+before it); one piece of evidence settles every mention of that name in the article.
+Otherwise the Vietnamese reading is kept and a warning says so.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..gazetteer import Gazetteer, Locality, Mention
+from .text import Sentences
+
+_COORDINATION = re.compile(r"^\s*(?:,|và|với|-|–|cùng)\s*$")
+
+
+@dataclass
+class ResolvedMention:
+    start: int
+    end: int
+    surface: str
+    locality: Locality | None  # None: the Vietnamese sub-provincial homonym
+    ambiguous: bool
+    by_default: bool  # ambiguous and read the default (Vietnamese) way
+    party: bool = False
+
+
+class PlaceResolver:
+    def __init__(self, gazetteer: Gazetteer, lexicon: dict):
+        self.gaz = gazetteer
+        esc = lambda xs: "|".join(re.escape(x) for x in sorted(xs, key=len, reverse=True))  # noqa: E731
+        self._cn_before = re.compile(r"(?:%s)" % esc(lexicon["china_markers_before"]))
+        self._cn_after = re.compile(r"^\s*(?:%s)" % esc(lexicon["china_markers_after"]))
+        self._vn_after = re.compile(r"^\s*(?:\(Việt Nam\)|, Việt Nam)")
+        self._city_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
+        self._district_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["district_prefixes"]))
+        self._party_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["party_cues"]),
+                                     re.IGNORECASE)
+
+    def _evidence(self, text: str, m: Mention) -> str | None:
+        """'cn' or 'vn' when the words around this mention settle its country."""
+        left = text[max(0, m.start - 60):m.start]
+        right = text[m.end:m.end + 20]
+        if self._cn_after.match(right):
+            return "cn"
+        if self._vn_after.match(right):
+            return "vn"
+        if m.vn_homonym in ("district", "town") and self._district_prefix.search(left):
+            return "vn"
+        if m.vn_homonym in ("district", "town") and self._city_prefix.search(left):
+            return "cn"
+        # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause)
+        clause = re.split(r"[.;:!?\n]", left)[-1]
+        if self._cn_before.search(" ".join(clause.split()[-6:])):
+            return "cn"
+        return None
+
+    def resolve(self, text: str, sentences: Sentences) -> tuple[list[ResolvedMention], list[str]]:
+        mentions = self.gaz.find(text)
+        warnings: list[str] = []
+        settled: dict[str, str] = {}
+        for m in mentions:
+            if m.ambiguous:
+                ev = self._evidence(text, m)
+                if ev and m.surface not in settled:
+                    settled[m.surface] = ev
+        out: list[ResolvedMention] = []
+        defaulted: set[str] = set()
+        for m in mentions:
+            by_default = False
+            if not m.ambiguous:
+                loc = m.candidates[0] if len({c.country for c in m.candidates}) == 1 else None
+                loc = loc or m.candidates[0]
+            else:
+                country = settled.get(m.surface)
+                if country is None:
+                    country, by_default = "vn", True
+                    defaulted.add(m.surface)
+                loc = next((c for c in m.candidates if c.country == country), None)
+            out.append(ResolvedMention(m.start, m.end, m.surface, loc, m.ambiguous, by_default))
+        for surface in sorted(defaulted):
+            warnings.append(f"ambiguous place '{surface}' read as Vietnamese (no sign of China)")
+        return out, warnings
+
+    def mark_parties(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
+                     title_spans: list[tuple[int, int]], represented: set[int]) -> None:
+        """Set ``party`` on mentions whose place takes part in the meeting.
+
+        A mention is a party when words of meeting or delegation stand a few words before it
+        in its clause ("tiếp đoàn đại biểu thành phố ...", "hợp tác giữa ... và ..."), or when
+        it is the place an official's title names first (``represented``). A place that only
+        appears further inside a title ("..., Bí thư Thành ủy Urumqi") is not a party.
+        """
+        prev: ResolvedMention | None = None
+        prev_sentence = -1
+        for m in mentions:
+            si = sentences.index_at(m.start)
+            in_title = any(s <= m.start < e for s, e in title_spans)
+            if m.start in represented:
+                m.party = True
+            elif in_title:
+                m.party = False
+            else:
+                lo = sentences.starts[si] if si < len(sentences) else 0
+                if prev is not None and prev_sentence == si:
+                    lo = max(lo, prev.end)
+                left = text[lo:m.start]
+                stripped = re.sub(r"(?:thành phố|TP\.?|tỉnh|Khu tự trị|khu tự trị|Thủ đô)\s*$",
+                                  "", left)
+                if prev is not None and prev_sentence == si and _COORDINATION.match(stripped):
+                    m.party = prev.party
+                else:
+                    window = " ".join(left.split()[-8:])
+                    m.party = bool(self._party_cue.search(window))
+            prev, prev_sentence = m, si
+
+
+def count_mentions(mentions: list[ResolvedMention], body_start: int) -> list[dict]:
+    """Every locality mentioned in the body, with counts, most mentioned first."""
+    counts = Counter(m.locality for m in mentions if m.locality and m.start >= body_start)
+    rows = [{"name": loc.name, "name_vi": loc.name_vi, "country": loc.country, "level": loc.level,
+             "province": loc.province, "count": n} for loc, n in counts.items()]
+    return sorted(rows, key=lambda r: (-r["count"], r["country"], r["name"]))
+
+
+def partner_localities(mentions: list[ResolvedMention]) -> list[Locality]:
+    """Chinese parties, without a province that only locates a partner city in it."""
+    seen: dict[str, Locality] = {}
+    for m in mentions:
+        if m.party and m.locality and m.locality.country == "cn":
+            seen.setdefault(m.locality.name, m.locality)
+    cities_in = {loc.province for loc in seen.values() if not loc.is_provincial}
+    return [loc for loc in seen.values() if not (loc.is_provincial and loc.name in cities_in)]
+
+
+def vn_party_localities(mentions: list[ResolvedMention]) -> list[Locality]:
+    seen: dict[str, Locality] = {}
+    for m in mentions:
+        if m.party and m.locality and m.locality.country == "vn":
+            seen.setdefault(m.locality.name, m.locality)
+    return list(seen.values())

@@ -1,0 +1,96 @@
+"""Topic mentions with evidence sentences, from a taxonomy file (``data/topics.yml``)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from ..normalize import normalize_text
+from .text import Sentences
+
+MAX_EVIDENCE_PER_TOPIC = 10  # keeps records small on long articles; counts stay exact
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    label_en: str
+    terms: tuple[str, ...]
+    parent: str | None = None
+
+
+class Taxonomy:
+    """Topics plus one compiled matcher over all their terms."""
+
+    def __init__(self, spec: dict, version: str):
+        self.version = version
+        self.topics: dict[str, Topic] = {}
+        term_topics: dict[str, set[str]] = {}
+        for tid, t in spec["topics"].items():
+            terms = tuple(normalize_text(str(x)).strip() for x in t.get("terms", []))
+            self.topics[tid] = Topic(tid, t.get("label", tid), t.get("label_en", tid), terms,
+                                     t.get("parent"))
+            for term in terms:
+                term_topics.setdefault(term.lower(), set()).add(tid)
+        for tid, topic in self.topics.items():
+            if topic.parent and topic.parent not in self.topics:
+                raise ValueError(f"topic {tid!r}: parent {topic.parent!r} is not a topic")
+        # A term counts for its topics and their parents (metro → transport).
+        self._term_topics = {
+            term: tuple(sorted({a for tid in tids for a in self._lineage(tid)}))
+            for term, tids in term_topics.items()
+        }
+        # One alternation, longest term first, on whole syllables, case-insensitive.
+        alternatives = "|".join(re.escape(t) for t in sorted(term_topics, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+
+    def _lineage(self, tid: str) -> list[str]:
+        out = []
+        while tid and tid not in out:
+            out.append(tid)
+            tid = self.topics[tid].parent
+        return out
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.topics)
+
+    def label(self, tid: str) -> str:
+        return self.topics[tid].label_en if tid in self.topics else tid
+
+    def match(self, text: str, sentences: Sentences | None = None) -> tuple[dict, dict]:
+        """``({topic: count}, {topic: [evidence sentences]})`` for every topic in the taxonomy."""
+        sentences = sentences or Sentences.of(text)
+        counts = dict.fromkeys(self.topics, 0)
+        evidence: dict[str, list[str]] = {}
+        seen: dict[str, set[int]] = {}
+        for m in self._pattern.finditer(text):
+            tids = self._term_topics[m.group(0).lower()]
+            si = sentences.index_at(m.start())
+            for tid in tids:
+                counts[tid] += 1
+                used = seen.setdefault(tid, set())
+                if si not in used and len(used) < MAX_EVIDENCE_PER_TOPIC:
+                    used.add(si)
+                    evidence.setdefault(tid, []).append(sentences.sentence(si))
+        return counts, evidence
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """The packaged taxonomy or a user's YAML file of the same shape."""
+    if path is None:
+        return _default_taxonomy()
+    text = Path(path).read_text(encoding="utf-8")
+    return Taxonomy(yaml.safe_load(text), hashlib.sha1(text.encode()).hexdigest()[:8])
+
+
+@lru_cache(maxsize=1)
+def _default_taxonomy() -> Taxonomy:
+    text = resources.files("citycoop.data").joinpath("topics.yml").read_text(encoding="utf-8")
+    return Taxonomy(yaml.safe_load(text), hashlib.sha1(text.encode()).hexdigest()[:8])

@@ -1,0 +1,191 @@
+"""Gazetteers of Chinese and Vietnamese localities, and one compiled matcher for all their names.
+
+The data are CSV files in ``citycoop/data`` (``cn_localities.csv``, ``vn_localities.csv``,
+``vn_homonyms.csv``) that analysts can edit. ``Gazetteer.find`` returns every place-name
+occurrence in a text with one regular-expression pass (an alternation of all names, longest
+first), so the cost does not grow with the number of names the way a loop over names would.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .normalize import normalize_text
+
+ALIAS_SEP = "|"
+
+
+@dataclass(frozen=True)
+class Locality:
+    country: str  # "cn" or "vn"
+    name: str  # canonical English name, the id
+    name_vi: str
+    level: str  # cn: province|municipality|autonomous_region|sar|city|county; vn: province|city
+    province: str  # provincial-level unit (its own name for a provincial-level unit)
+    lat: float | None
+    lon: float | None
+    name_zh: str | None = None
+    period: str | None = None  # vn: both|pre2025|post2025
+    merged_into: str | None = None  # vn: the post-2025 unit
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.level in {"province", "municipality", "autonomous_region", "sar"} or (
+            self.country == "vn"
+        )
+
+    def as_partner(self) -> dict:
+        return {"name": self.name, "name_vi": self.name_vi, "province": self.province,
+                "level": self.level, "lat": self.lat, "lon": self.lon}
+
+    def as_vn(self) -> dict:
+        return {"name": self.name, "name_vi": self.name_vi, "level": self.level,
+                "province_2025": self.merged_into or self.name, "lat": self.lat, "lon": self.lon}
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    surface: str
+    candidates: tuple[Locality, ...]  # every locality this surface form may mean
+    vn_homonym: str | None  # kind of Vietnamese sub-provincial place of the same name, if any
+
+    @property
+    def ambiguous(self) -> bool:
+        countries = {c.country for c in self.candidates}
+        return len(countries) > 1 or (self.vn_homonym is not None and "cn" in countries)
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value not in ("", None) else None
+
+
+def _read_csv(text: str) -> list[dict]:
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _aliases(field: str | None) -> list[str]:
+    return [a.strip() for a in (field or "").split(ALIAS_SEP) if a.strip()]
+
+
+class Gazetteer:
+    """All localities plus the compiled name matcher."""
+
+    def __init__(self, cn_rows: list[dict], vn_rows: list[dict], homonym_rows: list[dict],
+                 prefixes: list[str], not_places: list[str]):
+        self.localities: list[Locality] = []
+        surfaces: dict[str, list[Locality]] = {}
+        prefix_re = re.compile(
+            r"^(?:%s)\s+" % "|".join(re.escape(normalize_text(p)) for p in
+                                     sorted(prefixes, key=len, reverse=True)))
+
+        def add(loc: Locality, names: list[str]) -> None:
+            self.localities.append(loc)
+            for raw in names:
+                form = normalize_text(raw).strip()
+                # Only the core name is matched: the prefix ("TP", "tỉnh", "Khu tự trị")
+                # stays in the left context, where the extractor reads it.
+                core = prefix_re.sub("", form).strip() or form
+                if len(core) >= 2 and loc not in surfaces.setdefault(core, []):
+                    surfaces[core].append(loc)
+
+        for r in cn_rows:
+            loc = Locality("cn", r["name"], normalize_text(r["name_vi"]), r["level"],
+                           r["province"], _float(r["lat"]), _float(r["lon"]),
+                           name_zh=r.get("name_zh") or None)
+            names = [r["name_vi"], *_aliases(r.get("aliases_vi"))]
+            english = r["name"].split(" (")[0]  # "Pingxiang (Jiangxi)" → "Pingxiang"
+            names.append(english)
+            add(loc, names)
+        for r in vn_rows:
+            loc = Locality("vn", r["name"], normalize_text(r["name_vi"]), r["level"], r["name"],
+                           _float(r["lat"]), _float(r["lon"]), period=r.get("period") or None,
+                           merged_into=r.get("merged_into") or None)
+            add(loc, [r["name_vi"], *_aliases(r.get("aliases_vi")), r["name"]])
+
+        self.by_name = {(loc.country, loc.name): loc for loc in self.localities}
+        # Vietnamese places below province level that share a Chinese locality's name.
+        self.homonyms = {normalize_text(r["name_vi"]): r["kind"] for r in homonym_rows
+                         if r.get("kind") != "province"}
+        self._surfaces = {k: tuple(v) for k, v in surfaces.items()}
+        blocked = [normalize_text(p) for p in not_places]
+        forms = sorted({*self._surfaces, *self.homonyms, *blocked}, key=len, reverse=True)
+        self._blocked = set(blocked)
+        # Place names are proper nouns: match case-sensitively ("Hòa Bình" the province,
+        # "hòa bình" peace), on syllable boundaries, longest name first.
+        self._pattern = re.compile(
+            r"(?<![\w])(?:%s)(?![\w])" % "|".join(re.escape(f) for f in forms))
+
+    def find(self, text: str) -> list[Mention]:
+        out = []
+        for m in self._pattern.finditer(text):
+            surface = m.group(0)
+            if surface in self._blocked:
+                continue
+            cands = self._surfaces.get(surface, ())
+            homonym = self.homonyms.get(surface)
+            if not cands:
+                continue  # a homonym that is only a Vietnamese district: not a gazetteer place
+            out.append(Mention(m.start(), m.end(), surface, cands, homonym))
+        return out
+
+    def get(self, country: str, name: str) -> Locality | None:
+        return self.by_name.get((country, name))
+
+    def table(self, country: str | None = None):
+        """The gazetteer as a pandas DataFrame (for notebooks and checks)."""
+        import pandas as pd
+
+        rows = [loc.__dict__ for loc in self.localities if country in (None, loc.country)]
+        return pd.DataFrame(rows)
+
+
+def _data_text(name: str) -> str:
+    return resources.files("citycoop.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def load_lexicon() -> dict:
+    return _lexicon()
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    return yaml.safe_load(_data_text("lexicon.yml"))
+
+
+def load_gazetteer(cn_csv: str | Path | None = None, vn_csv: str | Path | None = None) -> Gazetteer:
+    """The packaged gazetteer, or one built from the CSV files given."""
+    if cn_csv is None and vn_csv is None:
+        return _default_gazetteer()
+    return _build(
+        Path(cn_csv).read_text(encoding="utf-8") if cn_csv else _data_text("cn_localities.csv"),
+        Path(vn_csv).read_text(encoding="utf-8") if vn_csv else _data_text("vn_localities.csv"),
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_gazetteer() -> Gazetteer:
+    return _build(_data_text("cn_localities.csv"), _data_text("vn_localities.csv"))
+
+
+def _build(cn_text: str, vn_text: str) -> Gazetteer:
+    lex = _lexicon()
+    return Gazetteer(_read_csv(cn_text), _read_csv(vn_text), _read_csv(_data_text("vn_homonyms.csv")),
+                     lex["place_prefixes"], lex.get("not_places", []))
+
+
+def data_version() -> str:
+    """Hash of the packaged data files: a change to any of them invalidates cached records."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for name in ("cn_localities.csv", "vn_localities.csv", "vn_homonyms.csv", "lexicon.yml"):
+        h.update(_data_text(name).encode())
+    return h.hexdigest()[:10]

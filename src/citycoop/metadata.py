@@ -1,0 +1,104 @@
+"""Article metadata from scraped text: publication date, source URL and outlet, byline, title.
+
+Every function here reads normalized lines (see ``normalize``) and returns plain values;
+``clean`` decides which lines are removed from the body.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urlparse
+
+_DATE_HEADER = re.compile(r"^\s*date\s*:?\s*(\d{4})-(\d{1,2})-(\d{1,2})\b[ \t:]*", re.IGNORECASE)
+
+_WEEKDAY = r"(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn)"
+_TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*(?:am|pm|sa|ch))?"
+_DMY = r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})"
+_TZ = r"(?:\(?\s*(?:gmt|utc)\s*[+-]\s*\d{1,2}(?::?\d{2})?\s*\)?)"
+# Whole-line timestamps as outlets print them:
+#   "Thứ 4, 22.01.2025 | 10:53:03"   "16:07 | 17/05/2024 GMT+7"   "Cập nhật: 08:30 ngày 05/06/2024"
+_TIMESTAMP_LINE = re.compile(
+    rf"^(?:(?:cập nhật|đăng|ngày đăng|xuất bản|published|updated)\s*:?\s*)?"
+    rf"(?:{_WEEKDAY}\s*,?\s*)?(?:{_TIME}\s*[|,\-–]?\s*)?(?:ngày\s*)?{_DMY}"
+    rf"(?:\s*[|,\-–]?\s*(?:{_TIME}))?\s*{_TZ}?$",
+    re.IGNORECASE,
+)
+# "...-20231013131403518.htm": an 8-digit date at the start of a long digit run or path segment.
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=\d{0,12}(?!\d))")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_ANY_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """``YYYY-MM-DD`` for a real calendar date in a plausible news range, else None."""
+    if not 1945 <= year <= 2100:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def split_date_header(line: str) -> tuple[str | None, str]:
+    """``" date 2025-10-25 Theo ..."`` → ``("2025-10-25", "Theo ...")``; no header → (None, line)."""
+    m = _DATE_HEADER.match(line)
+    if not m:
+        return None, line
+    return iso_date(int(m[1]), int(m[2]), int(m[3])), line[m.end():]
+
+
+def timestamp_line_date(line: str) -> str | None:
+    """The date of a line that is only a timestamp, else None."""
+    m = _TIMESTAMP_LINE.match(line.strip())
+    return iso_date(int(m[3]), int(m[2]), int(m[1])) if m else None
+
+
+def url_date(url: str | None) -> str | None:
+    """A ``YYYYMMDD`` publication date embedded in a URL path, else None."""
+    if not url:
+        return None
+    m = _URL_DATE.search(urlparse(url).path)
+    return iso_date(int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def parse_published(value: str | None) -> str | None:
+    """An export's or a page's published field ("2024-05-17T10:00+07:00", "17/05/2024") → ISO date."""
+    if not value:
+        return None
+    value = str(value).strip()
+    m = _ISO_DATE.match(value)
+    if m:
+        return iso_date(int(m[1]), int(m[2]), int(m[3]))
+    m = _ANY_DMY.search(value)
+    if m:
+        return iso_date(int(m[3]), int(m[2]), int(m[1]))
+    return None
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The site's domain ("baotintuc.vn") as a last-resort outlet name."""
+    if not url:
+        return None
+    host = urlparse(url).netloc.lower()
+    return host.removeprefix("www.") or None
+
+
+def is_capitalized_word(word: str) -> bool:
+    """"Nguyễn", "Hà": an upper-case letter followed by lower-case letters only."""
+    return word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def is_standalone_name(line: str) -> bool:
+    """A line that is only a person's name (the author signature at the end of an article)."""
+    words = line.split()
+    return 2 <= len(words) <= 5 and all(is_capitalized_word(w) and len(w) > 1 for w in words)
+
+
+def is_title_like(line: str) -> bool:
+    """A headline: one short line that does not read like a sentence of the body."""
+    s = line.strip()
+    if not 8 <= len(s) <= 250:
+        return False
+    if s.endswith((".", ";", ",", ":")) and not s.endswith("..."):
+        return False
+    return s[0].isupper() or s[0].isdigit() or s[0] in "\"“'‘"

@@ -1,0 +1,314 @@
+"""Reports: the notebooks' data helpers, papermill runs, offline HTML export and the index page.
+
+``build_reports`` extracts the corpus once to Parquet, runs ``corpus_overview`` once,
+``partner_profile`` per partner and ``topic_explorer`` per topic (papermill, with parameters),
+exports each to a self-contained HTML page (plotly.js inlined once, no CDN, no require.js) and
+writes ``index.html``. A notebook that fails is named with its cell and error; the others are
+still written.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import dataset as ds
+from .charts import esc, place_label
+from .extract.topics import Taxonomy, load_taxonomy
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+NOTEBOOKS = ("corpus_overview", "partner_profile", "topic_explorer")
+
+
+# ----------------------------------------------------------------------------- notebook side
+def setup_notebook() -> None:
+    """Figures are stored as plotly JSON (JupyterLab draws it; nbval compares it; HTML export
+    inlines plotly.js once), never as 4.7 MB of embedded JavaScript per notebook."""
+    import plotly.io as pio
+
+    pio.renderers.default = "plotly_mimetype"
+    pd.set_option("display.max_colwidth", 200)
+
+
+@dataclass
+class View:
+    """What a notebook shows: the selected articles, their meetings and the taxonomy."""
+
+    articles: pd.DataFrame
+    all_articles: pd.DataFrame
+    meetings: pd.DataFrame
+    rejects: pd.DataFrame
+    taxonomy: Taxonomy
+    topic_ids: list[str]
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {t: self.taxonomy.label(t) for t in self.taxonomy.ids}
+
+
+def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_duplicates=False,
+                topics_file=None) -> View:
+    """Load a corpus (raw files or a built Parquet dataset) and select what to show."""
+    taxonomy = load_taxonomy(topics_file)
+    data = ds.load_dataset(corpus, settings=ds.Settings(topics_file=topics_file))
+    articles = ds.select_articles(data.articles, date_from=date_from, date_to=date_to,
+                                  include_duplicates=include_duplicates)
+    topic_ids = [t for t in (topics or taxonomy.ids)]
+    unknown = [t for t in topic_ids if f"topic_{t}" not in articles.columns]
+    if unknown:
+        raise ValueError(f"unknown topic(s) {unknown}; the taxonomy has: {', '.join(taxonomy.ids)}")
+    return View(articles, data.articles, ds.meetings(articles), data.rejects, taxonomy, topic_ids,
+                data.stats)
+
+
+def partner_view(view: View, partner: str) -> View:
+    """The same view narrowed to one partner's meetings (canonical English name)."""
+    known = sorted(view.meetings["partner"].unique())
+    if partner not in known:
+        raise ValueError(f"unknown partner {partner!r}: partners in this corpus are "
+                         f"{', '.join(known) or 'none'}")
+    ids = set(view.meetings.loc[view.meetings["partner"] == partner, "id"])
+    arts = view.articles[view.articles["id"].isin(ids)].reset_index(drop=True)
+    meet = view.meetings[view.meetings["partner"] == partner].reset_index(drop=True)
+    return View(arts, view.all_articles, meet, view.rejects, view.taxonomy, view.topic_ids, view.stats)
+
+
+def heading(title: str, lead: str = "") -> "object":
+    from IPython.display import HTML
+
+    return HTML(f"<h1>{esc(title)}</h1>" + (f'<p class="citycoop-lead">{lead}</p>' if lead else ""))
+
+
+def html_block(markup: str):
+    from IPython.display import HTML
+
+    return HTML(markup)
+
+
+def partner_summary(view: View, partner: str) -> str:
+    """One line (safe HTML) on a partner: meetings, dates, who met them."""
+    m = view.meetings
+    if m.empty:
+        return ""
+    label = place_label(m["partner_vi"].iloc[0], partner)
+    dates = m.drop_duplicates("id")["event_date"].dropna()
+    known = sorted(d for d in dates if d[:1].isdigit())
+    vn = sorted({place_label(v, n) for v, n in zip(m["vn_vi"], m["vn"]) if n})
+    span = f", {known[0]} – {known[-1]}" if known else ""
+    unknown = len(dates) - len(known)
+    return (f"<b>{esc(label)}</b>, {esc(m['partner_province'].iloc[0])}: {m['id'].nunique()} meeting(s)"
+            f"{esc(span)}{f' ({unknown} with the year not stated)' if unknown else ''}; "
+            f"with {esc(', '.join(vn) or 'no Vietnamese locality named')}.")
+
+
+def topic_summary(view: View, topic: str) -> str:
+    n = len(view.articles)
+    k = int((view.articles[f"topic_{topic}"].fillna(0) > 0).sum()) if n else 0
+    terms = view.taxonomy.topics[topic].terms
+    return (f"<b>{esc(view.taxonomy.label(topic))}</b> (<code>{esc(topic)}</code>): mentioned in {k} of "
+            f"{n} articles. Terms counted: {esc(', '.join(terms))}.")
+
+
+# ----------------------------------------------------------------------------- HTML export
+def _plotly_html(fig_json: dict, div_id: str) -> str:
+    import plotly.io as pio
+
+    return pio.to_html(fig_json, include_plotlyjs=False, full_html=False, div_id=div_id,
+                       validate=False, config={"displaylogo": False, "responsive": True})
+
+
+def export_html(nb, out_html: Path) -> int:
+    """Write a notebook as a self-contained page without code cells. Returns the figure count."""
+    from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
+
+    nb = copy.deepcopy(nb)
+    n_figs, has_geo = 0, False
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if PLOTLY_MIME in data:
+                fig = data[PLOTLY_MIME]
+                has_geo |= any(t.get("type", "").endswith("geo") for t in fig.get("data", []))
+                # Stable ids: the same notebook gives the same HTML, byte for byte.
+                out["data"] = {"text/html": _plotly_html(fig, f"citycoop-figure-{n_figs + 1}")}
+                n_figs += 1
+    exporter = HTMLExporter(template_name="citycoop_report",
+                            extra_template_basedirs=[str(Path(__file__).parent / "templates")],
+                            exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    resources = {"citycoop_plotly_js": get_plotlyjs() if n_figs else "",
+                 "citycoop_topojson": _topojson() if has_geo else ""}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    out_html.write_text(body, encoding="utf-8")
+    return n_figs
+
+
+def _topojson() -> str:
+    from .charts import topojson_asset
+
+    return topojson_asset("asia_50m")
+
+
+# ----------------------------------------------------------------------------- runs
+@dataclass
+class Job:
+    name: str  # output stem: corpus_overview, partner_Chongqing, topic_metro
+    notebook: str
+    parameters: dict
+    summary: str = ""
+
+
+@dataclass
+class ReportResult:
+    index_path: Path
+    written: list[str]
+    failures: list[str]
+
+
+def notebooks_dir() -> Path:
+    """The repository's notebooks/ (src layout: two levels above the package), else ./notebooks."""
+    here = Path(__file__).resolve().parents[2] / "notebooks"
+    return here if here.is_dir() else Path.cwd() / "notebooks"
+
+
+def _run_job(job: Job, out_dir: str, nb_dir: str) -> tuple[str, str | None, int]:
+    """Execute one notebook with papermill and export it; returns (name, error or None, figures)."""
+    import nbformat
+    import papermill as pm
+
+    out_ipynb = Path(out_dir) / f"{job.name}.ipynb"
+    error = None
+    try:
+        pm.execute_notebook(str(Path(nb_dir) / f"{job.notebook}.ipynb"), str(out_ipynb),
+                            parameters=job.parameters, cwd=nb_dir, progress_bar=False,
+                            kernel_name="python3", log_output=False)
+    except pm.PapermillExecutionError as exc:
+        error = (f"{job.name} ({job.notebook}.ipynb, parameters {job.parameters}): "
+                 f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+    except Exception as exc:  # kernel died, notebook missing ...
+        error = f"{job.name} ({job.notebook}.ipynb): {type(exc).__name__}: {exc}"
+    n = 0
+    if out_ipynb.exists():
+        n = export_html(nbformat.read(out_ipynb, as_version=4), Path(out_dir) / f"{job.name}.html")
+    return job.name, error, n
+
+
+def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[str] | None,
+              title: str | None) -> list[Job]:
+    jobs = [Job("corpus_overview", "corpus_overview",
+                {"corpus": corpus, **({"title": title} if title else {})},
+                summary=_overview_summary(view))]
+    counts = (view.meetings.drop_duplicates(["id", "partner"]).groupby("partner").size()
+              if len(view.meetings) else pd.Series(dtype=int))
+    if partners is None:
+        partners = sorted(counts.index, key=lambda p: (-counts[p], p))
+    for p in partners:
+        pv = None
+        try:
+            pv = partner_view(view, p)
+        except ValueError:
+            pass
+        jobs.append(Job(f"partner_{safe_name(p)}", "partner_profile", {"corpus": corpus, "partner": p},
+                        summary=partner_summary(pv, p) if pv else f"{esc(p)}: not a partner in this corpus"))
+    for t in topics or view.taxonomy.ids:
+        jobs.append(Job(f"topic_{safe_name(t)}", "topic_explorer", {"corpus": corpus, "topic": t},
+                        summary=topic_summary(view, t) if t in view.taxonomy.topics
+                        else f"{esc(t)}: not a topic of the taxonomy"))
+    return jobs
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe form of a canonical name ("Xi'an" → "Xi_an", "Hong Kong" → "Hong_Kong")."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+def _overview_summary(view: View) -> str:
+    f = ds.headline_figures(view.articles, view.all_articles, view.rejects)
+    return (f"{f['articles']} articles, {f['meetings with a Chinese partner']} meetings with "
+            f"{f['Chinese partners']} Chinese partners and {f['Vietnamese localities']} Vietnamese "
+            f"localities; events {esc(f['first event'])} – {esc(f['last event'])}, "
+            f"{esc(f['events with unknown year'])} of unknown year.")
+
+
+def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = None, partners=None,
+                  topics=None, jobs: int = 1, extract_jobs: int = 0, cache=None, title=None,
+                  progress: bool = True, nb_dir: str | Path | None = None) -> ReportResult:
+    out = Path(out_dir).resolve()
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    nb_dir = Path(nb_dir or notebooks_dir()).resolve()
+    settings = settings or ds.Settings()
+    parquet = ds.build_dataset(paths, settings, jobs=extract_jobs, cache=cache,
+                               out=out / "data" / "corpus.parquet", progress=progress)
+    view = corpus_view(parquet, topics_file=settings.topics_file)
+    plan = plan_jobs(view, str(parquet), partners, topics, title)
+    if settings.topics_file:
+        for j in plan:
+            j.parameters["topics_file"] = str(Path(settings.topics_file).resolve())
+    results: dict[str, tuple[str | None, int]] = {}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(plan), unit="notebook", desc="report", file=sys.stderr)
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_run_job, j, str(out), str(nb_dir)) for j in plan]
+            for fut in as_completed(futures):
+                name, err, n = fut.result()
+                results[name] = (err, n)
+                if bar is not None:
+                    bar.update(1)
+    else:
+        for j in plan:
+            name, err, n = _run_job(j, str(out), str(nb_dir))
+            results[name] = (err, n)
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    failures = [results[j.name][0] for j in plan if results[j.name][0]]
+    index = write_index(out, plan, results, view)
+    return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures)
+
+
+def write_index(out: Path, plan: list[Job], results: dict, view: View) -> Path:
+    """``index.html``: every report with a one-line summary; failed ones marked."""
+    def item(j: Job) -> str:
+        err, n = results[j.name]
+        status = (f' <span style="color:#b00"><b>failed</b>: {esc(err)}</span>' if err else "")
+        return (f'<li><a href="{html.escape(j.name)}.html">{html.escape(j.name)}.html</a> — '
+                f"{j.summary}{status}</li>")
+
+    sections = [
+        ("Overview", [j for j in plan if j.notebook == "corpus_overview"]),
+        ("Partner profiles", [j for j in plan if j.notebook == "partner_profile"]),
+        ("Topic explorers", [j for j in plan if j.notebook == "topic_explorer"]),
+    ]
+    body = "".join(f"<h2>{esc(name)}</h2><ul>{''.join(item(j) for j in jobs)}</ul>"
+                   for name, jobs in sections if jobs)
+    stats = view.stats or {}
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>citycoop reports</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;max-width:980px;margin:32px auto;
+padding:0 20px;color:#222;line-height:1.5}}li{{margin:6px 0}}code{{background:#f3f3f3;padding:0 3px}}</style>
+</head><body>
+<h1>Vietnam–China local cooperation: reports</h1>
+<p>Built by <code>citycoop report</code> from {esc(stats.get('files', '?'))} input files:
+{esc(stats.get('records', '?'))} articles extracted, {esc(stats.get('duplicates', 0))} duplicates,
+{esc(stats.get('rejects', 0))} rejected inputs. Data: <a href="data/corpus.parquet">data/corpus.parquet</a>.
+Each report's executed notebook sits beside it (<code>.ipynb</code>) for JupyterLab.</p>
+{body}
+</body></html>
+"""
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,59 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def expected():
+    """seeds/expected.jsonl keyed by file name."""
+    return {json.loads(line)["doc"]: json.loads(line)
+            for line in (SEEDS / "expected.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_cache(tmp_path, monkeypatch):
+    # Tests never read or write the user's record cache.
+    monkeypatch.setenv("CITYCOOP_CACHE", str(tmp_path / "cache.sqlite"))
+    yield
+
+
+# ------------------------------------------------------------------ reports, built once per session
+# Shared by test_report (files) and test_browser (Chromium).
+XSS_TITLE = "Lạng Sơn tiếp đoàn Quảng Tây <script>window.__xss = 1</script>"
+XSS_BODY = ("Ngày 4/5/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
+            "Choang Quảng Tây (Trung Quốc), bàn về du lịch <img src=x onerror=\"window.__xss = 2\"> "
+            "và logistics qua cửa khẩu Hữu Nghị.")
+
+
+def run_report(corpus, out, *extra):
+    return subprocess.run([sys.executable, "-m", "citycoop", "report", *map(str, corpus), "--out", str(out),
+                           "--no-cache", "-q", *extra], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def seed_reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    p = run_report([ROOT / "seeds"], out, "--jobs", "2")
+    assert p.returncode == 0, p.stderr
+    return out, p
+
+
+@pytest.fixture(scope="session")
+def xss_reports(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("xss")
+    (corpus / "evil.jsonl").write_text(json.dumps({"title": XSS_TITLE, "text": XSS_BODY,
+                                                   "url": "javascript:alert(1)"}, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+    out = tmp_path_factory.mktemp("xss_reports")
+    p = run_report([corpus], out, "--topic", "tourism")
+    assert p.returncode == 0, p.stderr
+    return out
+
+

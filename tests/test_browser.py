@@ -1,0 +1,108 @@
+"""Open every report in headless Chromium with the network blocked: every chart renders, the
+console is clean, no request leaves the file, and the XSS fixture executes nothing."""
+import os
+import shutil
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def chromium_path():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CITYCOOP_REQUIRE_BROWSER"):
+            pytest.fail("CITYCOOP_REQUIRE_BROWSER is set but no Chromium was found (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine (set CITYCOOP_REQUIRE_BROWSER=1 to make this fail)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def open_offline(browser, html_path):
+    """Load a report with every non-file request blocked; return page, errors, blocked requests."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = ctx.new_page()
+    errors, blocked = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        if r.request.url.startswith(("file://", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    page.goto(html_path.as_uri(), wait_until="load")
+    return ctx, page, errors, blocked
+
+
+def check_report(browser, html):
+    ctx, page, errors, blocked = open_offline(browser, html)
+    try:
+        expected = page.evaluate("document.querySelectorAll('div.plotly-graph-div').length")
+        if expected:
+            page.wait_for_function(
+                f"document.querySelectorAll('div.plotly-graph-div .main-svg').length >= {expected}",
+                timeout=30_000)
+        rendered = page.evaluate(
+            "[...document.querySelectorAll('div.plotly-graph-div')].filter(d => d._fullLayout && d.querySelector('.main-svg')).length")
+        geo_land = page.evaluate("document.querySelectorAll('.geo .land, .geo path.land, .geolayer path').length")
+        xss = page.evaluate("window.__xss === undefined")
+        return expected, rendered, errors, blocked, geo_land, xss
+    finally:
+        ctx.close()
+
+
+def test_every_seed_report_renders_offline(browser, seed_reports):
+    out, _ = seed_reports
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) >= 10
+    for html in pages:
+        expected, rendered, errors, blocked, geo_land, _ = check_report(browser, html)
+        assert rendered == expected, (html.name, rendered, expected)
+        assert errors == [], (html.name, errors)
+        assert blocked == [], (html.name, blocked)
+        if html.name == "corpus_overview.html":
+            assert expected >= 6 and geo_land > 0  # the map drew its land from the inlined outline
+        if html.name == "index.html":
+            assert expected == 0
+
+
+def test_reports_folder_if_built_renders_too(browser):
+    """`make report` output, when present, is checked the same way."""
+    out = ROOT / "reports"
+    pages = sorted(out.glob("*.html"))
+    if not pages:
+        pytest.skip("reports/ not built (run `make report`)")
+    for html in pages:
+        expected, rendered, errors, blocked, _, _ = check_report(browser, html)
+        assert (rendered, errors, blocked) == (expected, [], []), html.name
+
+
+def test_xss_fixture_executes_nothing_and_shows_as_text(browser, xss_reports):
+    for html in sorted(xss_reports.glob("*.html")):
+        expected, rendered, errors, blocked, _, xss_free = check_report(browser, html)
+        assert xss_free, html.name
+        assert rendered == expected and blocked == [], html.name
+    ctx, page, _, _ = open_offline(browser, xss_reports / "corpus_overview.html")
+    assert "<script>window.__xss = 1</script>" in page.inner_text("body")
+    ctx.close()

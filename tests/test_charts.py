@@ -1,0 +1,107 @@
+"""Chart builders are pure functions: DataFrame in, Figure out — tested without a kernel."""
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from citycoop import charts, dataset, tables
+from citycoop.dataset import Settings, build_dataset
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def data():
+    d = build_dataset([SEEDS], Settings())
+    arts = dataset.select_articles(d.articles)
+    return arts, dataset.meetings(arts), d
+
+
+LABELS = {"transport": "Transport", "logistics": "Logistics", "metro": "Metro & urban rail",
+          "tourism": "Tourism"}
+TOPICS = list(LABELS)
+
+
+def test_partners_bar_counts_meetings_per_partner(data):
+    arts, meet, _ = data
+    fig = charts.partners_bar(meet)
+    assert isinstance(fig, go.Figure)
+    counts = {}
+    for tr in fig.data:
+        for x, y in zip(tr.x, tr.y):
+            counts[y] = x
+    assert counts == {"Trùng Khánh (Chongqing)": 2, "Quảng Châu (Guangzhou)": 1,
+                      "Thượng Hải (Shanghai)": 1, "Tân Cương (Xinjiang)": 1}
+    assert {tr.name for tr in fig.data} == {"Chongqing", "Guangdong", "Shanghai", "Xinjiang"}
+
+
+def test_timeline_keeps_unknown_years_in_their_own_lane(data):
+    _, meet, _ = data
+    fig = charts.meetings_timeline(meet)
+    known = [tr for tr in fig.data if tr.xaxis == "x"]
+    unknown = [tr for tr in fig.data if tr.xaxis == "x2"]
+    assert sum(len(tr.x) for tr in known) == 2  # 2023-10-13 and 2025-10-24
+    assert sum(len(tr.x) for tr in unknown) == 3  # --09-26, --03-26, --11-26
+    assert "Year not stated" in fig.layout.annotations[1].text
+
+
+def test_topic_share_bar_shares(data):
+    arts, _, _ = data
+    fig = charts.topic_share_bar(arts, LABELS, TOPICS)
+    shares = dict(zip(fig.data[0].y, fig.data[0].x))
+    assert shares == {"Transport": 0.6, "Logistics": 0.8, "Metro & urban rail": 0.2, "Tourism": 0.6}
+
+
+def test_heatmap_map_direction_profile_and_topic_charts_build(data):
+    arts, meet, _ = data
+    heat = charts.partner_topic_heatmap(arts, meet, LABELS, TOPICS)
+    assert len(heat.data[0].z) == 4 and len(heat.data[0].z[0]) == 4
+    geo = charts.meeting_map(meet)
+    assert any(tr.type == "scattergeo" for tr in geo.data) and geo.layout.geo.scope == "asia"
+    lines = [tr for tr in geo.data if tr.mode == "lines"]
+    assert len(lines) == 5  # one per Vietnamese–Chinese pair
+    direction = charts.direction_over_time(arts)
+    assert sum(sum(tr.y) for tr in direction.data) == 5
+    prof = charts.topic_profile(arts, {"000_77aec2281c3530ce.txt"}, LABELS, TOPICS, "Chongqing")
+    assert list(prof.data[0].y) == [1.0, 1.0, 0.0, 1.0]
+    assert charts.topic_over_time(arts, "metro", "Metro").data[0].y == (1,)
+    assert charts.topic_by_place(arts, meet, "metro", "Metro").data[0].x == (1,)
+
+
+def test_empty_selection_gives_a_message_not_an_error(data):
+    arts, meet, _ = data
+    empty = meet.iloc[0:0]
+    for fig in (charts.partners_bar(empty), charts.meeting_map(empty), charts.meetings_timeline(empty)):
+        assert fig.layout.annotations and "No" in fig.layout.annotations[0].text
+
+
+def test_same_input_same_figure(data):
+    arts, meet, _ = data
+    a = charts.meetings_timeline(meet).to_json()
+    b = charts.meetings_timeline(meet.sample(frac=1, random_state=1)).to_json()
+    assert a == b
+
+
+def test_large_timeline_is_aggregated_per_month():
+    rows = [{"id": f"a{i}", "title": "t", "url": None, "outlet": None,
+             "event_date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "year_known": True,
+             "direction": "inbound", "partner": "Nanning", "partner_vi": "Nam Ninh",
+             "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8,
+             "partner_lon": 108.3, "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8,
+             "vn_lon": 106.7} for i in range(charts.MAX_TIMELINE_POINTS + 100)]
+    fig = charts.meetings_timeline(pd.DataFrame(rows))
+    assert fig.data[0].type == "bar" and len(fig.data[0].x) == 12
+
+
+def test_web_text_is_escaped_in_hover_and_tables(data):
+    arts, meet, _ = data
+    evil = meet.copy()
+    evil["title"] = "<img src=x onerror=alert(1)>"
+    fig = charts.meetings_timeline(evil)
+    as_json = fig.to_json().replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    assert "<img" not in as_json and "&lt;img src=x" in as_json
+    a = arts.copy()
+    a["title"] = "<script>alert(1)</script>"
+    a["url"] = "javascript:alert(1)"
+    html = tables.to_html(tables.article_table(a, TOPICS, LABELS))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "javascript:" not in html

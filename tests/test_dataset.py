@@ -1,0 +1,95 @@
+"""The pipeline as a whole: order, parallel = serial, duplicates, cache, sidecar, outputs."""
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from citycoop.dataset import (RunStats, Settings, build_dataset, iter_corpus, load_dataset,
+                              read_meta)
+from citycoop.models import Reject
+from conftest import SEEDS
+
+LEAD = ("Ngày 12/5/2024, Chủ tịch UBND tỉnh Quảng Ninh đã tiếp đoàn đại biểu thành phố Phòng Thành "
+        "Cảng (Trung Quốc). Hai bên trao đổi về hợp tác du lịch, logistics và phát triển cảng biển, "
+        "kết nối giao thông qua cửa khẩu Móng Cái – Đông Hưng trong thời gian tới.")
+MORE = ("Lãnh đạo hai địa phương thống nhất tăng cường trao đổi đoàn, tổ chức diễn đàn xúc tiến "
+        "thương mại, đầu tư và giao lưu văn hóa, thể thao giữa nhân dân hai bên trong năm tới.")
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy(p, root / p.name)
+    (root / "z_copy.txt").write_text((SEEDS / "001_a4814d28160ff6be.txt").read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    (root / "qn_a.txt").write_text(f"Quảng Ninh tiếp đoàn Phòng Thành Cảng\n\n{LEAD}\n\n{MORE}", encoding="utf-8")
+    near = MORE.replace("trong năm tới", "trong năm 2025")  # syndicated copy, one edit
+    (root / "qn_b.txt").write_text(f"Quảng Ninh đón đoàn Phòng Thành Cảng\n\n{LEAD}\n\n{near}", encoding="utf-8")
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    return root
+
+
+def run(paths, **kw):
+    stats = RunStats()
+    items = list(iter_corpus(paths, Settings(), stats=stats, **kw))
+    return items, stats
+
+
+def test_every_article_is_a_record_or_a_reject(corpus):
+    items, stats = run([corpus])
+    records = [i for i in items if not isinstance(i, Reject)]
+    rejects = [i for i in items if isinstance(i, Reject)]
+    assert stats.files == 9 and stats.articles == 9 == len(records) + len(rejects)
+    assert [r.reason for r in rejects] == ["empty"]
+    assert [r["id"] for r in records] == sorted(r["id"] for r in records)  # input order
+
+
+def test_exact_and_near_duplicates(corpus):
+    items, stats = run([corpus])
+    by_id = {i["id"]: i for i in items if not isinstance(i, Reject)}
+    assert by_id["z_copy.txt"]["duplicate_of"] == "001_a4814d28160ff6be.txt"
+    assert by_id["qn_b.txt"]["duplicate_of"] == "qn_a.txt"
+    assert by_id["qn_a.txt"]["duplicate_of"] is None
+    assert stats.duplicates == 2 and stats.near_duplicates == 1
+
+
+def test_parallel_equals_serial(corpus):
+    serial, _ = run([corpus], jobs=1)
+    parallel, _ = run([corpus], jobs=2)
+    assert json.dumps([getattr(i, "__dict__", i) for i in serial], sort_keys=True) == \
+        json.dumps([getattr(i, "__dict__", i) for i in parallel], sort_keys=True)
+
+
+def test_cache_gives_identical_records_and_skips_work(corpus, tmp_path):
+    cache = tmp_path / "c.sqlite"
+    first, s1 = run([corpus], cache=cache)
+    second, s2 = run([corpus], cache=cache)
+    assert s1.cached_files == 0 and s2.cached_files == 9
+    assert [getattr(i, "__dict__", i) for i in first] == [getattr(i, "__dict__", i) for i in second]
+    (corpus / "qn_a.txt").write_text((corpus / "qn_a.txt").read_text(encoding="utf-8") + "\n\nThêm một đoạn.",
+                                     encoding="utf-8")
+    _, s3 = run([corpus], cache=cache)
+    assert s3.cached_files == 8  # only the changed file is extracted again
+
+
+def test_sidecar_meta_supplies_the_year(corpus, tmp_path):
+    meta = tmp_path / "corpus_meta.csv"
+    meta.write_text("id,published\n002_390b886b67dc50da.txt,2025-09-27\n", encoding="utf-8")
+    items = list(iter_corpus([corpus], Settings(meta=read_meta(meta))))
+    r = next(i for i in items if not isinstance(i, Reject) and i["id"] == "002_390b886b67dc50da.txt")
+    assert r["published"] == "2025-09-27" and r["published_source"] == "sidecar"
+    assert r["event_date"] == "2025-09-26" and r["event_date_source"] == "published"
+
+
+def test_parquet_round_trip_with_rejects_and_column_selection(corpus, tmp_path):
+    out = build_dataset([corpus], out=tmp_path / "ds" / "corpus.parquet")
+    ds = load_dataset(out)
+    assert len(ds.articles) == 8 and len(ds.rejects) == 1 and ds.stats["records"] == 8
+    assert ds.rejects.iloc[0]["reason"] == "empty"
+    few = load_dataset(out, columns=["id", "event_date"])
+    assert list(few.articles.columns) == ["id", "event_date"]
+    mem = build_dataset([corpus])
+    pd.testing.assert_frame_equal(ds.articles.reset_index(drop=True), mem.articles.astype(ds.articles.dtypes))

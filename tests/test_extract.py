@@ -1,0 +1,175 @@
+"""Extraction on articles written here: dates, places, ambiguity, direction, officials, topics."""
+import pytest
+
+from citycoop.clean import clean_document
+from citycoop.extract import Extractor
+from citycoop.extract.dates import find_event_date
+from citycoop.extract.topics import load_taxonomy
+from citycoop.models import RawDocument
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return Extractor()
+
+
+def extract(ex, text, published=None, title=None):
+    raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text,
+                      published=published, title=title)
+    return ex.extract(clean_document(raw))
+
+
+def partners(r):
+    return sorted(p["name"] for p in r["partners"])
+
+
+def vn(r):
+    return sorted(v["name"] for v in r["vn_localities"])
+
+
+# ---------------------------------------------------------------- dates
+@pytest.mark.parametrize("lead,published,value,source", [
+    ("Ngày 24/10, đoàn đến.", None, "--10-24", "none"),
+    ("ngày 26-11, hai bên hội đàm.", "2024-12-01", "2024-11-26", "published"),
+    ("Sáng 27/2, ông A tiếp đoàn.", "2024-02-28", "2024-02-27", "published"),
+    ("Chiều ngày 11/6/2024, đoàn làm việc.", None, "2024-06-11", "text"),
+    ("tại buổi làm việc sáng nay (26/3).", "2025-03-26", "2025-03-26", "published"),
+    ("từ ngày 28/1 đến 1/2, đoàn thăm Quảng Tây.", "2025-02-03", "2025-01-28", "published"),
+    ("Ngày 5 tháng 6 năm 2023, hai bên ký kết.", "2024-01-01", "2023-06-05", "text"),
+    ("Hơn 1/6 tổng diện tích là núi.", "2024-01-01", None, None),
+])
+def test_date_forms(lead, published, value, source):
+    d = find_event_date(lead, published)
+    assert (d.value, d.source) == (value, source)
+
+
+def test_year_boundary_meeting_before_new_year():
+    assert find_event_date("Ngày 30/12, đoàn đến thăm.", "2025-01-02").value == "2024-12-30"
+    assert find_event_date("Ngày 2/1, đoàn đến thăm.", "2025-01-03").value == "2025-01-02"
+
+
+def test_unknown_year_is_never_invented(ex):
+    r = extract(ex, "Ngày 26/9, Phó Chủ tịch UBND TP Hồ Chí Minh Bùi Xuân Cường đã tiếp ông "
+                    "Lại Chí Hồng, Phó Thị trưởng TP Quảng Châu (Trung Quốc).")
+    assert r["event_date"] == "--09-26" and r["event_date_source"] == "none"
+    assert any("year unknown" in w for w in r["warnings"])
+
+
+# ---------------------------------------------------------------- partners & direction
+INBOUND = ("Ngày 12/5/2024, Chủ tịch UBND tỉnh Quảng Ninh Cao Tường Huy đã tiếp đoàn đại biểu "
+           "thành phố Nam Ninh, Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc) do Phó Thị trưởng "
+           "Lưu Hồng dẫn đầu. Hai bên bàn về hợp tác du lịch và logistics.")
+
+OUTBOUND = ("Từ ngày 3/4 đến 6/4/2024, đoàn đại biểu tỉnh Lạng Sơn do Bí thư Tỉnh ủy Đoàn Thị Hậu "
+            "dẫn đầu đã thăm và làm việc tại Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc). "
+            "Bí thư Khu ủy Quảng Tây Trần Cương đã tiếp đoàn và trao đổi về hợp tác cửa khẩu.")
+
+
+def test_inbound_city_partner_with_its_province_as_locator(ex):
+    r = extract(ex, INBOUND)
+    assert partners(r) == ["Nanning"] and r["partners"][0]["province"] == "Guangxi"
+    assert vn(r) == ["Quang Ninh"] and r["direction"] == "inbound"
+    assert r["event_date"] == "2024-05-12"
+    sides = {o["name"]: o["side"] for o in r["officials"]}
+    assert sides == {"Cao Tường Huy": "vn", "Lưu Hồng": "cn"}
+
+
+def test_outbound_visit(ex):
+    r = extract(ex, OUTBOUND)
+    assert partners(r) == ["Guangxi"] and vn(r) == ["Lang Son"]
+    assert r["direction"] == "outbound" and r["event_date"] == "2024-04-03"
+    sides = {o["name"]: o["side"] for o in r["officials"]}
+    assert sides == {"Đoàn Thị Hậu": "vn", "Trần Cương": "cn"}
+
+
+def test_two_partners_in_one_article(ex):
+    r = extract(ex, "Ngày 8/8/2024, Chủ tịch UBND tỉnh Lào Cai đã tiếp đoàn đại biểu tỉnh Vân Nam "
+                    "và đoàn đại biểu thành phố Thâm Quyến, tỉnh Quảng Đông (Trung Quốc). "
+                    "Các bên thảo luận hợp tác đường sắt khổ tiêu chuẩn Lào Cai - Hà Nội.")
+    assert partners(r) == ["Shenzhen", "Yunnan"]
+    assert {p["province"] for p in r["partners"]} == {"Guangdong", "Yunnan"}
+    assert r["direction"] == "inbound"
+    assert r["topics"]["transport"] > 0
+
+
+def test_vietnam_korea_article_has_no_chinese_partner(ex):
+    r = extract(ex, "Ngày 3/7/2024, Chủ tịch UBND TP Hồ Chí Minh đã tiếp đoàn đại biểu thành phố "
+                    "Busan (Hàn Quốc). Hai bên bàn hợp tác phát triển metro và du lịch.")
+    assert r["partners"] == [] and r["direction"] == "none"
+    assert vn(r) == ["Ho Chi Minh City"] or r["vn_localities"] == []
+    assert "no Chinese partner found" in r["warnings"]
+
+
+def test_china_only_in_boilerplate_gives_no_partner(ex):
+    text = "\n".join([
+        "TP Hồ Chí Minh hợp tác với Hàn Quốc về metro",
+        "Ngày 3/7/2024, Chủ tịch UBND TP Hồ Chí Minh đã tiếp đoàn đại biểu thành phố Seoul "
+        "(Hàn Quốc) và bàn về hợp tác phát triển đường sắt đô thị.",
+        "Tin liên quan",
+        "Thượng Hải và TP Hồ Chí Minh ký kết hợp tác",
+        "Đoàn đại biểu tỉnh Quảng Đông thăm Đồng Nai",
+    ])
+    r = extract(ex, text)
+    assert r["partners"] == [] and r["direction"] == "none"
+    assert not any(m["country"] == "cn" for m in r["mentions"])
+
+
+def test_mentions_are_not_partners(ex):
+    r = extract(ex, "Ngày 26/9/2024, Phó Chủ tịch UBND TP Hồ Chí Minh đã tiếp đoàn đại biểu TP "
+                    "Quảng Châu (Trung Quốc). Quảng Châu có vai trò trong Vùng Vịnh lớn Quảng Đông, "
+                    "Hồng Kông, Macao.")
+    assert partners(r) == ["Guangzhou"]
+    mentioned = {m["name"] for m in r["mentions"]}
+    assert {"Hong Kong", "Macau", "Guangzhou"} <= mentioned
+
+
+# ---------------------------------------------------------------- ambiguous names
+@pytest.mark.parametrize("cn_text,vn_text,cn_name,vn_name", [
+    ("Ngày 4/5/2024, Chủ tịch UBND tỉnh Hải Dương đã tiếp đoàn đại biểu tỉnh Hà Nam (Trung Quốc).",
+     "Ngày 4/5/2024, Chủ tịch UBND tỉnh Hải Dương đã tiếp đoàn đại biểu tỉnh Hà Nam.",
+     "Henan", "Ha Nam"),
+    ("Ngày 4/5/2024, lãnh đạo tỉnh Bắc Ninh đã tiếp đoàn đại biểu tỉnh Hà Bắc, Trung Quốc.",
+     "Ngày 4/5/2024, lãnh đạo tỉnh Hà Bắc cũ gặp mặt cán bộ hưu trí tại Bắc Ninh.",
+     "Hebei", None),
+    ("Ngày 4/5/2024, lãnh đạo TP Hà Nội đã tiếp đoàn đại biểu tỉnh Sơn Tây (Trung Quốc).",
+     "Ngày 4/5/2024, lãnh đạo TP Hà Nội đã làm việc với thị xã Sơn Tây về du lịch.",
+     "Shanxi", None),
+    ("Ngày 4/5/2024, lãnh đạo TP Hà Nội đã tiếp đoàn đại biểu thành phố Trùng Khánh.",
+     "Ngày 4/5/2024, lãnh đạo tỉnh Cao Bằng làm việc với huyện Trùng Khánh về du lịch thác Bản Giốc.",
+     "Chongqing", None),
+])
+def test_ambiguous_names_both_ways(ex, cn_text, vn_text, cn_name, vn_name):
+    r = extract(ex, cn_text)
+    assert cn_name in partners(r)
+    r = extract(ex, vn_text)
+    assert r["partners"] == [], r["partners"]
+    assert r["direction"] == "none"
+    if vn_name:
+        assert vn_name in {m["name"] for m in r["mentions"]}
+        assert any("read as Vietnamese" in w for w in r["warnings"])
+
+
+def test_surname_before_place_name_is_a_person(ex):
+    r = extract(ex, "Ngày 4/5/2024, ông Nguyễn Thanh Hải, Phó Chủ tịch UBND tỉnh Lạng Sơn, tiếp "
+                    "đoàn đại biểu thành phố Sùng Tả (Trung Quốc).")
+    assert "Qinghai" not in partners(r) and "Qinghai" not in {m["name"] for m in r["mentions"]}
+    assert partners(r) == ["Chongzuo"]
+
+
+# ---------------------------------------------------------------- topics
+def test_topics_whole_syllables_and_evidence(ex):
+    r = extract(ex, INBOUND + " Dự án đường sắt đô thị được nhắc đến. Thế giới du lịchhh không phải là từ.")
+    assert r["topics"]["tourism"] == 1  # "du lịchhh" is not "du lịch"
+    assert r["topics"]["metro"] == 1 and r["topics"]["transport"] >= 1  # metro counts for transport
+    assert any("đường sắt đô thị" in s for s in r["evidence"]["metro"])
+    assert "metro" not in r["evidence"] or r["evidence"]["metro"]
+
+
+def test_custom_taxonomy(tmp_path):
+    f = tmp_path / "topics.yml"
+    f.write_text("version: 1\ntopics:\n  durian:\n    label_en: Durian\n    terms: [sầu riêng]\n",
+                 encoding="utf-8")
+    ex = Extractor(taxonomy=load_taxonomy(f))
+    r = extract(ex, "Ngày 4/5/2024, tỉnh Đắk Lắk tiếp đoàn Quảng Tây (Trung Quốc) bàn xuất khẩu sầu riêng.")
+    assert r["topics"] == {"durian": 1}
+    assert r["evidence"]["durian"][0].startswith("Ngày 4/5/2024")

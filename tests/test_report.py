@@ -1,0 +1,66 @@
+"""`citycoop report` end to end on the seeds, and on a corpus built to break things."""
+import pytest
+
+from conftest import ROOT, run_report
+
+pytestmark = pytest.mark.slow
+
+def test_seed_reports_are_all_there_with_predictable_names(seed_reports):
+    out, p = seed_reports
+    names = sorted(f.name for f in out.glob("*.html"))
+    assert names[:2] == ["corpus_overview.html", "index.html"]
+    partners = {n for n in names if n.startswith("partner_")}
+    assert partners == {"partner_Chongqing.html", "partner_Guangzhou.html", "partner_Shanghai.html",
+                        "partner_Xinjiang.html"}
+    topics = {n for n in names if n.startswith("topic_")}
+    assert {"topic_metro.html", "topic_transport.html", "topic_logistics.html", "topic_tourism.html"} <= topics
+    for html in out.glob("*.html"):
+        if html.name != "index.html":
+            assert (out / html.name.replace(".html", ".ipynb")).exists()
+    assert p.stdout.strip() == str(out / "index.html")
+
+
+def test_html_is_self_contained_plotly_inlined_once(seed_reports):
+    out, _ = seed_reports
+    for html in out.glob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "cdn.plot.ly" not in text and "require.js" not in text and "cdnjs" not in text
+        if html.name != "index.html":
+            assert text.count("Plotly.newPlot") >= 1
+            assert text.count("plotly.js v") <= 1  # the library banner, once per file
+        # what the report adds beyond plotly.js stays small
+        assert len(text.encode()) - 4_900_000 < 3_000_000
+
+
+def test_index_links_every_report_with_a_summary(seed_reports):
+    out, _ = seed_reports
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for html in out.glob("*.html"):
+        if html.name != "index.html":
+            assert f'href="{html.name}"' in index
+    assert "Trùng Khánh (Chongqing)" in index and "2 meeting(s)" in index
+
+
+def test_deterministic(seed_reports, tmp_path):
+    out, _ = seed_reports
+    again = tmp_path / "again"
+    p = run_report([ROOT / "seeds"], again, "--partner", "Chongqing", "--topic", "metro")
+    assert p.returncode == 0, p.stderr
+    for name in ("corpus_overview.html", "partner_Chongqing.html", "topic_metro.html"):
+        assert (out / name).read_text(encoding="utf-8") == (again / name).read_text(encoding="utf-8"), name
+
+
+def test_failing_notebook_is_named_and_others_still_written(tmp_path):
+    p = run_report([ROOT / "seeds"], tmp_path, "--partner", "Atlantis", "--partner", "Shanghai",
+                   "--topic", "metro")
+    assert p.returncode == 1
+    assert "partner_Atlantis" in p.stderr and "cell" in p.stderr and "unknown partner 'Atlantis'" in p.stderr
+    assert (tmp_path / "partner_Shanghai.html").exists() and (tmp_path / "corpus_overview.html").exists()
+    assert "failed" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_xss_text_is_escaped_in_the_files(xss_reports):
+    for html in xss_reports.glob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "<script>window.__xss" not in text and "<img src=x" not in text, html.name
+        assert "javascript:alert" not in text

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (RecordWriter, RunStats, Settings, iter_corpus, read_meta, write_rejects)
+from .dataset import (RecordWriter, RunStats, Settings, iter_corpus, read_meta, rejects_path_for,
+                      stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .load import DEFAULT_MAX_BYTES
 from .models import Reject
@@ -80,6 +82,9 @@ def cmd_extract(args) -> int:
     writer.close()
     if args.rejects:
         write_rejects(rejects, args.rejects)
+    if fmt == "parquet":  # a dataset carries its rejects and counts, for the reports' quality section
+        write_rejects(rejects, rejects_path_for(args.output))
+        stats_path_for(args.output).write_text(json.dumps(stats.to_dict(), indent=1), encoding="utf-8")
     print(f"citycoop: {stats.summary()}", file=sys.stderr)
     return 0
 
@@ -90,7 +95,7 @@ def cmd_report(args) -> int:
     result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),
                            partners=args.partner, topics=args.topic, jobs=args.jobs,
                            extract_jobs=0, cache=_cache(args), title=args.title,
-                           progress=not args.quiet)
+                           progress=not args.quiet, overview_only=args.overview_only)
     for failure in result.failures:
         print(f"citycoop report: FAILED {failure}", file=sys.stderr)
     print(result.index_path)
@@ -117,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(func=cmd_extract)
 
     rp = sub.add_parser("report", help="build the HTML reports")
-    _common(rp)
+    _common(rp)  # a single PATH that is a Parquet dataset (citycoop extract -f parquet) is used as is
     rp.add_argument("--out", default="reports", help="output folder (default: reports/)")
     rp.add_argument("--partner", action="append", metavar="NAME",
                     help="only this partner's profile (repeatable; default: every partner)")
@@ -125,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only this topic's explorer (repeatable; default: every topic)")
     rp.add_argument("--jobs", "-j", type=int, default=1,
                     help="notebooks run in parallel (default 1; extraction always uses all cores)")
+    rp.add_argument("--overview-only", action="store_true",
+                    help="only the corpus overview (no partner or topic reports)")
     rp.add_argument("--title", default=None, help="title of the overview report")
     rp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     rp.set_defaults(func=cmd_report)

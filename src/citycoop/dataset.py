@@ -441,13 +441,15 @@ class Dataset:
 
 
 def rejects_path_for(dataset_path: str | Path) -> Path:
+    """``corpus.parquet`` → ``corpus.rejects.jsonl``; a folder of parts → ``folder/_rejects.jsonl``
+    (a leading "_" keeps pyarrow from reading it as a part)."""
     p = Path(dataset_path)
-    return p.with_name(p.name.split(".")[0] + ".rejects.jsonl")
+    return p / "_rejects.jsonl" if not p.suffix else p.with_name(p.name.split(".")[0] + ".rejects.jsonl")
 
 
 def stats_path_for(dataset_path: str | Path) -> Path:
     p = Path(dataset_path)
-    return p.with_name(p.name.split(".")[0] + ".stats.json")
+    return p / "_stats.json" if not p.suffix else p.with_name(p.name.split(".")[0] + ".stats.json")
 
 
 def build_dataset(paths: Iterable[str | Path] | str | Path, settings: Settings | None = None, *,
@@ -491,11 +493,9 @@ def load_dataset(corpus: str | Path | list, *, columns: list[str] | None = None,
         return build_dataset(corpus, settings, jobs=jobs, cache=cache)
     p = Path(corpus)
     if p.suffix == ".parquet" or (p.is_dir() and any(p.glob("*.parquet"))):
+        # A folder of parts (Dask engine) reads in part order, which is input order.
         frame = pd.read_parquet(p, columns=columns, engine="pyarrow")
-        if p.is_dir():
-            frame = frame.sort_values("id", kind="stable").reset_index(drop=True)
-        rp, sp = rejects_path_for(p if p.suffix else p / "part.parquet"), stats_path_for(
-            p if p.suffix else p / "part.parquet")
+        rp, sp = rejects_path_for(p), stats_path_for(p)
         rejects = pd.read_json(rp, lines=True, dtype=str) if rp.exists() and rp.stat().st_size else _rejects_frame([])
         stats = json.loads(sp.read_text()) if sp.exists() else {}
         return Dataset(frame, rejects, stats)

@@ -218,7 +218,7 @@ def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[
             pass
         jobs.append(Job(f"partner_{safe_name(p)}", "partner_profile", {"corpus": corpus, "partner": p},
                         summary=partner_summary(pv, p) if pv else f"{esc(p)}: not a partner in this corpus"))
-    for t in topics or view.taxonomy.ids:
+    for t in view.taxonomy.ids if topics is None else topics:
         jobs.append(Job(f"topic_{safe_name(t)}", "topic_explorer", {"corpus": corpus, "topic": t},
                         summary=topic_summary(view, t) if t in view.taxonomy.topics
                         else f"{esc(t)}: not a topic of the taxonomy"))
@@ -238,17 +238,29 @@ def _overview_summary(view: View) -> str:
             f"{esc(f['events with unknown year'])} of unknown year.")
 
 
+def is_built_dataset(paths) -> bool:
+    """A single Parquet file or folder made by ``citycoop extract -f parquet`` (or Dask)."""
+    paths = [Path(p) for p in paths]
+    return len(paths) == 1 and (paths[0].suffix == ".parquet" or (
+        paths[0].is_dir() and any(paths[0].glob("*.parquet"))))
+
+
 def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = None, partners=None,
                   topics=None, jobs: int = 1, extract_jobs: int = 0, cache=None, title=None,
-                  progress: bool = True, nb_dir: str | Path | None = None) -> ReportResult:
+                  progress: bool = True, nb_dir: str | Path | None = None,
+                  overview_only: bool = False) -> ReportResult:
     out = Path(out_dir).resolve()
     (out / "data").mkdir(parents=True, exist_ok=True)
     nb_dir = Path(nb_dir or notebooks_dir()).resolve()
     settings = settings or ds.Settings()
-    parquet = ds.build_dataset(paths, settings, jobs=extract_jobs, cache=cache,
-                               out=out / "data" / "corpus.parquet", progress=progress)
+    if is_built_dataset(paths):  # a corpus extracted elsewhere: report on it as it is
+        parquet = Path(paths[0]).resolve()
+    else:
+        parquet = ds.build_dataset(paths, settings, jobs=extract_jobs, cache=cache,
+                                   out=out / "data" / "corpus.parquet", progress=progress)
     view = corpus_view(parquet, topics_file=settings.topics_file)
-    plan = plan_jobs(view, str(parquet), partners, topics, title)
+    plan = plan_jobs(view, str(parquet), [] if overview_only else partners,
+                     [] if overview_only else topics, title)
     if settings.topics_file:
         for j in plan:
             j.parameters["topics_file"] = str(Path(settings.topics_file).resolve())
@@ -279,6 +291,7 @@ def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = No
     return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures)
 
 
+
 def write_index(out: Path, plan: list[Job], results: dict, view: View) -> Path:
     """``index.html``: every report with a one-line summary; failed ones marked."""
     def item(j: Job) -> str:
@@ -295,6 +308,7 @@ def write_index(out: Path, plan: list[Job], results: dict, view: View) -> Path:
     body = "".join(f"<h2>{esc(name)}</h2><ul>{''.join(item(j) for j in jobs)}</ul>"
                    for name, jobs in sections if jobs)
     stats = view.stats or {}
+    view_data_name = "data/corpus.parquet" if (out / "data" / "corpus.parquet").exists() else "the dataset given"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>citycoop reports</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -304,7 +318,7 @@ padding:0 20px;color:#222;line-height:1.5}}li{{margin:6px 0}}code{{background:#f
 <h1>Vietnam–China local cooperation: reports</h1>
 <p>Built by <code>citycoop report</code> from {esc(stats.get('files', '?'))} input files:
 {esc(stats.get('records', '?'))} articles extracted, {esc(stats.get('duplicates', 0))} duplicates,
-{esc(stats.get('rejects', 0))} rejected inputs. Data: <a href="data/corpus.parquet">data/corpus.parquet</a>.
+{esc(stats.get('rejects', 0))} rejected inputs. Data: <code>{esc(view_data_name)}</code>.
 Each report's executed notebook sits beside it (<code>.ipynb</code>) for JupyterLab.</p>
 {body}
 </body></html>

@@ -23,16 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import load
+from . import dedup, load
 from .clean import BoilerplateRules, clean_document, load_rules
 from .extract import Extractor
 from .extract.topics import Taxonomy, load_taxonomy
 from .models import Article, Reject
 
-NEAR_DUPLICATE_THRESHOLD = 0.9  # estimated Jaccard similarity of word 5-shingles
-_NUM_PERM = 64
-_SHINGLE = 5
-_MINHASH_SCHEME = "affine32"  # explicit, so cached signatures stay comparable across versions
 
 
 # ----------------------------------------------------------------------------- config
@@ -113,17 +109,6 @@ def _apply_meta(article: Article, meta: dict) -> Article:
     return article
 
 
-def _minhash(text: str):
-    """MinHash signature of word 5-shingles (datasketch), for near-duplicate search."""
-    from datasketch import MinHash
-
-    words = text.casefold().split()
-    shingles = {" ".join(words[i:i + _SHINGLE]).encode() for i in range(max(1, len(words) - _SHINGLE + 1))}
-    mh = MinHash(num_perm=_NUM_PERM, seed=1, scheme=_MINHASH_SCHEME)
-    mh.update_batch(list(shingles))
-    return mh.hashvalues.tolist()
-
-
 def process_file(f: load.InputFile, settings: Settings) -> list[dict | Reject]:
     """Load, clean and extract every article of one input file (runs in a worker)."""
     extractor, rules, meta = _worker_state(settings)
@@ -138,7 +123,7 @@ def process_file(f: load.InputFile, settings: Settings) -> list[dict | Reject]:
                 out.append(article)
                 continue
             record = extractor.extract(_apply_meta(article, meta))
-            record["_minhash"] = _minhash(record["text"])
+            record["_signature"] = dedup.signature(record["text"])
             out.append(record)
         except Exception as exc:  # one bad article never stops the run
             out.append(Reject(item.source, "unreadable", f"extraction failed: {type(exc).__name__}: {exc}"))
@@ -190,34 +175,6 @@ class RecordCache:
 
 
 # ----------------------------------------------------------------------------- pipeline
-class _Deduplicator:
-    """Flags exact duplicates (same normalized text) and near duplicates (MinHash LSH)."""
-
-    def __init__(self):
-        from datasketch import MinHashLSH
-
-        self.exact: dict[str, str] = {}
-        self.lsh = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=_NUM_PERM)
-        self.signatures: dict[str, object] = {}
-
-    def check(self, record: dict) -> tuple[str | None, bool]:
-        from datasketch import MinHash
-        import numpy as np
-
-        first = self.exact.get(record["content_hash"])
-        if first:
-            return first, False
-        self.exact[record["content_hash"]] = record["id"]
-        mh = MinHash(num_perm=_NUM_PERM, seed=1, scheme=_MINHASH_SCHEME,
-                     hashvalues=np.array(record["_minhash"], dtype=np.uint64))
-        for cand in sorted(self.lsh.query(mh)):
-            if mh.jaccard(self.signatures[cand]) >= NEAR_DUPLICATE_THRESHOLD:
-                return cand, True
-        self.lsh.insert(record["id"], mh)
-        self.signatures[record["id"]] = mh
-        return None, False
-
-
 def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
                 cache: str | Path | None = None, stats: RunStats | None = None,
                 progress: bool = False) -> Iterator[dict | Reject]:
@@ -234,7 +191,7 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
     stats.ignored = discover_stats.get("ignored", 0)
     fingerprint = _fingerprint(settings)
     store = RecordCache(cache) if cache else None
-    dedup = _Deduplicator()
+    duplicates = dedup.DuplicateIndex()
     bar = None
     if progress:
         from tqdm import tqdm
@@ -283,8 +240,8 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
                     yield item
                     continue
                 record = dict(item)
-                dup_of, near = dedup.check(record)
-                record.pop("_minhash", None)
+                dup_of, near = duplicates.check(record["id"], record["content_hash"],
+                                                record.pop("_signature"))
                 if dup_of:
                     record["duplicate_of"] = dup_of
                     stats.duplicates += 1

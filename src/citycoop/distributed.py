@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import load
-from .dataset import (RecordWriter, RunStats, Settings, _Deduplicator, process_file,
+from . import dedup, load
+from .dataset import (RecordWriter, RunStats, Settings, process_file,
                       rejects_path_for, stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .models import Reject
@@ -41,7 +41,7 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
     taxonomy = load_taxonomy(settings.topics_file)
-    dedup = _Deduplicator()
+    duplicates = dedup.DuplicateIndex()
     rejects: list[Reject] = []
     out_path = Path(out)
     if fmt == "parquet":
@@ -65,8 +65,8 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
                         rejects.append(item)
                         continue
                     record = dict(item)
-                    dup_of, near = dedup.check(record)
-                    record.pop("_minhash", None)
+                    dup_of, near = duplicates.check(record["id"], record["content_hash"],
+                                                    record.pop("_signature"))
                     if dup_of:
                         record["duplicate_of"] = dup_of
                         stats.duplicates += 1

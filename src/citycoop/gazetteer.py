@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from .matching import compile_terms
 from .normalize import normalize_text
 
 ALIAS_SEP = "|"
@@ -120,8 +121,7 @@ class Gazetteer:
         self._blocked = set(blocked)
         # Place names are proper nouns: match case-sensitively ("Hòa Bình" the province,
         # "hòa bình" peace), on syllable boundaries, longest name first.
-        self._pattern = re.compile(
-            r"(?<![\w])(?:%s)(?![\w])" % "|".join(re.escape(f) for f in forms))
+        self._pattern = compile_terms(forms)
 
     def find(self, text: str) -> list[Mention]:
         out = []

@@ -15,27 +15,42 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (NFD combining marks)
-# In NFD, "hoà" is h o a U+0300. Move the tone from the second vowel of an open oa/oe/uy
-# syllable (no letter after it; "qu" is a consonant so "quý" is left alone) to the first.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (combining marks)
+
+
+def _tone_moves() -> dict[str, str]:
+    """NFC pairs whose tone sits on the second vowel ("oà", "uỷ") → the first-vowel form."""
+    moves = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for a, b in ((first, second), (first.upper(), second.upper()), (first.upper(), second)):
+            for tone in _TONES:
+                old = unicodedata.normalize("NFC", a + b + tone)
+                new = unicodedata.normalize("NFC", a + tone + b)
+                moves[old] = new
+    return moves
+
+
+_MOVES = _tone_moves()
+# Works on NFC text directly (no NFD round trip): an open oa/oe/uy syllable, i.e. no letter
+# after it; "qu" is a consonant, so "quý" is left alone.
 _OPEN_DIPHTHONG = re.compile(
-    rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])"
-)
-# Zero-width characters and BOMs that scrapers leave inside words.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+    "(?<![qQ])(?:%s)(?![^\\W\\d_])" % "|".join(sorted(map(re.escape, _MOVES), key=len, reverse=True)))
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def normalize_tone_marks(text: str) -> str:
     """Return ``text`` (any normal form) in NFC with the first-vowel tone style."""
-    nfd = unicodedata.normalize("NFD", text)
-    moved = _OPEN_DIPHTHONG.sub(lambda m: m.group(1)[0] + m.group(2) + m.group(1)[1], nfd)
-    return unicodedata.normalize("NFC", moved)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _OPEN_DIPHTHONG.sub(lambda m: _MOVES[m.group(0)], text)
 
 
 def normalize_text(text: str) -> str:
     """NFC, one tone-mark style, Unix newlines, no invisible characters, single spaces."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
     return normalize_tone_marks(text)
 

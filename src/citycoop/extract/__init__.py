@@ -51,7 +51,7 @@ class Extractor:
         mentions, place_warnings = self.places.resolve(doc, sentences)
         warnings += place_warnings
         officials = self.officials.find(
-            doc, [PlacedMention(m.start, m.end, m.locality) for m in mentions])
+            doc, [PlacedMention(m.start, m.end, m.locality) for m in mentions], sentences)
         title_spans = [s for o in officials for s in o.title_spans]
         represented = set()
         for s, e in title_spans:
@@ -79,7 +79,7 @@ class Extractor:
             warnings.append("no event date in the lead")
 
         body = article.text
-        topic_counts, evidence = self.taxonomy.match(body)
+        topic_counts, evidence = self.taxonomy.match(doc, sentences, start=body_start)
         record = {
             "id": article.id,
             "source": article.source,

@@ -44,23 +44,27 @@ class Official:
 
 
 class _Tokens:
-    """Word tokens of the text with the place mentions as single tokens."""
+    """Word tokens of some spans of the text, with place mentions as single tokens."""
 
-    def __init__(self, text: str, places: list[PlacedMention]):
+    def __init__(self, text: str, places: list[PlacedMention], spans: list[tuple[int, int]]):
         self.text = text
         self.items: list[tuple[int, int, str, PlacedMention | None]] = []
-        pi = 0
         places = sorted(places, key=lambda p: p.start)
-        for m in _WORD.finditer(text):
-            while pi < len(places) and places[pi].end <= m.start():
-                if not self.items or self.items[-1][3] is not places[pi]:
-                    self.items.append((places[pi].start, places[pi].end, "PLACE", places[pi]))
-                pi += 1
-            if pi < len(places) and places[pi].start <= m.start() < places[pi].end:
-                if not self.items or self.items[-1][3] is not places[pi]:
-                    self.items.append((places[pi].start, places[pi].end, "PLACE", places[pi]))
-                continue
-            self.items.append((m.start(), m.end(), m.group(0), None))
+        for lo, hi in spans:
+            pi = next((i for i, p in enumerate(places) if p.end > lo), len(places))
+            for m in _WORD.finditer(text, lo, hi):
+                while pi < len(places) and places[pi].end <= m.start():
+                    self._add_place(places[pi])
+                    pi += 1
+                if pi < len(places) and places[pi].start <= m.start() < places[pi].end:
+                    self._add_place(places[pi])
+                    continue
+                self.items.append((m.start(), m.end(), m.group(0), None))
+            self.items.append((hi, hi, ".", None))  # sentence end: nothing spans it
+
+    def _add_place(self, place: PlacedMention) -> None:
+        if not self.items or self.items[-1][3] is not place:
+            self.items.append((place.start, place.end, "PLACE", place))
 
 
 def _is_cap(word: str) -> bool:
@@ -77,6 +81,13 @@ class OfficialFinder:
         self.cn_markers = [m for m in lexicon["cn_title_markers"]]
         self.vn_markers = [m for m in lexicon["vn_title_markers"]]
         self._head_re = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, heads)))
+        upper = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())
+        not_title = r"(?!(?:%s)(?![\w]))" % "|".join(map(re.escape, sorted(self.head_first_words)))
+        # A family name followed by a capitalized word that does not start a title: the only
+        # sentences worth tokenizing ("Phó Chủ tịch" starts with the family name Phó).
+        self._candidate = re.compile(r"(?<![\w])%s(?:%s) %s[%s]" % (
+            not_title, "|".join(map(re.escape, sorted(self.surnames, key=len, reverse=True))),
+            not_title, re.escape(upper)))
         # A title starting here: modifiers ("Phó", "Quyền" = acting) then a head.
         self._title_start = re.compile(r"(?:(?:%s)\s+)*(?:%s)(?![\w])" % (
             "|".join(map(re.escape, self.modifiers)), "|".join(map(re.escape, heads))))
@@ -176,8 +187,13 @@ class OfficialFinder:
             return "vn", None
         return None, None
 
-    def find(self, text: str, places: list[PlacedMention]) -> list[Official]:
-        toks = _Tokens(text, places)
+    def find(self, text: str, places: list[PlacedMention], sentences=None) -> list[Official]:
+        # Only sentences with a possible name (a family name, then a capitalized word) are
+        # tokenized: most of an article's text never needs to be.
+        spans = [(0, len(text))] if sentences is None else [
+            sentences.span(i) for i in range(len(sentences))
+            if self._candidate.search(text, *sentences.span(i))]
+        toks = _Tokens(text, places, spans)
         names = self._names(toks)
         names_at = {k for i, j in names for k in range(i, j)}
         found: dict[str, list[tuple[str | None, str, Locality | None, tuple[int, int]]]] = {}

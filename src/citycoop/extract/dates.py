@@ -28,6 +28,7 @@ _EVENT_DATE = re.compile(
     rf"|(?:(?<![\w]){_PART_OF_DAY}\s+)?(?:nay|qua|hôm nay|hôm qua|tối qua)\s*\(\s*(?:{_dm(3)})\s*\))",
     re.IGNORECASE,
 )
+_RANGE_END = re.compile(r"\s*(?:đến|tới|-|–)\s*(?:ngày\s+)?\d{1,2}\s*[/\-.]\s*(?P<m>\d{1,2})\s*[/\-.]\s*(?P<y>\d{4})")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:năm\s+)(?P<y>(?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 
 
@@ -54,6 +55,12 @@ def find_event_date(lead: str, published: str | None) -> EventDate:
         if not (1 <= month <= 12 and _valid(2000, month, day)):
             continue  # 29/2 is checked against its year below
         phrase = m.group(0)
+        if not year:  # "từ ngày 3/4 đến 6/4/2024": the range's end carries the year
+            end = _RANGE_END.match(lead, m.end())
+            if end and "từ" in phrase.lower():
+                end_year, end_month = int(end["y"]), int(end["m"])
+                year = str(end_year - 1 if month > end_month else end_year)
+                phrase += end.group(0)
         if year:
             if _valid(int(year), month, day):
                 return EventDate(dt.date(int(year), month, day).isoformat(), "text", phrase)

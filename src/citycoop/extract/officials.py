@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from ..gazetteer import Locality
 
 _WORD = re.compile(r"[^\W\d_]+|\(Trung Quốc\)|\(Việt Nam\)|[,\-–(]")
+# Last syllables of title heads ("Chủ tịch", "Thị trưởng"): a title may end on them.
+_HEAD_FINAL = frozenset("tịch thư trưởng đốc nhiệm sự ký viên trực vụ".split())
 # Lower-case syllables that occur inside titles and organisation names.
 _TITLE_LOWER = frozenset(
     "tịch thư trưởng trực vụ ủy ban nhân dân thành phố tỉnh khu tự trị tộc hiệp đốc nhiệm viên "
@@ -123,7 +125,7 @@ class OfficialFinder:
         while i < j and not (items[i][2] in self.head_first_words):
             i += 1
         while j > i and not (items[j - 1][3] is not None or _is_cap(items[j - 1][2])
-                             or items[j - 1][2].startswith("(")):
+                             or items[j - 1][2].startswith("(") or items[j - 1][2] in _HEAD_FINAL):
             j -= 1
         if i >= j:
             return None
@@ -185,6 +187,14 @@ class OfficialFinder:
             return "cn", None
         if any(m in text for m in self.vn_markers):
             return "vn", None
+        # "đoàn đại biểu tỉnh Lạng Sơn do Bí thư Tỉnh ủy Đoàn Thị Hậu dẫn đầu": a title naming no
+        # place belongs to the place named just before it in the sentence.
+        for k in range(span[0] - 1, max(-1, span[0] - 12), -1):
+            if items[k][2] == ".":
+                break
+            place = items[k][3]
+            if place is not None and place.locality is not None:
+                return place.locality.country, None
         return None, None
 
     def find(self, text: str, places: list[PlacedMention], sentences=None) -> list[Official]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..gazetteer import Gazetteer, Locality, Mention
 from .text import Sentences
 
+_SUBPROVINCIAL = ("district", "town", "ward", "commune")  # homonym kinds a "thành phố" prefix rules out
 _COORDINATION = re.compile(r"^\s*(?:,|và|với|-|–|cùng)\s*$")
 
 
@@ -38,6 +39,8 @@ class PlaceResolver:
         self._vn_after = re.compile(r"^\s*(?:\(Việt Nam\)|, Việt Nam)")
         self._city_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
         self._district_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["district_prefixes"]))
+        person_before = [w for w in lexicon["surnames"] if w not in set(lexicon["surnames_also_words"])]
+        self._surname_before = re.compile(r"(?<![\w])(?:%s) $" % esc(person_before))
         self._party_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["party_cues"]),
                                      re.IGNORECASE)
 
@@ -49,9 +52,9 @@ class PlaceResolver:
             return "cn"
         if self._vn_after.match(right):
             return "vn"
-        if m.vn_homonym in ("district", "town") and self._district_prefix.search(left):
+        if m.vn_homonym in _SUBPROVINCIAL and self._district_prefix.search(left):
             return "vn"
-        if m.vn_homonym in ("district", "town") and self._city_prefix.search(left):
+        if m.vn_homonym in _SUBPROVINCIAL and self._city_prefix.search(left):
             return "cn"
         # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause)
         clause = re.split(r"[.;:!?\n]", left)[-1]
@@ -60,7 +63,8 @@ class PlaceResolver:
         return None
 
     def resolve(self, text: str, sentences: Sentences) -> tuple[list[ResolvedMention], list[str]]:
-        mentions = self.gaz.find(text)
+        mentions = [m for m in self.gaz.find(text)
+                    if not self._surname_before.search(text, max(0, m.start - 12), m.start)]
         warnings: list[str] = []
         settled: dict[str, str] = {}
         for m in mentions:

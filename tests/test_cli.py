@@ -42,11 +42,11 @@ def test_bad_files_are_reported_and_counted_not_fatal(tmp_path):
                                        encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary\x00")
-    (tmp_path / "rows.jsonl").write_text('{"title": "a", "text": "x"}\nnot json\n', encoding="utf-8")
+    (tmp_path / "rows.jsonl").write_text('{"title": "Hà Nội đón đoàn Quảng Tây", "text": "Ngày 4/5, Hà Nội tiếp đoàn Quảng Tây."}\nnot json\n', encoding="utf-8")
     rejects = tmp_path / "rejects.jsonl"
     p = cli("extract", str(tmp_path), "--rejects", str(rejects), "--no-cache")
     assert p.returncode == 0
-    assert len(p.stdout.splitlines()) == 1 + 1  # good.txt and the valid jsonl row (short text)
+    assert len(p.stdout.splitlines()) == 2  # good.txt and the valid jsonl row
     lines = [json.loads(line) for line in rejects.read_text().splitlines()]
     reasons = sorted(r["reason"] for r in lines)
     assert reasons == ["binary", "empty", "malformed_jsonl"]
@@ -61,3 +61,8 @@ def test_python_dash_m_equals_console_script():
     b = subprocess.run([str(Path(sys.executable).parent / "citycoop"), "extract", "--no-cache", "-q"], cwd=ROOT,
                        capture_output=True, text=True)
     assert a.stdout == b.stdout
+
+
+def test_missing_path_is_a_clear_error_and_exit_2():
+    p = cli("extract", "no/such/folder")
+    assert p.returncode == 2 and "no such file or folder: no/such/folder" in p.stderr

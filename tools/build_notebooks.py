@@ -41,7 +41,7 @@ corpus = "../seeds"  # raw files/folder, or a dataset built by `citycoop extract
 title = "Vietnam–China local cooperation: corpus overview"
 date_from = None  # "YYYY-MM-DD": keep events from this day (events of unknown year are then left out)
 date_to = None
-topics = None  # list of topic ids to chart; None = the whole taxonomy
+topics = None  # list of topic ids to chart, or None for the whole taxonomy
 include_duplicates = False  # count syndicated copies of a story as separate articles'''),
     code(SETUP),
     code('''view = report.corpus_view(corpus, date_from=date_from, date_to=date_to, topics=topics,

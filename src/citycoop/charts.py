@@ -228,7 +228,7 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     order = sorted(m["partner"].unique(), key=lambda p: p)
     ylabels = {r.partner: place_label(r.partner_vi, r.partner) for r in m.itertuples(index=False)}
     rows = 2 if len(unknown) else 1
-    fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.2, subplot_titles=(
+    fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.28, subplot_titles=(
         ["Year known"] + (["Year not stated in the text (day and month only)"] if rows == 2 else [])))
     fig.update_layout(template=TEMPLATE_NAME, title=title,
                       height=max(320, 140 + 28 * len(order)) * (1.6 if rows == 2 else 1),
@@ -260,7 +260,6 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     if aggregate:
         fig.update_layout(barmode="stack")
         fig.update_yaxes(title_text="Meetings per month", row=1, col=1)
-    fig.update_xaxes(title_text="Event date", row=1, col=1)
     if rows == 2:
         fig.update_xaxes(tickformat="%d %b", range=["2000-01-01", "2000-12-31"],
                          title_text="Day and month (year unknown)", row=2, col=1)

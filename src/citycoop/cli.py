@@ -140,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except FileNotFoundError as exc:
+        print(f"citycoop {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -25,6 +25,14 @@ def _link(title, url) -> str:
     return text
 
 
+def by_event_date(articles: pd.DataFrame) -> pd.DataFrame:
+    """Dated events in time order, then those of unknown year (by month-day), then undated."""
+    date = articles["event_date"].fillna("")
+    rank = date.map(lambda d: 0 if d[:1].isdigit() else 1 if d.startswith("--") else 2)
+    return (articles.assign(_rank=rank, _date=date)
+            .sort_values(["_rank", "_date", "id"], kind="stable").drop(columns=["_rank", "_date"]))
+
+
 def _names(js: str, key: str = "name", vi: str = "name_vi") -> str:
     items = json.loads(js or "[]")
     return ", ".join(esc(place_label(i.get(vi), i.get(key))) for i in items)
@@ -32,9 +40,8 @@ def _names(js: str, key: str = "name", vi: str = "name_vi") -> str:
 
 def article_table(articles: pd.DataFrame, topic_ids: list[str], labels: dict[str, str]) -> pd.DataFrame:
     """Date, Vietnamese side, partner, direction, topics, title linked to its URL."""
-    df = articles.sort_values(["event_date", "id"], na_position="last", kind="stable")
     rows = []
-    for a in df.head(MAX_ROWS).itertuples(index=False):
+    for a in by_event_date(articles).head(MAX_ROWS).itertuples(index=False):
         topics = [labels.get(t, t) for t in topic_ids if (getattr(a, f"topic_{t}") or 0) > 0]
         rows.append({
             "Event date": esc(a.event_date or "–"),
@@ -52,7 +59,7 @@ def article_table(articles: pd.DataFrame, topic_ids: list[str], labels: dict[str
 def officials_table(articles: pd.DataFrame) -> pd.DataFrame:
     """Who met whom: the officials of each meeting, both sides."""
     rows = []
-    for a in articles.sort_values(["event_date", "id"], na_position="last").itertuples(index=False):
+    for a in by_event_date(articles).itertuples(index=False):
         officials = json.loads(a.officials_json or "[]")
         side = lambda s: "; ".join(  # noqa: E731
             f"{esc(o['name'])}" + (f" — {esc(o['title'])}" if o.get("title") else "")
@@ -67,7 +74,7 @@ def evidence_table(articles: pd.DataFrame, topics: list[str], labels: dict[str, 
     """The sentences that made each article count for each topic, with the article they come from."""
     labels = labels or {}
     rows = []
-    ordered = articles.sort_values(["event_date", "id"], na_position="last")
+    ordered = by_event_date(articles)
     for t in topics:
         for a in ordered.itertuples(index=False):
             for s in json.loads(a.evidence_json or "{}").get(t, [])[:max_per_article]:
@@ -86,7 +93,7 @@ def kwic_table(articles: pd.DataFrame, terms: list[str], width: int = _KWIC_WIDT
     pattern = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(
         re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
     rows = []
-    for a in articles.sort_values(["event_date", "id"], na_position="last").itertuples(index=False):
+    for a in by_event_date(articles).itertuples(index=False):
         text = a.text or ""
         for m in pattern.finditer(text):
             left = text[max(0, m.start() - width):m.start()].replace("\n", " ")

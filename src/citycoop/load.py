@@ -1,0 +1,303 @@
+"""Paths → raw documents (or rejects): discovery, formats, encodings.
+
+A PATH is a file or a folder (read recursively, in sorted order). Formats: ``.txt`` scrapes,
+``.html``/``.htm`` pages (main text and metadata by trafilatura), ``.jsonl`` and ``.csv``
+exports (one article per line/row, streamed). Every problem becomes a ``Reject`` naming the
+source and the reason; reading goes on.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import fnmatch
+import io
+import json
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import RawDocument, Reject
+
+DEFAULT_MAX_BYTES = 20_000_000
+SUPPORTED_SUFFIXES = {".txt", ".html", ".htm", ".jsonl", ".csv"}
+IGNORE_FILE = ".citycoopignore"
+TEXT_FIELDS = ("text", "content")
+DATE_FIELDS = ("published", "date")
+OUTLET_FIELDS = ("outlet", "source", "site")
+BYLINE_FIELDS = ("byline", "author")
+_SNIFF = 65536
+
+
+class DecodeError(ValueError):
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path  # absolute
+    id: str  # relative to the common ancestor of the PATHs given
+    source: str  # as the user knows it (relative to the working folder when under it)
+
+
+# ----------------------------------------------------------------------------- discovery
+def _source(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _ignore_patterns(folder: Path) -> list[str]:
+    f = folder / IGNORE_FILE
+    if not f.is_file():
+        return []
+    lines = f.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator[InputFile]:
+    """Every input file under ``paths``, in a stable order, each once.
+
+    Dotfiles and dot-folders are skipped; so are files matching a pattern of a
+    ``.citycoopignore`` in a folder being walked (counted in ``stats["ignored"]``).
+    A file named explicitly is always read.
+    """
+    roots = [Path(p).resolve() for p in paths]
+    missing = [p for p, r in zip(paths, roots) if not r.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
+    bases = [r if r.is_dir() else r.parent for r in roots]
+    common = Path(os.path.commonpath([str(b) for b in bases])) if bases else Path.cwd()
+    seen: set[Path] = set()
+    for root in roots:
+        if root.is_file():
+            if root not in seen:
+                seen.add(root)
+                yield InputFile(root, root.relative_to(common).as_posix(), _source(root))
+            continue
+        for folder, dirs, files in os.walk(root):
+            folder_path = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            patterns = [(folder_path, p) for p in _ignore_patterns(folder_path)]
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                path = folder_path / name
+                if path in seen:
+                    continue
+                rel_here = path.relative_to(folder_path).as_posix()
+                if any(fnmatch.fnmatch(rel_here, p) or fnmatch.fnmatch(name, p) for _, p in patterns):
+                    if stats is not None:
+                        stats["ignored"] = stats.get("ignored", 0) + 1
+                    continue
+                seen.add(path)
+                yield InputFile(path, path.relative_to(common).as_posix(), _source(path))
+
+
+# ----------------------------------------------------------------------------- encodings
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Letters only Vietnamese uses, and the combining tone marks Windows-1258 text decodes to.
+_VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323")
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The codec for bytes starting with ``head``, or DecodeError.
+
+    Rule (no blind guessing): a BOM decides; NUL bytes without a BOM mean binary; valid UTF-8
+    is UTF-8; otherwise the only legacy encoding accepted is Windows-1258, and only when the
+    decoded text is plausibly Vietnamese (Vietnamese-only letters or tone marks present, almost
+    no control characters). Anything else is undecodable.
+    """
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec
+    if b"\x00" in head:
+        raise DecodeError("binary", "NUL bytes and no UTF-16/32 byte order mark")
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"  # a character cut by the sniff window
+    try:
+        text = head.decode("cp1258")
+    except UnicodeDecodeError as exc:
+        raise DecodeError("undecodable", f"not UTF-8, and byte {exc.start} is not Windows-1258") from None
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\r\n\t")
+    if controls > len(text) / 100 or not (_VIETNAMESE & set(text)):
+        raise DecodeError("undecodable", "not UTF-8, and not plausible Vietnamese Windows-1258")
+    return "cp1258"
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """(text, encoding name). Raises DecodeError(reason in binary | undecodable | empty)."""
+    if not data.strip():
+        raise DecodeError("empty", "file is empty")
+    codec = sniff_encoding(data[:_SNIFF])
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise DecodeError("undecodable", f"invalid {codec} at byte {exc.start}") from None
+    if codec == "utf-8" and text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise DecodeError("empty", "no text after decoding")
+    return text, codec
+
+
+# ----------------------------------------------------------------------------- formats
+def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
+    """The articles of one file; never raises for bad input."""
+    suffix = f.path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        yield Reject(f.source, "unsupported_format",
+                     f"'{suffix or f.path.name}' is not one of {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+        return
+    try:
+        if suffix in (".jsonl", ".csv"):
+            yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes)
+            return
+        size = f.path.stat().st_size
+        if size > max_bytes:
+            yield Reject(f.source, "too_large", f"{size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB")
+            return
+        try:
+            text, codec = decode_bytes(f.path.read_bytes())
+        except DecodeError as exc:
+            yield Reject(f.source, exc.reason, exc.detail)
+            return
+        if suffix == ".txt":
+            yield RawDocument(f.id, f.source, "txt", codec, text)
+        else:
+            yield _read_html(f, text, codec)
+    except Exception as exc:  # a file we cannot open or parse: say so and go on
+        yield Reject(f.source, "unreadable", f"{type(exc).__name__}: {exc}")
+
+
+def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False,
+        favor_precision=True,
+        # only dates the page states (meta, visible date lines), never a guess
+        date_extraction_params={"extensive_search": False, "original_date": True})
+    text = (doc.text if doc is not None else None) or ""
+    if not text.strip():
+        return Reject(f.source, "empty", "no main text in the HTML page")
+    title = doc.title
+    if title and doc.sitename:  # "Headline - Báo X" → "Headline"
+        for sep in (" - ", " | ", " – "):
+            if title.endswith(sep + doc.sitename):
+                title = title[: -len(sep + doc.sitename)]
+    return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
+                       published=doc.date, outlet=doc.sitename or doc.hostname, byline=doc.author)
+
+
+def _first(row: dict, names) -> str | None:
+    for n in names:
+        v = row.get(n)
+        if v is not None and str(v).strip():
+            return str(v).strip()
+    return None
+
+
+def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawDocument | Reject:
+    rid, source = f"{f.id.rsplit('.', 1)[0]}#{n}", f"{f.source}#{n}"
+    text = _first(row, TEXT_FIELDS)
+    if text is None:
+        return Reject(source, "no_text_field", f"row {n} has no non-empty 'text' or 'content'")
+    return RawDocument(rid, source, fmt, codec, text, title=_first(row, ("title",)),
+                       url=_first(row, ("url",)), published=_first(row, DATE_FIELDS),
+                       outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS))
+
+
+def _open_text(f: InputFile) -> tuple[io.TextIOBase, str]:
+    with open(f.path, "rb") as fh:
+        head = fh.read(_SNIFF)
+    if not head.strip():
+        raise DecodeError("empty", "file is empty")
+    codec = sniff_encoding(head)
+    return open(f.path, encoding=codec, newline="", errors="strict"), codec
+
+
+def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    try:
+        fh, codec = _open_text(f)
+    except DecodeError as exc:
+        yield Reject(f.source, exc.reason, exc.detail)
+        return
+    with fh:
+        n = 0
+        lines = iter(fh)
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                break
+            except UnicodeDecodeError as exc:  # bytes past the sniff window are not the codec
+                yield Reject(f"{f.source}#{n + 1}", "undecodable", f"after line {n}: {exc.reason}")
+                return
+            if not line.strip():
+                continue
+            n += 1
+            if len(line) > max_bytes:
+                yield Reject(f"{f.source}#{n}", "too_large", f"line {n}: over {max_bytes / 1e6:.1f} MB")
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: {exc}")
+                continue
+            if not isinstance(row, dict):
+                yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: not a JSON object")
+                continue
+            yield _row_document(f, n, row, "jsonl", codec)
+
+
+def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    try:
+        fh, codec = _open_text(f)
+    except DecodeError as exc:
+        yield Reject(f.source, exc.reason, exc.detail)
+        return
+    csv.field_size_limit(max(max_bytes, 1 << 20))
+    with fh:
+        reader = csv.reader(fh)
+        try:
+            header = [h.strip().lower() for h in next(reader)]
+        except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
+            yield Reject(f.source, "malformed_csv", f"no readable header row: {exc}")
+            return
+        n = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                n += 1
+                yield Reject(f"{f.source}#{n}", "too_large" if "field larger" in str(exc) else "malformed_csv",
+                             f"row {n}: {exc}")
+                continue
+            except UnicodeDecodeError as exc:
+                yield Reject(f"{f.source}#{n + 1}", "undecodable", f"after row {n}: {exc.reason}")
+                return
+            if not any(c.strip() for c in cells):
+                continue
+            n += 1
+            if len(cells) != len(header):
+                yield Reject(f"{f.source}#{n}", "malformed_csv",
+                             f"row {n}: expected {len(header)} fields, got {len(cells)}")
+                continue
+            yield _row_document(f, n, dict(zip(header, cells)), "csv", codec)
+
+
+def iter_documents(paths, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
+    for f in discover(paths):
+        yield from read_file(f, max_bytes)

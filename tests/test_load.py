@@ -1,0 +1,203 @@
+"""Loading: formats, encodings, ids, ignore files, rejects — fixtures made here."""
+import json
+import tracemalloc
+import unicodedata
+
+import pytest
+
+from citycoop.clean import clean_document
+from citycoop.load import DecodeError, decode_bytes, discover, iter_documents, read_file
+from citycoop.models import RawDocument, Reject
+from conftest import SEEDS
+
+VI = "Ngày 16/5, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị Quảng Tây (Trung Quốc), bàn hợp tác thủy sản."
+
+PAGE = """<html><head><title>Lạng Sơn tiếp đoàn Quảng Tây - Báo Lạng Sơn</title>
+<meta property="og:title" content="Lạng Sơn tiếp đoàn Quảng Tây">
+<meta property="og:site_name" content="Báo Lạng Sơn">
+{date}<link rel="canonical" href="https://baolangson.vn/tiep-doan-123.html">
+<script>var leak = "SCRIPTTEXT";</script></head><body>
+<nav><a href="/">Trang chủ</a> <a href="/x">NAVTEXT</a></nav>
+<article><h1>Lạng Sơn tiếp đoàn Quảng Tây</h1><p>{body}</p>
+<p>Hai bên trao đổi về hợp tác cửa khẩu, thông quan hàng hóa, du lịch và kết nối giao thông.</p>
+<p>Lãnh đạo hai địa phương thống nhất tăng cường giao lưu nhân dân trong thời gian tới.</p></article>
+<div class="related"><h3>Tin liên quan</h3><ul><li><a href="/a">RELATEDTEXT</a></li></ul></div>
+<div id="comments" class="comments"><p>COMMENTTEXT bài viết hay</p></div>
+<footer>FOOTERTEXT © Báo Lạng Sơn</footer></body></html>"""
+
+
+def docs(*paths):
+    return list(iter_documents(paths))
+
+
+def only(items, kind=RawDocument):
+    return [i for i in items if isinstance(i, kind)]
+
+
+# ---------------------------------------------------------------- formats
+def test_txt(tmp_path):
+    (tmp_path / "a.txt").write_text(VI, encoding="utf-8")
+    [d] = docs(tmp_path)
+    assert (d.id, d.format, d.encoding, d.text) == ("a.txt", "txt", "utf-8", VI)
+
+
+def test_html_main_text_and_metadata(tmp_path):
+    date = '<meta property="article:published_time" content="2024-05-17T10:00:00+07:00">\n'
+    (tmp_path / "p.html").write_text(PAGE.format(date=date, body=VI), encoding="utf-8")
+    [d] = docs(tmp_path)
+    assert d.format == "html" and VI in d.text
+    for junk in ("SCRIPTTEXT", "NAVTEXT", "RELATEDTEXT", "COMMENTTEXT", "FOOTERTEXT"):
+        assert junk not in d.text
+    assert (d.title, d.outlet, d.published, d.url) == (
+        "Lạng Sơn tiếp đoàn Quảng Tây", "Báo Lạng Sơn", "2024-05-17", "https://baolangson.vn/tiep-doan-123.html")
+    a = clean_document(d)
+    assert a.title == d.title and not a.text.startswith(d.title)  # title not repeated in the body
+
+
+def test_html_without_a_date_has_no_published(tmp_path):
+    (tmp_path / "p.htm").write_text(PAGE.format(date="", body=VI), encoding="utf-8")
+    [d] = docs(tmp_path)
+    assert d.published is None
+
+
+def test_jsonl_and_csv_exports_with_aliases(tmp_path):
+    rows = [{"title": "A", "text": VI, "url": "https://x.vn/a", "published": "2024-05-17"},
+            {"title": "B", "content": VI + " Hai.", "date": "17/05/2024", "author": "PV"}]
+    (tmp_path / "e.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n",
+                                      encoding="utf-8")
+    (tmp_path / "e2.csv").write_text('title,content,date\nC,"' + VI + '\nđoạn hai, có dấu phẩy",2024-05-18\n',
+                                     encoding="utf-8")
+    items = docs(tmp_path)
+    assert [d.id for d in items] == ["e#1", "e#2", "e2#1"]
+    assert items[1].text.endswith("Hai.") and items[1].published == "17/05/2024" and items[1].byline == "PV"
+    assert "\nđoạn hai, có dấu phẩy" in items[2].text and items[2].source.endswith("e2.csv#1")
+
+
+# ---------------------------------------------------------------- encodings
+def cp1258_bytes(text: str) -> bytes:
+    """Windows-1258 keeps â ê ô ơ ư ă đ precomposed and writes tones as combining marks."""
+    keep = set("âêôơưăđÂÊÔƠƯĂĐ")
+    out = []
+    for ch in unicodedata.normalize("NFD", text):
+        out.append(ch)
+        if len(out) >= 2 and unicodedata.normalize("NFC", out[-2] + out[-1]) in keep:
+            out[-2:] = [unicodedata.normalize("NFC", out[-2] + out[-1])]
+    return "".join(out).encode("cp1258")
+
+
+@pytest.mark.parametrize("name,data,codec", [
+    ("utf8.txt", VI.encode("utf-8"), "utf-8"),
+    ("bom.txt", b"\xef\xbb\xbf" + VI.encode("utf-8"), "utf-8-sig"),
+    ("u16.txt", VI.encode("utf-16"), "utf-16"),
+    ("nfd.txt", unicodedata.normalize("NFD", VI).encode("utf-8"), "utf-8"),
+    ("win.txt", cp1258_bytes(VI), "cp1258"),
+])
+def test_encodings_decode_to_the_same_clean_text(tmp_path, name, data, codec):
+    (tmp_path / name).write_bytes(data)
+    [d] = docs(tmp_path)
+    assert d.encoding == codec and not d.text.startswith("\ufeff")
+    assert clean_document(d).text == VI
+
+
+def test_utf16_export(tmp_path):
+    (tmp_path / "e.jsonl").write_bytes((json.dumps({"text": VI}, ensure_ascii=False) + "\n").encode("utf-16"))
+    [d] = docs(tmp_path)
+    assert d.text == VI and d.encoding == "utf-16"
+
+
+def test_decode_refuses_what_it_cannot_know():
+    with pytest.raises(DecodeError) as e:
+        decode_bytes(b"\x00\x01\x02binary")
+    assert e.value.reason == "binary"
+    with pytest.raises(DecodeError) as e:
+        decode_bytes(bytes(range(0x80, 0xA0)) * 3)  # C1 controls: neither UTF-8 nor Vietnamese
+    assert e.value.reason == "undecodable"
+
+
+# ---------------------------------------------------------------- ids and discovery
+def test_ids_are_unique_and_stable(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text(VI, encoding="utf-8")
+    (tmp_path / "a" / "x.html").write_text(PAGE.format(date="", body=VI), encoding="utf-8")
+    ids = [d.id for d in docs(tmp_path)]
+    assert ids == ["a/x.html", "a/x.txt", "b/x.txt"] == [d.id for d in docs(tmp_path)]
+    # two folders given: ids relative to their common parent, still unique
+    assert [d.id for d in docs(tmp_path / "a", tmp_path / "b")] == ["a/x.html", "a/x.txt", "b/x.txt"]
+    assert [d.id for d in docs(tmp_path / "b" / "x.txt")] == ["x.txt"]
+
+
+def test_ignore_file_dotfiles_and_files_read_once(tmp_path):
+    (tmp_path / "a.txt").write_text(VI, encoding="utf-8")
+    (tmp_path / "labels.jsonl").write_text('{"doc": "a.txt"}\n', encoding="utf-8")
+    (tmp_path / ".citycoopignore").write_text("# labels\nlabels.jsonl\n", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text(VI, encoding="utf-8")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "b.txt").write_text(VI, encoding="utf-8")
+    stats = {}
+    files = list(discover([tmp_path, tmp_path / "a.txt"], stats=stats))
+    assert [f.id for f in files] == ["a.txt"] and stats["ignored"] == 1
+    assert len(list(discover([tmp_path / "labels.jsonl"]))) == 1  # named explicitly: read
+
+
+def test_seeds_are_five_articles():
+    items = docs(SEEDS)
+    assert len(items) == 5 and all(isinstance(i, RawDocument) for i in items)
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope"):
+        docs(tmp_path / "nope")
+
+
+# ---------------------------------------------------------------- rejects
+def test_every_reject_reason_and_the_others_still_read(tmp_path):
+    (tmp_path / "good.txt").write_text(VI, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"  \n")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01PK\x03\x04")
+    (tmp_path / "bad.txt").write_bytes(bytes(range(0x80, 0xA0)) * 2)
+    (tmp_path / "big.txt").write_text(VI * 50, encoding="utf-8")
+    (tmp_path / "pic.png").write_bytes(b"\x89PNG")
+    (tmp_path / "rows.jsonl").write_text(
+        json.dumps({"text": VI}) + "\n{broken\n[1, 2]\n" + json.dumps({"title": "no text"}) + "\n"
+        + json.dumps({"text": VI * 50}) + "\n", encoding="utf-8")
+    (tmp_path / "rows.csv").write_text(f'title,text\nA,"{VI}"\nB,x,extra\n', encoding="utf-8")
+    (tmp_path / "page.html").write_text("<html><body><script>var a;</script></body></html>", encoding="utf-8")
+    items = list(iter_documents([tmp_path], max_bytes=1000))
+    rejects = {(r.source.split("/")[-1], r.reason) for r in only(items, Reject)}
+    assert rejects == {
+        ("empty.txt", "empty"), ("bin.txt", "binary"), ("bad.txt", "undecodable"),
+        ("big.txt", "too_large"), ("pic.png", "unsupported_format"),
+        ("rows.jsonl#2", "malformed_jsonl"), ("rows.jsonl#3", "malformed_jsonl"),
+        ("rows.jsonl#4", "no_text_field"), ("rows.jsonl#5", "too_large"),
+        ("rows.csv#2", "malformed_csv"), ("page.html", "empty"),
+    }
+    assert all(r.detail for r in only(items, Reject))
+    assert sorted(d.source.split("/")[-1] for d in only(items)) == ["good.txt", "rows.csv#1", "rows.jsonl#1"]
+
+
+def test_invariant_every_article_is_one_document_or_one_reject(tmp_path):
+    (tmp_path / "a.txt").write_text(VI, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    lines = [json.dumps({"text": VI})] * 3 + ["oops"] + [""]
+    (tmp_path / "c.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    items = docs(tmp_path)
+    sources = [i.source.split("/")[-1] for i in items]
+    assert sorted(sources) == ["a.txt", "b.txt", "c.jsonl#1", "c.jsonl#2", "c.jsonl#3", "c.jsonl#4"]
+
+
+def test_exports_stream_with_flat_memory(tmp_path):
+    path = tmp_path / "big.jsonl"
+    line = json.dumps({"text": VI * 5}, ensure_ascii=False) + "\n"
+    with open(path, "w", encoding="utf-8") as fh:
+        for _ in range(20000):
+            fh.write(line)
+    size = path.stat().st_size
+    [f] = list(discover([path]))
+    tracemalloc.start()
+    n = 0
+    for _ in read_file(f):
+        n += 1
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert n == 20000 and peak < size / 20, (peak, size)

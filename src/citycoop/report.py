@@ -131,7 +131,8 @@ def export_html(nb, out_html: Path) -> int:
 
     nb = copy.deepcopy(nb)
     n_figs, has_geo = 0, False
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"  # papermill gives its injected cell a random id: keep pages identical
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if PLOTLY_MIME in data:

@@ -36,10 +36,10 @@ lab: setup
 notebooks: setup
 	$(BIN)/python tools/build_notebooks.py
 	cd notebooks && for nb in corpus_overview partner_profile topic_explorer; do \
-	  ../$(BIN)/papermill --cwd . $$nb.ipynb $$nb.ipynb -k python3 --no-progress-bar || exit 1; done
+	  ../$(BIN)/papermill --cwd . $$nb.ipynb $$nb.ipynb -k python3 --no-progress-bar --log-level WARNING || exit 1; done
 
 bench: setup
-	$(BIN)/python bench/run_bench.py --n $(N)
+	$(BIN)/python bench/benchmark.py --n $(N)
 
 clean:
 	rm -rf reports/*.html reports/*.ipynb reports/data

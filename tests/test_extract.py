@@ -173,3 +173,16 @@ def test_custom_taxonomy(tmp_path):
     r = extract(ex, "Ngày 4/5/2024, tỉnh Đắk Lắk tiếp đoàn Quảng Tây (Trung Quốc) bàn xuất khẩu sầu riêng.")
     assert r["topics"] == {"durian": 1}
     assert r["evidence"]["durian"][0].startswith("Ngày 4/5/2024")
+
+
+def test_place_name_starting_a_person_name_is_not_a_place(ex):
+    r = extract(ex, "Ngày 10/2/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu thành phố Thiều Quan, "
+                    "tỉnh Quảng Đông (Trung Quốc) do Phó Thị trưởng Chu Hải Phong dẫn đầu.")
+    assert partners(r) == ["Shaoguan"] and "Zhuhai" not in {m["name"] for m in r["mentions"]}
+    assert {o["name"]: o["side"] for o in r["officials"]}["Chu Hải Phong"] == "cn"
+
+
+def test_topic_terms_inside_place_names_do_not_count(ex):
+    r = extract(ex, "Ngày 4/7/2024, lãnh đạo tỉnh Quảng Ninh đã tiếp đoàn đại biểu thành phố Phòng Thành "
+                    "Cảng (Trung Quốc).")
+    assert partners(r) == ["Fangchenggang"] and r["topics"]["logistics"] == 0

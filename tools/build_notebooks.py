@@ -97,7 +97,7 @@ topics_file = None'''),
     code(SETUP),
     code('''view = report.corpus_view(corpus, topics_file=topics_file)
 mine = report.partner_view(view, partner)
-report.heading(f"Partner profile: {partner}", report.partner_summary(mine, partner))'''),
+report.heading("Partner profile: " + report.partner_label(mine, partner), report.partner_summary(mine, partner))'''),
     md("""## Who met whom
 Every meeting with this partner and the officials named on each side, with their titles as the
 article gives them."""),
@@ -105,7 +105,7 @@ article gives them."""),
     md("""## What they talked about
 The share of this partner's meeting articles mentioning each topic (red), against all articles
 in the corpus (grey)."""),
-    code("charts.topic_profile(view.articles, set(mine.articles['id']), view.labels, view.topic_ids, partner)"),
+    code("charts.topic_profile(view.articles, set(mine.articles['id']), view.labels, view.topic_ids, report.partner_label(mine, partner))"),
     md("## When"),
     code("charts.meetings_timeline(mine.meetings)"),
     md("""## The evidence

@@ -92,12 +92,18 @@ def html_block(markup: str):
     return HTML(markup)
 
 
+def partner_label(view: View, partner: str) -> str:
+    """"Trùng Khánh (Chongqing)": the partner as Vietnamese readers know it, with its id."""
+    m = view.meetings
+    return place_label(m["partner_vi"].iloc[0], partner) if len(m) else partner
+
+
 def partner_summary(view: View, partner: str) -> str:
     """One line (safe HTML) on a partner: meetings, dates, who met them."""
     m = view.meetings
     if m.empty:
         return ""
-    label = place_label(m["partner_vi"].iloc[0], partner)
+    label = partner_label(view, partner)
     dates = m.drop_duplicates("id")["event_date"].dropna()
     known = sorted(d for d in dates if d[:1].isdigit())
     vn = sorted({place_label(v, n) for v, n in zip(m["vn_vi"], m["vn"]) if n})
@@ -190,7 +196,9 @@ def _run_job(job: Job, out_dir: str, nb_dir: str) -> tuple[str, str | None, int]
     try:
         pm.execute_notebook(str(Path(nb_dir) / f"{job.notebook}.ipynb"), str(out_ipynb),
                             parameters=job.parameters, cwd=nb_dir, progress_bar=False,
-                            kernel_name="python3", log_output=False)
+                            kernel_name="python3", log_output=False,
+                            # the kernel's own log (TCP warning, shutdown noise) is not the user's concern
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except pm.PapermillExecutionError as exc:
         error = (f"{job.name} ({job.notebook}.ipynb, parameters {job.parameters}): "
                  f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}")

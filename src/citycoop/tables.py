@@ -18,8 +18,8 @@ MAX_ROWS = 500  # a report lists at most this many rows and says how many were l
 _KWIC_WIDTH = 70
 
 
-def _link(title, url) -> str:
-    text = esc(title) if title and not pd.isna(title) else "(no title)"
+def _link(title, url, doc_id=None) -> str:
+    text = esc(title) if title and not pd.isna(title) else f"(no title: {esc(doc_id)})" if doc_id else "(no title)"
     if isinstance(url, str) and re.match(r"^https?://", url):
         return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener">{text}</a>'
     return text
@@ -49,7 +49,7 @@ def article_table(articles: pd.DataFrame, topic_ids: list[str], labels: dict[str
             "Chinese partner": _names(a.partners_json) or "–",
             "Direction": esc(a.direction),
             "Topics": esc(", ".join(topics)) or "–",
-            "Title": _link(a.title, a.url),
+            "Title": _link(a.title, a.url, a.id),
             "Outlet": esc(a.outlet or "–"),
         })
     return pd.DataFrame(rows, columns=["Event date", "Vietnamese side", "Chinese partner",
@@ -65,7 +65,7 @@ def officials_table(articles: pd.DataFrame) -> pd.DataFrame:
             f"{esc(o['name'])}" + (f" — {esc(o['title'])}" if o.get("title") else "")
             for o in officials if o.get("side") == s) or "–"
         rows.append({"Event date": esc(a.event_date or "–"), "Vietnamese officials": side("vn"),
-                     "Chinese officials": side("cn"), "Title": _link(a.title, a.url)})
+                     "Chinese officials": side("cn"), "Title": _link(a.title, a.url, a.id)})
     return pd.DataFrame(rows, columns=["Event date", "Vietnamese officials", "Chinese officials", "Title"])
 
 
@@ -79,7 +79,7 @@ def evidence_table(articles: pd.DataFrame, topics: list[str], labels: dict[str, 
         for a in ordered.itertuples(index=False):
             for s in json.loads(a.evidence_json or "{}").get(t, [])[:max_per_article]:
                 rows.append({"Topic": esc(labels.get(t, t)), "Event date": esc(a.event_date or "–"),
-                             "Evidence": esc(s), "Article": _link(a.title, a.url)})
+                             "Evidence": esc(s), "Article": _link(a.title, a.url, a.id)})
             if len(rows) >= MAX_ROWS:
                 return pd.DataFrame(rows)
     return pd.DataFrame(rows, columns=["Topic", "Event date", "Evidence", "Article"])
@@ -99,7 +99,7 @@ def kwic_table(articles: pd.DataFrame, terms: list[str], width: int = _KWIC_WIDT
             left = text[max(0, m.start() - width):m.start()].replace("\n", " ")
             right = text[m.end():m.end() + width].replace("\n", " ")
             rows.append({"Left": "…" + esc(left), "Term": f"<b>{esc(m.group(0))}</b>",
-                         "Right": esc(right) + "…", "Article": _link(a.title, a.url)})
+                         "Right": esc(right) + "…", "Article": _link(a.title, a.url, a.id)})
             if len(rows) >= MAX_ROWS:
                 break
         if len(rows) >= MAX_ROWS:

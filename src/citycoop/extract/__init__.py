@@ -18,7 +18,7 @@ from .text import Sentences
 from .topics import Taxonomy, load_taxonomy
 
 # Bump when extraction logic changes: cached records of another version are recomputed.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 LEAD_PARAGRAPHS = 2
 
@@ -79,7 +79,8 @@ class Extractor:
             warnings.append("no event date in the lead")
 
         body = article.text
-        topic_counts, evidence = self.taxonomy.match(doc, sentences, start=body_start)
+        topic_counts, evidence = self.taxonomy.match(doc, sentences, start=body_start,
+                                                     exclude=[(m.start, m.end) for m in mentions])
         record = {
             "id": article.id,
             "source": article.source,

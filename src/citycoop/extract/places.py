@@ -39,10 +39,22 @@ class PlaceResolver:
         self._vn_after = re.compile(r"^\s*(?:\(Việt Nam\)|, Việt Nam)")
         self._city_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
         self._district_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["district_prefixes"]))
+        self._surnames = frozenset(lexicon["surnames"])
+        self._next_word = re.compile(r" ([^\W\d_]+)(?![\w])")
         person_before = [w for w in lexicon["surnames"] if w not in set(lexicon["surnames_also_words"])]
         self._surname_before = re.compile(r"(?<![\w])(?:%s) $" % esc(person_before))
         self._party_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["party_cues"]),
                                      re.IGNORECASE)
+
+    def _starts_a_name(self, text: str, m: Mention) -> bool:
+        """"Phó Thị trưởng Chu Hải Phong": a place name that begins with a family name and runs
+        on into a capitalized word that is no family name is the start of a person's name.
+        ("Hà Nội Nguyễn Văn A" is a place, then a name: the next word is a family name.)"""
+        first = m.surface.split(" ", 1)[0]
+        if first not in self._surnames or " " not in m.surface:
+            return False
+        nxt = self._next_word.match(text, m.end)
+        return bool(nxt) and nxt.group(1) not in self._surnames and nxt.group(1)[0].isupper()
 
     def _evidence(self, text: str, m: Mention) -> str | None:
         """'cn' or 'vn' when the words around this mention settle its country."""
@@ -64,7 +76,8 @@ class PlaceResolver:
 
     def resolve(self, text: str, sentences: Sentences) -> tuple[list[ResolvedMention], list[str]]:
         mentions = [m for m in self.gaz.find(text)
-                    if not self._surname_before.search(text, max(0, m.start - 12), m.start)]
+                    if not self._surname_before.search(text, max(0, m.start - 12), m.start)
+                    and not self._starts_a_name(text, m)]
         warnings: list[str] = []
         settled: dict[str, str] = {}
         for m in mentions:

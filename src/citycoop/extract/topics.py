@@ -1,6 +1,7 @@
 """Topic mentions with evidence sentences, from a taxonomy file (``data/topics.yml``)."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -66,9 +67,13 @@ class Taxonomy:
     def label(self, tid: str) -> str:
         return self.topics[tid].label_en if tid in self.topics else tid
 
-    def match(self, text: str, sentences: Sentences | None = None, start: int = 0) -> tuple[dict, dict]:
+    def match(self, text: str, sentences: Sentences | None = None, start: int = 0,
+              exclude: list[tuple[int, int]] = ()) -> tuple[dict, dict]:
         """``({topic: count}, {topic: [evidence sentences]})`` for every topic in the taxonomy,
-        counting from offset ``start`` of ``text`` (the body after the title)."""
+        counting from offset ``start`` of ``text`` (the body after the title). Matches inside the
+        ``exclude`` spans (place names: the "Cảng" of Phòng Thành Cảng is no port) do not count."""
+        blocked = sorted(exclude)
+        block_starts = [s for s, _ in blocked]
         sentences = sentences or Sentences.of(text)
         counts = dict.fromkeys(self.topics, 0)
         evidence: dict[str, list[str]] = {}
@@ -79,6 +84,9 @@ class Taxonomy:
         else:  # rare letters whose lower case is longer: keep offsets right
             matches = self._pattern_i.finditer(text, start)
         for m in matches:
+            k = bisect.bisect_right(block_starts, m.start()) - 1
+            if k >= 0 and m.start() < blocked[k][1]:
+                continue
             tids = self._term_topics[m.group(0).lower()]
             si = sentences.index_at(m.start())
             for tid in tids:

@@ -1,0 +1,155 @@
+"""The benchmark behind `make bench`: citycoop against the cost of merely reading the text.
+
+    python bench/benchmark.py --n 20000          # default; --n 100000 for the large run
+
+Generates (once) a deterministic corpus with bench/generate.py, then measures on it:
+floor_s (one process reading, decoding and NFC-normalizing every file), extract_s (cold
+`citycoop extract` to Parquet, all cores), cached_s (the same again), incremental_s (after adding
+1% new files), naive_s (pandas str.count per taxonomy term), peak_rss_mb of the cold run
+(parent and workers), the corpus_overview report's build time and size beyond plotly.js, and
+accuracy against the generator's labels. Prints a table, then one `BENCH {json}` line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from accuracy import accuracy  # noqa: E402
+from generate import generate  # noqa: E402
+
+TARGETS = {"ratio": 4, "cached_ratio": 1.5, "incremental_ratio": 1.5, "peak_rss_mb": 1000,
+           "report_html_mb": 3, "report_s": 60}
+CITYCOOP = [sys.executable, "-m", "citycoop"]
+
+
+def floor(corpus: Path) -> float:
+    t0 = time.perf_counter()
+    for folder, _, files in os.walk(corpus):
+        for name in files:
+            data = (Path(folder) / name).read_bytes()
+            unicodedata.normalize("NFC", data.decode("utf-8", errors="replace"))
+    return time.perf_counter() - t0
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of a command and all its child processes."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    ps = psutil.Process(proc.pid)
+
+    def poll():
+        nonlocal peak
+        while proc.poll() is None:
+            try:
+                rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    t = threading.Thread(target=poll, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    t.join()
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
+    return elapsed, peak / 1e6
+
+
+def naive(corpus: Path) -> float:
+    """What a user would otherwise write: texts in a Series, str.count per taxonomy term."""
+    import pandas as pd
+    import yaml
+
+    from citycoop.extract.topics import _default_taxonomy  # noqa: F401  (same data file)
+
+    spec = yaml.safe_load((HERE.parent / "src/citycoop/data/topics.yml").read_text(encoding="utf-8"))
+    terms = sorted({t for topic in spec["topics"].values() for t in topic["terms"]})
+    t0 = time.perf_counter()
+    texts = []
+    for folder, _, files in os.walk(corpus):
+        for name in files:
+            if name.endswith(".txt"):
+                texts.append((Path(folder) / name).read_text(encoding="utf-8", errors="replace"))
+    s = pd.Series(texts).str.lower()
+    for term in terms:
+        s.str.count(r"(?<![\w])" + re.escape(term.lower()) + r"(?![\w])")
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--smoke", action="store_true", help="tiny run (N=150) for the test suite")
+    args = ap.parse_args()
+    n = 150 if args.smoke else args.n
+    work = args.workdir or HERE / "out" / f"N{n}_S{args.seed}"
+    corpus = work / "corpus"
+    if not (work / "manifest.json").exists():
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"generating {n} articles in {work} …", file=sys.stderr)
+        generate(n, args.seed, work)
+    shutil.rmtree(corpus / "new", ignore_errors=True)
+    shutil.rmtree(work / "new", ignore_errors=True)
+    out, cache = work / "extract.parquet", work / "cache.sqlite"
+    cache.unlink(missing_ok=True)
+    cmd = [*CITYCOOP, "extract", str(corpus), "-f", "parquet", "-o", str(out), "--cache", str(cache), "-q"]
+
+    floor(corpus)  # warm the page cache, as every measurement below then reads from memory
+    floor_s = min(floor(corpus) for _ in range(3))
+    extract_s, peak_rss = run_measured(cmd)
+    acc = accuracy(out, work / "labels.jsonl")
+    cached_s, _ = run_measured(cmd)
+    generate(max(1, n // 100), args.seed + 1000, work, prefix="new/")  # +1% new files in corpus/new/
+    incremental_s, _ = run_measured(cmd)
+    shutil.rmtree(corpus / "new", ignore_errors=True)
+    shutil.rmtree(work / "new", ignore_errors=True)
+    naive_s = naive(corpus)
+    reports = work / "reports"
+    shutil.rmtree(reports, ignore_errors=True)
+    run_measured(cmd)  # leave extract.parquet as the unchanged corpus gives it
+    report_s, _ = run_measured([*CITYCOOP, "report", str(out), "--out", str(reports), "--overview-only",
+                                "-q", "--no-cache"])
+    from plotly.offline import get_plotlyjs
+
+    html = (reports / "corpus_overview.html").stat().st_size
+    report_mb = (html - len(get_plotlyjs().encode())) / 1e6
+    result = {
+        "n_articles": n, "floor_s": round(floor_s, 3), "extract_s": round(extract_s, 3),
+        "ratio": round(extract_s / floor_s, 2), "cached_ratio": round(cached_s / floor_s, 2),
+        "incremental_ratio": round(incremental_s / floor_s, 2), "naive_ratio": round(naive_s / extract_s, 2),
+        "cached_s": round(cached_s, 3), "incremental_s": round(incremental_s, 3), "naive_s": round(naive_s, 3),
+        "peak_rss_mb": round(peak_rss, 1), "report_html_mb": round(report_mb, 3), "report_s": round(report_s, 1),
+        "accuracy": acc["overall"], "accuracy_fields": acc["fields"], "cores": os.cpu_count(),
+    }
+    print(f"{'figure':<20}{'value':>12}{'target':>10}  ok")
+    for key in ("floor_s", "extract_s", "ratio", "cached_s", "cached_ratio", "incremental_s",
+                "incremental_ratio", "naive_s", "naive_ratio", "peak_rss_mb", "report_html_mb", "report_s",
+                "accuracy"):
+        target = TARGETS.get(key)
+        ok = "" if target is None else ("yes" if result[key] <= target else "NO")
+        print(f"{key:<20}{result[key]:>12}{'' if target is None else '≤ ' + str(target):>10}  {ok}")
+    print("accuracy by field: " + ", ".join(f"{k} {v:.4f}" for k, v in acc["fields"].items()))
+    print("BENCH " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

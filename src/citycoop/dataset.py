@@ -232,27 +232,32 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
                 bar.update(1)
             if store is not None and key:
                 store.put(key, items)
-            for item in items:
-                stats.articles += 1
-                if isinstance(item, Reject):
-                    stats.rejects += 1
-                    stats.reject_reasons[item.reason] += 1
-                    yield item
-                    continue
-                record = dict(item)
-                dup_of, near = duplicates.check(record["id"], record["content_hash"],
-                                                record.pop("_signature"))
-                if dup_of:
-                    record["duplicate_of"] = dup_of
-                    stats.duplicates += 1
-                    stats.near_duplicates += int(near)
-                stats.records += 1
-                yield record
+            yield from finish_items(items, stats, duplicates)
     finally:
         if bar is not None:
             bar.close()
         if store is not None:
             store.close()
+
+
+def finish_items(items: list, stats: RunStats, duplicates: dedup.DuplicateIndex) -> Iterator[dict | Reject]:
+    """One file's worker results, in order: counted, duplicates flagged (first seen wins).
+    Runs in the one process that sees every article (the parent, or the Dask client)."""
+    for item in items:
+        stats.articles += 1
+        if isinstance(item, Reject):
+            stats.rejects += 1
+            stats.reject_reasons[item.reason] += 1
+            yield item
+            continue
+        record = dict(item)
+        dup_of, near = duplicates.check(record["id"], record["content_hash"], record.pop("_signature"))
+        if dup_of:
+            record["duplicate_of"] = dup_of
+            stats.duplicates += 1
+            stats.near_duplicates += int(near)
+        stats.records += 1
+        yield record
 
 
 def _merge_in_order(total: int, done: dict, computed) -> Iterator[tuple[list, str | None]]:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from . import dedup, load
-from .dataset import (RecordWriter, RunStats, Settings, process_file,
+from .dataset import (RecordWriter, RunStats, Settings, finish_items, process_file,
                       rejects_path_for, stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .models import Reject
@@ -57,22 +57,11 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
                 writer = RecordWriter(out_path / f"part-{n:05d}.parquet", "parquet", taxonomy)
             for items in fut.result():
                 stats.files += 1
-                for item in items:
-                    stats.articles += 1
+                for item in finish_items(items, stats, duplicates):
                     if isinstance(item, Reject):
-                        stats.rejects += 1
-                        stats.reject_reasons[item.reason] += 1
                         rejects.append(item)
-                        continue
-                    record = dict(item)
-                    dup_of, near = duplicates.check(record["id"], record["content_hash"],
-                                                    record.pop("_signature"))
-                    if dup_of:
-                        record["duplicate_of"] = dup_of
-                        stats.duplicates += 1
-                        stats.near_duplicates += int(near)
-                    stats.records += 1
-                    writer.write(record)
+                    else:
+                        writer.write(item)
             fut.release()
             if fmt == "parquet":
                 writer.close()

@@ -1,5 +1,4 @@
 """Chart builders are pure functions: DataFrame in, Figure out — tested without a kernel."""
-import json
 
 import pandas as pd
 import plotly.graph_objects as go

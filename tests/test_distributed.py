@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from citycoop.dataset import RunStats, Settings, iter_corpus, load_dataset
+from citycoop.dataset import Settings, iter_corpus, load_dataset
 from citycoop.distributed import extract_with_dask
 from citycoop.models import Reject
 from conftest import SEEDS

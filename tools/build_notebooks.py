@@ -45,7 +45,7 @@ topics = None  # list of topic ids to chart, or None for the whole taxonomy
 include_duplicates = False  # count syndicated copies of a story as separate articles'''),
     code(SETUP),
     code('''view = report.corpus_view(corpus, date_from=date_from, date_to=date_to, topics=topics,
-                           include_duplicates=include_duplicates)
+                           include_duplicates=include_duplicates, light=True)
 report.heading(title, "Who met whom, when, and about what: meetings between Vietnamese provinces "
                "and cities and their Chinese counterparts, read from Vietnamese news articles.")'''),
     md("""## Headline figures

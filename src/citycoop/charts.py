@@ -22,6 +22,7 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 DIRECTION_COLORS = {"inbound": "#1f77b4", "outbound": "#d62728", "unknown": "#7f7f7f"}
 MAX_TIMELINE_POINTS = 400  # above this, the timeline shows monthly counts instead of points
 TOP_PARTNERS = 25
+MAP_LABELS = 12  # place names written on the map; the others show on hover
 
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=go.Layout(
@@ -122,12 +123,15 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
              "Chinese partner"),
             (vn, "vn_lat", "vn_lon", lambda r: place_label(r.vn_vi, r.vn), "#1f77b4", "Vietnamese locality")):
         labels = [esc(label(r)) for r in df.itertuples(index=False)]
+        # Names on the map for the most-met places only; every place keeps its hover label.
+        shown = set(df.sort_values(["n", lat], ascending=[False, True]).index[:MAP_LABELS])
         fig.add_scattergeo(
             lon=df[lon], lat=df[lat], mode="markers+text", name=name,
             marker=dict(size=[8 + 4 * min(n, 10) for n in df["n"]], color=color,
                         line=dict(width=1, color="white")),
-            text=labels, textposition="top center", textfont=dict(size=11),
-            customdata=df["n"], hovertemplate="%{text}<br>meetings: %{customdata}<extra></extra>")
+            text=[t if i in shown else "" for i, t in zip(df.index, labels)], hovertext=labels,
+            textposition="top center", textfont=dict(size=11),
+            customdata=df["n"], hovertemplate="%{hovertext}<br>meetings: %{customdata}<extra></extra>")
     lats = pd.concat([cn["partner_lat"], vn["vn_lat"]]).dropna()
     lons = pd.concat([cn["partner_lon"], vn["vn_lon"]]).dropna()
     fig.update_geos(
@@ -234,6 +238,10 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
                       height=max(320, 140 + 28 * len(order)) * (1.6 if rows == 2 else 1),
                       legend_title_text="Partner")
     aggregate = len(m) > MAX_TIMELINE_POINTS
+    if aggregate and len(order) > TOP_PARTNERS:  # the rest would be unreadable slivers
+        top = m["partner"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
+        order = sorted(top.index[:TOP_PARTNERS])
+        fig.update_layout(title=f"{title} (the {TOP_PARTNERS} partners with most meetings)")
     for p in order:
         k = known[known["partner"] == p]
         if len(k):
@@ -251,6 +259,12 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
         u = unknown[unknown["partner"] == p]
         if len(u):
             md = pd.to_datetime("2000" + u["event_date"].str[1:], format="%Y-%m-%d")
+            if aggregate:  # counts per month, still in the lane of unknown years
+                per = md.dt.strftime("2000-%m-01").value_counts().sort_index()
+                fig.add_bar(x=pd.to_datetime(per.index), y=per.values, name=ylabels[p], legendgroup=p,
+                            showlegend=not len(k), marker_color=colors[p], row=rows, col=1,
+                            hovertemplate=esc(ylabels[p]) + "<br>%{x|%b}, year unknown: %{y} meetings<extra></extra>")
+                continue
             fig.add_scatter(
                 x=md, y=[ylabels[p]] * len(u), mode="markers", name=ylabels[p], legendgroup=p,
                 showlegend=not len(k), marker=dict(size=13, color=colors[p], symbol="diamond-open",
@@ -260,6 +274,7 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     if aggregate:
         fig.update_layout(barmode="stack")
         fig.update_yaxes(title_text="Meetings per month", row=1, col=1)
+        fig.update_yaxes(title_text="Meetings per month", row=rows, col=1)
     if rows == 2:
         fig.update_xaxes(tickformat="%d %b", range=["2000-01-01", "2000-12-31"],
                          title_text="Day and month (year unknown)", row=2, col=1)

@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +30,8 @@ from .extract.topics import Taxonomy, load_taxonomy
 from .models import Article, Reject
 
 
+
+BATCH_FILES = 16  # files per worker task
 
 # ----------------------------------------------------------------------------- config
 @dataclass(frozen=True)
@@ -134,44 +136,81 @@ def process_file(f: load.InputFile, settings: Settings) -> list[dict | Reject]:
 class RecordCache:
     """Results per input file, keyed by the file's bytes and the extractor's fingerprint.
 
-    One SQLite file (stdlib, safe for one writer and many readers), values gzip'd JSON.
+    One SQLite file (stdlib, one writer), values gzip'd JSON. A second table remembers each
+    path's size and mtime with its content key, so an unchanged file is found without reading
+    it; a touched file is re-hashed, and only a changed one is extracted again.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, fingerprint: str):
         self.path = Path(path)
+        self.fingerprint = fingerprint
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path)
         self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
+                         "mtime_ns INTEGER, key TEXT)")
         self._pending: list[tuple[str, bytes]] = []
+        self._pending_files: list[tuple[str, int, int, str]] = []
 
-    @staticmethod
-    def key(data: bytes, fingerprint: str, source_id: str) -> str:
+    def key(self, data: bytes, source_id: str) -> str:
         h = hashlib.blake2b(data, digest_size=16)
-        h.update(f"\0{fingerprint}\0{source_id}".encode())
+        h.update(f"\0{self.fingerprint}\0{source_id}".encode())
         return h.hexdigest()
 
-    def get(self, key: str) -> list[dict | Reject] | None:
-        row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-        if row is None:
+    def _file_row(self, f: load.InputFile) -> tuple[str, int, int]:
+        st = f.path.stat()
+        return f"{f.path}\0{self.fingerprint}", st.st_size, st.st_mtime_ns
+
+    def lookup(self, f: load.InputFile) -> list[dict | Reject] | None:
+        """Cached results of a file, or None (not seen with this extractor, or changed)."""
+        try:
+            path, size, mtime = self._file_row(f)
+        except OSError:
             return None
-        items = json.loads(gzip.decompress(row[0]))
+        row = self._db.execute("SELECT size, mtime_ns, key FROM files WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return None  # never seen: extract it (the worker reads it anyway)
+        if (row[0], row[1]) != (size, mtime):  # touched: same bytes?
+            key = self.key(f.path.read_bytes(), f.id)
+            if key != row[2]:
+                return None
+            self._pending_files.append((path, size, mtime, key))
+        else:
+            key = row[2]
+        found = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+        if found is None:
+            return None
+        items = json.loads(gzip.decompress(found[0]))
         return [Reject(**i["reject"]) if "reject" in i else i for i in items]
 
-    def put(self, key: str, items: list[dict | Reject]) -> None:
+    def put(self, f: load.InputFile, items: list[dict | Reject]) -> None:
+        try:
+            path, size, mtime = self._file_row(f)
+            key = self.key(f.path.read_bytes(), f.id)
+        except OSError:
+            return
         payload = [{"reject": i.to_dict()} if isinstance(i, Reject) else i for i in items]
         self._pending.append((key, gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), 3)))
+        self._pending_files.append((path, size, mtime, key))
         if len(self._pending) >= 500:
             self.flush()
 
     def flush(self) -> None:
-        if self._pending:
+        if self._pending or self._pending_files:
             self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", self._pending_files)
             self._db.commit()
             self._pending.clear()
+            self._pending_files.clear()
 
     def close(self) -> None:
         self.flush()
         self._db.close()
+
+
+def process_files(files: list[load.InputFile], settings: Settings) -> list[list[dict | Reject]]:
+    """A batch of files for one worker task (fewer round trips than one task per file)."""
+    return [process_file(f, settings) for f in files]
 
 
 # ----------------------------------------------------------------------------- pipeline
@@ -190,7 +229,7 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
     files = list(load.discover(paths, stats=discover_stats))
     stats.ignored = discover_stats.get("ignored", 0)
     fingerprint = _fingerprint(settings)
-    store = RecordCache(cache) if cache else None
+    store = RecordCache(cache, fingerprint) if cache else None
     duplicates = dedup.DuplicateIndex()
     bar = None
     if progress:
@@ -198,40 +237,57 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
 
         bar = tqdm(total=len(files), unit="file", file=sys.stderr, desc="extract", leave=False)
 
-    def results() -> Iterator[tuple[list, str | None]]:
-        todo: list[tuple[int, load.InputFile, str | None]] = []
-        done: dict[int, tuple[list, str | None]] = {}
-        for n, f in enumerate(files):
-            key = None
-            if store is not None:
-                try:
-                    key = RecordCache.key(f.path.read_bytes(), fingerprint, f.id)
-                except OSError:
-                    key = None
-                hit = store.get(key) if key else None
+    def results() -> Iterator[tuple[load.InputFile, list, bool]]:
+        """(file, its results, computed now?) in input order. Cached files come straight from
+        the cache; the others go to the workers in small batches, with a bounded number of
+        batches in flight, so neither results nor tasks pile up in memory."""
+        pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        window: deque = deque()  # entries: (files, results or None, future or None, computed)
+        batch: list[load.InputFile] = []
+        max_in_flight = jobs * 4
+
+        def submit(batch_files: list[load.InputFile]) -> None:
+            if pool is None:
+                window.append((batch_files, process_files(batch_files, settings), None, True))
+            else:
+                window.append((batch_files, None, pool.submit(process_files, batch_files, settings), True))
+
+        def drain(block: bool) -> Iterator[tuple[load.InputFile, list, bool]]:
+            while window and (window[0][2] is None or block or window[0][2].done()
+                              or sum(1 for w in window if w[2] is not None) > max_in_flight):
+                batch_files, res, fut, computed = window.popleft()
+                res = res if fut is None else fut.result()
+                yield from zip(batch_files, res, [computed] * len(batch_files))
+
+        try:
+            for f in files:
+                hit = store.lookup(f) if store is not None else None
                 if hit is not None:
+                    if batch:
+                        submit(batch)
+                        batch = []
                     stats.cached_files += 1
-                    done[n] = (hit, None)
-                    continue
-            todo.append((n, f, key))
-        if jobs == 1 or len(todo) < 2:
-            computed = ((n, process_file(f, settings), key) for n, f, key in todo)
-            yield from _merge_in_order(len(files), done, computed)
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                chunk = max(1, min(64, len(todo) // (jobs * 8) or 1))
-                mapped = pool.map(process_file, [f for _, f, _ in todo], [settings] * len(todo),
-                                  chunksize=chunk)
-                computed = ((n, res, key) for (n, _, key), res in zip(todo, mapped))
-                yield from _merge_in_order(len(files), done, computed)
+                    window.append(([f], [hit], None, False))
+                else:
+                    batch.append(f)
+                    if len(batch) >= BATCH_FILES:
+                        submit(batch)
+                        batch = []
+                yield from drain(block=False)
+            if batch:
+                submit(batch)
+            yield from drain(block=True)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
 
     try:
-        for items, key in results():
+        for f, items, computed in results():
             stats.files += 1
             if bar is not None:
                 bar.update(1)
-            if store is not None and key:
-                store.put(key, items)
+            if store is not None and computed:
+                store.put(f, items)
             yield from finish_items(items, stats, duplicates)
     finally:
         if bar is not None:
@@ -258,15 +314,6 @@ def finish_items(items: list, stats: RunStats, duplicates: dedup.DuplicateIndex)
             stats.near_duplicates += int(near)
         stats.records += 1
         yield record
-
-
-def _merge_in_order(total: int, done: dict, computed) -> Iterator[tuple[list, str | None]]:
-    """Yield results in input order, mixing cached ones with freshly computed ones."""
-    for n in range(total):
-        while n not in done:
-            m, res, key = next(computed)
-            done[m] = (res, key)
-        yield done.pop(n)
 
 
 def _fingerprint(settings: Settings) -> str:

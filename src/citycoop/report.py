@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import html
-import json
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -53,11 +52,19 @@ class View:
         return {t: self.taxonomy.label(t) for t in self.taxonomy.ids}
 
 
+OVERVIEW_COLUMNS = ["id", "title", "url", "outlet", "event_date", "direction", "duplicate_of", "warnings",
+                    "vn_localities_json", "partners_json", "officials_json"]
+
+
 def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_duplicates=False,
-                topics_file=None) -> View:
-    """Load a corpus (raw files or a built Parquet dataset) and select what to show."""
+                topics_file=None, light: bool = False) -> View:
+    """Load a corpus (raw files or a built Parquet dataset) and select what to show. ``light``
+    reads only the columns the overview needs from Parquet (no texts, no evidence)."""
     taxonomy = load_taxonomy(topics_file)
-    data = ds.load_dataset(corpus, settings=ds.Settings(topics_file=topics_file))
+    columns = None
+    if light and isinstance(corpus, (str, Path)) and is_built_dataset([corpus]):
+        columns = OVERVIEW_COLUMNS + [f"topic_{t}" for t in taxonomy.ids]
+    data = ds.load_dataset(corpus, settings=ds.Settings(topics_file=topics_file), columns=columns)
     articles = ds.select_articles(data.articles, date_from=date_from, date_to=date_to,
                                   include_duplicates=include_duplicates)
     topic_ids = [t for t in (topics or taxonomy.ids)]

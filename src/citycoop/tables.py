@@ -118,7 +118,7 @@ def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
 
 def duplicates_table(articles: pd.DataFrame) -> pd.DataFrame:
     cols = ["Article", "Duplicate of"]
-    d = articles[articles["duplicate_of"].notna() & (articles["duplicate_of"] != "")]
+    d = articles[articles["duplicate_of"].notna() & (articles["duplicate_of"] != "")].head(MAX_ROWS)
     if d.empty:
         return pd.DataFrame(columns=cols)
     return pd.DataFrame({"Article": d["id"].map(esc), "Duplicate of": d["duplicate_of"].map(esc)})[cols]

@@ -6,7 +6,6 @@ lexicon and taxonomy it was built with) and returns the JSON-ready record.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
 
 from ..gazetteer import Gazetteer, load_gazetteer, load_lexicon
 from ..models import Article

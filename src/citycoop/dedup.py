@@ -46,7 +46,7 @@ def signature(text: str) -> str:
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of two signatures."""
-    return float(np.mean(np.frombuffer(a, np.uint32) == np.frombuffer(b, np.uint32)))
+    return np.count_nonzero(np.frombuffer(a, np.uint32) == np.frombuffer(b, np.uint32)) / NUM_PERM
 
 
 class DuplicateIndex:

@@ -44,11 +44,10 @@ class InputFile:
 
 
 # ----------------------------------------------------------------------------- discovery
-def _source(path: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _source(path: Path, cwd: str) -> str:
+    """The path relative to the working folder when under it (string ops: called per file)."""
+    p = str(path)
+    return p[len(cwd) + 1:] if p.startswith(cwd + os.sep) else p
 
 
 def _ignore_patterns(folder: Path) -> list[str]:
@@ -71,13 +70,19 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
     if missing:
         raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
     bases = [r if r.is_dir() else r.parent for r in roots]
-    common = Path(os.path.commonpath([str(b) for b in bases])) if bases else Path.cwd()
+    common = os.path.commonpath([str(b) for b in bases]) if bases else os.getcwd()
+    cwd = os.getcwd()
     seen: set[Path] = set()
+
+    def file_id(path: Path) -> str:
+        rel = str(path)[len(common):].lstrip(os.sep)
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
+
     for root in roots:
         if root.is_file():
             if root not in seen:
                 seen.add(root)
-                yield InputFile(root, root.relative_to(common).as_posix(), _source(root))
+                yield InputFile(root, file_id(root), _source(root, cwd))
             continue
         for folder, dirs, files in os.walk(root):
             folder_path = Path(folder)
@@ -89,13 +94,13 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
                 path = folder_path / name
                 if path in seen:
                     continue
-                rel_here = path.relative_to(folder_path).as_posix()
-                if any(fnmatch.fnmatch(rel_here, p) or fnmatch.fnmatch(name, p) for _, p in patterns):
+                # a .citycoopignore applies to the files of its own folder
+                if patterns and any(fnmatch.fnmatch(name, p) for _, p in patterns):
                     if stats is not None:
                         stats["ignored"] = stats.get("ignored", 0) + 1
                     continue
                 seen.add(path)
-                yield InputFile(path, path.relative_to(common).as_posix(), _source(path))
+                yield InputFile(path, file_id(path), _source(path, cwd))
 
 
 # ----------------------------------------------------------------------------- encodings

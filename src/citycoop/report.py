@@ -121,12 +121,13 @@ def partner_summary(view: View, partner: str) -> str:
             f"with {esc(', '.join(vn) or 'no Vietnamese locality named')}.")
 
 
-def topic_summary(view: View, topic: str) -> str:
+def topic_summary(view: View, topic: str, with_terms: bool = True) -> str:
     n = len(view.articles)
     k = int((view.articles[f"topic_{topic}"].fillna(0) > 0).sum()) if n else 0
     terms = view.taxonomy.topics[topic].terms
-    return (f"<b>{esc(view.taxonomy.label(topic))}</b> (<code>{esc(topic)}</code>): mentioned in {k} of "
-            f"{n} articles. Terms counted: {esc(', '.join(terms))}.")
+    line = (f"<b>{esc(view.taxonomy.label(topic))}</b> (<code>{esc(topic)}</code>): mentioned in {k} of "
+            f"{n} articles.")
+    return line + (f" Terms counted: {esc(', '.join(terms))}." if with_terms else "")
 
 
 # ----------------------------------------------------------------------------- HTML export
@@ -236,7 +237,7 @@ def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[
                         summary=partner_summary(pv, p) if pv else f"{esc(p)}: not a partner in this corpus"))
     for t in view.taxonomy.ids if topics is None else topics:
         jobs.append(Job(f"topic_{safe_name(t)}", "topic_explorer", {"corpus": corpus, "topic": t},
-                        summary=topic_summary(view, t) if t in view.taxonomy.topics
+                        summary=topic_summary(view, t, with_terms=False) if t in view.taxonomy.topics
                         else f"{esc(t)}: not a topic of the taxonomy"))
     return jobs
 

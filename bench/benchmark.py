@@ -113,8 +113,9 @@ def main() -> None:
         generate(n, args.seed, work)
     shutil.rmtree(corpus / "new", ignore_errors=True)
     shutil.rmtree(work / "new", ignore_errors=True)
-    out, cache = work / "extract.parquet", work / "cache.sqlite"
-    cache.unlink(missing_ok=True)
+    out, cache = work / "extract.parquet", work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    (work / "cache.sqlite").unlink(missing_ok=True)  # the cache's layout before it was a folder
     cmd = [*CITYCOOP, "extract", str(corpus), "-f", "parquet", "-o", str(out), "--cache", str(cache), "-q"]
 
     floor(corpus)  # warm the page cache, as every measurement below then reads from memory

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (RecordWriter, RunStats, Settings, iter_corpus, read_meta, rejects_path_for,
+from .dataset import (RecordWriter, RunStats, Settings, iter_chunks, read_meta, rejects_path_for,
                       stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .load import DEFAULT_MAX_BYTES
@@ -22,7 +22,7 @@ def default_cache() -> Path:
     if base:
         return Path(base)
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "citycoop" / "records.sqlite"
+    return Path(xdg) / "citycoop" / "records"
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -34,8 +34,8 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="sidecar CSV with id,published[,title,url,outlet] to fill what texts lack")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                    help="size limit of one article file or export row (default %(default)s)")
-    p.add_argument("--cache", metavar="FILE", default=None,
-                   help=f"record cache (default {default_cache()}; env CITYCOOP_CACHE)")
+    p.add_argument("--cache", metavar="DIR", default=None,
+                   help=f"record cache folder (default {default_cache()}; env CITYCOOP_CACHE)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
 
 
@@ -67,15 +67,14 @@ def cmd_extract(args) -> int:
     rejects: list[Reject] = []
     progress = not args.quiet and sys.stderr.isatty()
     try:
-        for item in iter_corpus(args.paths, settings, jobs=args.jobs, cache=_cache(args),
-                                stats=stats, progress=progress):
-            if isinstance(item, Reject):
+        for chunk in iter_chunks(args.paths, settings, jobs=args.jobs, cache=_cache(args),
+                                 stats=stats, progress=progress):
+            writer.write_table(chunk.table)
+            for item in chunk.rejects:
                 rejects.append(item)
                 if not args.quiet:
                     print(f"citycoop: rejected {item.source}: {item.reason}"
                           + (f" ({item.detail})" if item.detail else ""), file=sys.stderr)
-            else:
-                writer.write(item)
     except BrokenPipeError:  # `citycoop extract | head`
         sys.stderr.close()
         return 0

@@ -1,33 +1,36 @@
 """Corpus → records (streaming, parallel, cached) and records ↔ DataFrame / JSONL / CSV / Parquet.
 
-``iter_corpus`` is the one pipeline every entry point uses (CLI, notebooks, benchmark): it
-walks the input files, and for each file loads, cleans and extracts its articles — in worker
-processes when ``jobs > 1`` — yielding records and rejects in input order. Memory stays flat:
-nothing but the duplicate index (a few bytes per article) outlives the article it describes.
+``iter_chunks`` is the one pipeline every entry point uses (CLI, notebooks, benchmark, Dask
+client): it walks the input files, and for each file loads, cleans and extracts its articles —
+in worker processes when ``jobs > 1`` — yielding Arrow tables of flat records (and the rejects)
+in input order. Memory stays flat: nothing but the duplicate index (under 1 KB per distinct
+article) outlives the chunk it describes. ``iter_corpus`` gives the same as Python records.
 """
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import json
 import os
-import sqlite3
 import sys
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import dedup, load
+from .cache import RecordCache
+from .cache import content_key as cache_content_key
 from .clean import BoilerplateRules, clean_document, load_rules
 from .extract import Extractor
 from .extract.topics import Taxonomy, load_taxonomy
 from .models import Article, Reject
+
+if TYPE_CHECKING:  # pandas is imported where frames are made: `citycoop extract` starts faster
+    import pandas as pd
 
 
 
@@ -112,7 +115,8 @@ def _apply_meta(article: Article, meta: dict) -> Article:
 
 
 def process_file(f: load.InputFile, settings: Settings) -> list[dict | Reject]:
-    """Load, clean and extract every article of one input file (runs in a worker)."""
+    """Load, clean and extract every article of one input file (runs in a worker). Each record
+    carries its MinHash signature under ``_signature`` for the duplicate check."""
     extractor, rules, meta = _worker_state(settings)
     out: list[dict | Reject] = []
     for item in load.read_file(f, settings.max_bytes):
@@ -132,188 +136,213 @@ def process_file(f: load.InputFile, settings: Settings) -> list[dict | Reject]:
     return out
 
 
-# ----------------------------------------------------------------------------- cache
-class RecordCache:
-    """Results per input file, keyed by the file's bytes and the extractor's fingerprint.
+@dataclass
+class Batch:
+    """What a worker hands back for consecutive input files: their records as one Arrow table
+    (flat columns + ``_sig``; the rows of file i follow those of file i-1), and per file the
+    number of rows, its rejects and the hash of its bytes (for the cache)."""
 
-    One SQLite file (stdlib, one writer), values gzip'd JSON. A second table remembers each
-    path's size and mtime with its content key, so an unchanged file is found without reading
-    it; a touched file is re-hashed, and only a changed one is extracted again.
-    """
+    files: list[load.InputFile]
+    table: object  # pyarrow.Table or None
+    n_rows: list[int]
+    rejects: list[list[dict]]
+    keys: list[str | None]
 
-    def __init__(self, path: str | Path, fingerprint: str):
-        self.path = Path(path)
-        self.fingerprint = fingerprint
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
-                         "mtime_ns INTEGER, key TEXT)")
-        self._pending: list[tuple[str, bytes]] = []
-        self._pending_files: list[tuple[str, int, int, str]] = []
 
-    def key(self, data: bytes, source_id: str) -> str:
-        h = hashlib.blake2b(data, digest_size=16)
-        h.update(f"\0{self.fingerprint}\0{source_id}".encode())
-        return h.hexdigest()
+def process_batch(files: list[load.InputFile], settings: Settings) -> Batch:
+    """One worker task: a few files through load → clean → extract, returned columnar (an Arrow
+    table pickles as a few buffers, so results cross processes cheaply)."""
+    import pyarrow as pa
 
-    def _file_row(self, f: load.InputFile) -> tuple[str, int, int]:
-        st = f.path.stat()
-        return f"{f.path}\0{self.fingerprint}", st.st_size, st.st_mtime_ns
-
-    def lookup(self, f: load.InputFile) -> list[dict | Reject] | None:
-        """Cached results of a file, or None (not seen with this extractor, or changed)."""
+    extractor, _, _ = _worker_state(settings)
+    topic_ids = extractor.taxonomy.ids
+    rows: list[dict] = []
+    n_rows, rejects, keys = [], [], []
+    for f in files:
+        items = process_file(f, settings)
+        before = len(rows)
+        file_rejects = []
+        for item in items:
+            if isinstance(item, Reject):
+                file_rejects.append(item.to_dict())
+            else:
+                row = flat_row(item, topic_ids)
+                row["_sig"] = item["_signature"]
+                rows.append(row)
+        n_rows.append(len(rows) - before)
+        rejects.append(file_rejects)
         try:
-            path, size, mtime = self._file_row(f)
+            keys.append(cache_content_key(f.path))
         except OSError:
-            return None
-        row = self._db.execute("SELECT size, mtime_ns, key FROM files WHERE path = ?", (path,)).fetchone()
-        if row is None:
-            return None  # never seen: extract it (the worker reads it anyway)
-        if (row[0], row[1]) != (size, mtime):  # touched: same bytes?
-            key = self.key(f.path.read_bytes(), f.id)
-            if key != row[2]:
-                return None
-            self._pending_files.append((path, size, mtime, key))
-        else:
-            key = row[2]
-        found = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-        if found is None:
-            return None
-        items = json.loads(gzip.decompress(found[0]))
-        return [Reject(**i["reject"]) if "reject" in i else i for i in items]
-
-    def put(self, f: load.InputFile, items: list[dict | Reject]) -> None:
-        try:
-            path, size, mtime = self._file_row(f)
-            key = self.key(f.path.read_bytes(), f.id)
-        except OSError:
-            return
-        payload = [{"reject": i.to_dict()} if isinstance(i, Reject) else i for i in items]
-        self._pending.append((key, gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), 3)))
-        self._pending_files.append((path, size, mtime, key))
-        if len(self._pending) >= 500:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._pending or self._pending_files:
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", self._pending_files)
-            self._db.commit()
-            self._pending.clear()
-            self._pending_files.clear()
-
-    def close(self) -> None:
-        self.flush()
-        self._db.close()
+            keys.append(None)
+    table = pa.Table.from_pylist(rows, schema=cache_schema(extractor.taxonomy)) if rows else None
+    return Batch(files, table, n_rows, rejects, keys)
 
 
 def process_files(files: list[load.InputFile], settings: Settings) -> list[list[dict | Reject]]:
-    """A batch of files for one worker task (fewer round trips than one task per file)."""
+    """Records (dicts) and rejects per file, for callers that want Python objects."""
     return [process_file(f, settings) for f in files]
 
 
 # ----------------------------------------------------------------------------- pipeline
-def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
-                cache: str | Path | None = None, stats: RunStats | None = None,
-                progress: bool = False) -> Iterator[dict | Reject]:
-    """Records (dicts) and rejects of a corpus, in input order.
+@dataclass
+class Chunk:
+    """Consecutive records of the corpus in input order, duplicates flagged, plus the rejects of
+    the same files. ``table`` has the flat output columns (``parquet_schema``) or is None."""
 
-    ``jobs`` worker processes (0 = all cores) share the per-file work; ``cache`` is a SQLite file
-    that lets an unchanged file skip cleaning and extraction on the next run.
+    table: object
+    rejects: list[Reject]
+
+
+LOOKUP_FILES = 512  # files looked up in the cache at a time (and most files in one cached chunk)
+
+
+def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
+                cache: str | Path | None = None, stats: RunStats | None = None,
+                progress: bool = False) -> Iterator[Chunk]:
+    """The corpus as Arrow chunks in input order: the pipeline every entry point uses.
+
+    ``jobs`` worker processes (0 = all cores) share the per-file work in tasks of a few files,
+    with a bounded number in flight, so neither tasks nor results pile up; ``cache`` (a folder)
+    lets an unchanged file skip reading, cleaning and extraction. The duplicate check runs here,
+    in the one process that sees every article, in input order (first seen wins).
     """
     settings = settings or Settings()
     stats = stats if stats is not None else RunStats()
     jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     discover_stats: dict = {}
-    files = list(load.discover(paths, stats=discover_stats))
-    stats.ignored = discover_stats.get("ignored", 0)
-    fingerprint = _fingerprint(settings)
-    store = RecordCache(cache, fingerprint) if cache else None
+    files = load.discover(paths, stats=discover_stats)
+    store = RecordCache(cache, _fingerprint(settings)) if cache else None
     duplicates = dedup.DuplicateIndex()
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(files), unit="file", file=sys.stderr, desc="extract", leave=False)
+        total = sum(1 for _ in load.discover(paths))
+        bar = tqdm(total=total, unit="file", file=sys.stderr, desc="extract", leave=False)
+    if jobs > 1:
+        _worker_state(settings)  # build once here: forked workers inherit it
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    window: deque = deque()  # (files, Batch | None, future | None, cache entries | None)
+    max_in_flight = jobs * 4
 
-    def results() -> Iterator[tuple[load.InputFile, list, bool]]:
-        """(file, its results, computed now?) in input order. Cached files come straight from
-        the cache; the others go to the workers in small batches, with a bounded number of
-        batches in flight, so neither results nor tasks pile up in memory."""
-        pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        window: deque = deque()  # entries: (files, results or None, future or None, computed)
-        batch: list[load.InputFile] = []
-        max_in_flight = jobs * 4
+    def submit(batch_files: list[load.InputFile]) -> None:
+        if pool is None:
+            window.append((batch_files, process_batch(batch_files, settings), None, None))
+        else:
+            window.append((batch_files, None, pool.submit(process_batch, batch_files, settings), None))
 
-        def submit(batch_files: list[load.InputFile]) -> None:
-            if pool is None:
-                window.append((batch_files, process_files(batch_files, settings), None, True))
+    def in_flight() -> int:
+        return sum(1 for w in window if w[2] is not None)
+
+    def drain(block: bool) -> Iterator[Chunk]:
+        while window and (window[0][2] is None or block or window[0][2].done()
+                          or in_flight() > max_in_flight):  # wait for the head: bounded window
+            batch_files, batch, fut, entries = window.popleft()
+            if entries is not None:  # from the cache
+                stats.cached_files += len(batch_files)
+                table = store.rows(entries)
+                rejects = [list(e.rejects) for e in entries]
             else:
-                window.append((batch_files, None, pool.submit(process_files, batch_files, settings), True))
+                batch = batch if fut is None else fut.result()
+                if store is not None:
+                    store.add(batch.files, batch.n_rows, batch.keys, batch.rejects, batch.table)
+                table, rejects = batch.table, batch.rejects
+            stats.files += len(batch_files)
+            if bar is not None:
+                bar.update(len(batch_files))
+            yield finish_chunk(table, rejects, stats, duplicates)
 
-        def drain(block: bool) -> Iterator[tuple[load.InputFile, list, bool]]:
-            while window and (window[0][2] is None or block or window[0][2].done()
-                              or sum(1 for w in window if w[2] is not None) > max_in_flight):
-                batch_files, res, fut, computed = window.popleft()
-                res = res if fut is None else fut.result()
-                yield from zip(batch_files, res, [computed] * len(batch_files))
-
-        try:
-            for f in files:
-                hit = store.lookup(f) if store is not None else None
-                if hit is not None:
-                    if batch:
-                        submit(batch)
-                        batch = []
-                    stats.cached_files += 1
-                    window.append(([f], [hit], None, False))
-                else:
-                    batch.append(f)
-                    if len(batch) >= BATCH_FILES:
-                        submit(batch)
-                        batch = []
-                yield from drain(block=False)
-            if batch:
-                submit(batch)
-            yield from drain(block=True)
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+    def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
+        entries = store.lookup(group) if store is not None else [None] * len(group)
+        todo: list[load.InputFile] = []
+        hits: list[tuple[load.InputFile, object]] = []
+        for f, entry in zip(group, entries):
+            if entry is None:
+                if hits:
+                    window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
+                    hits = []
+                todo.append(f)
+                if len(todo) >= BATCH_FILES:
+                    submit(todo)
+                    todo = []
+            else:
+                if todo:
+                    submit(todo)
+                    todo = []
+                hits.append((f, entry))
+            yield from drain(block=False)
+        if hits:
+            window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
+        if todo:
+            submit(todo)
+        yield from drain(block=False)
 
     try:
-        for f, items, computed in results():
-            stats.files += 1
-            if bar is not None:
-                bar.update(1)
-            if store is not None and computed:
-                store.put(f, items)
-            yield from finish_items(items, stats, duplicates)
+        group: list[load.InputFile] = []
+        for f in files:
+            group.append(f)
+            if len(group) >= LOOKUP_FILES:
+                yield from schedule(group)
+                group = []
+        if group:
+            yield from schedule(group)
+        yield from drain(block=True)
+        stats.ignored = discover_stats.get("ignored", 0)
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         if bar is not None:
             bar.close()
         if store is not None:
             store.close()
 
 
-def finish_items(items: list, stats: RunStats, duplicates: dedup.DuplicateIndex) -> Iterator[dict | Reject]:
-    """One file's worker results, in order: counted, duplicates flagged (first seen wins).
-    Runs in the one process that sees every article (the parent, or the Dask client)."""
-    for item in items:
-        stats.articles += 1
-        if isinstance(item, Reject):
-            stats.rejects += 1
-            stats.reject_reasons[item.reason] += 1
-            yield item
-            continue
-        record = dict(item)
-        dup_of, near = duplicates.check(record["id"], record["content_hash"], record.pop("_signature"))
-        if dup_of:
-            record["duplicate_of"] = dup_of
+def finish_chunk(table, rejects: list[list[dict]], stats: RunStats,
+                 duplicates: dedup.DuplicateIndex) -> Chunk:
+    """Rows of consecutive files: counted, duplicates flagged (first seen wins), the signature
+    column dropped. Runs in the one process that sees every article (the parent, or the Dask
+    client)."""
+    import pyarrow as pa
+
+    flat_rejects = [Reject(**r) for file_rejects in rejects for r in file_rejects]
+    stats.rejects += len(flat_rejects)
+    stats.articles += len(flat_rejects)
+    for r in flat_rejects:
+        stats.reject_reasons[r.reason] += 1
+    if table is None or not table.num_rows:
+        return Chunk(None, flat_rejects)
+    ids = table.column("id").to_pylist()
+    hashes = table.column("content_hash").to_pylist()
+    sigs = table.column("_sig").to_pylist()
+    keys = dedup.band_keys(sigs)
+    dup_of: list[str | None] = [None] * len(ids)
+    check = duplicates.check
+    for i, doc_id in enumerate(ids):
+        first, near = check(doc_id, hashes[i], sigs[i], keys[i])
+        if first is not None:
+            dup_of[i] = first
             stats.duplicates += 1
-            stats.near_duplicates += int(near)
-        stats.records += 1
-        yield record
+            stats.near_duplicates += near
+    stats.records += len(ids)
+    stats.articles += len(ids)
+    col = table.schema.get_field_index("duplicate_of")
+    table = table.set_column(col, "duplicate_of", pa.array(dup_of, pa.string()))
+    return Chunk(table.drop_columns(["_sig"]), flat_rejects)
+
+
+def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
+                cache: str | Path | None = None, stats: RunStats | None = None,
+                progress: bool = False) -> Iterator[dict | Reject]:
+    """Records (nested dicts, as ``citycoop extract`` prints them) and rejects, in input order:
+    ``iter_chunks`` for callers that want Python objects."""
+    settings = settings or Settings()
+    topic_ids = load_taxonomy(settings.topics_file).ids
+    for chunk in iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress):
+        if chunk.table is not None:
+            for row in chunk.table.to_pylist():
+                yield record_from_row(row, topic_ids)
+        yield from chunk.rejects
 
 
 def _fingerprint(settings: Settings) -> str:
@@ -332,7 +361,7 @@ def flat_row(record: dict, topic_ids: Iterable[str]) -> dict:
     row = {k: record.get(k) for k in (
         "id", "source", "format", "title", "url", "outlet", "byline", "published",
         "published_source", "encoding", "n_chars", "content_hash", "duplicate_of", "event_date",
-        "event_date_source", "direction")}
+        "event_date_source", "event_date_phrase", "direction")}
     row["vn_localities"] = "; ".join(v["name"] for v in record["vn_localities"])
     row["partners"] = "; ".join(p["name"] for p in record["partners"])
     row["partner_provinces"] = "; ".join(sorted({p["province"] for p in record["partners"]}))
@@ -340,16 +369,33 @@ def flat_row(record: dict, topic_ids: Iterable[str]) -> dict:
     row["warnings"] = "; ".join(record["warnings"])
     for tid in topic_ids:
         row[f"topic_{tid}"] = int(record["topics"].get(tid, 0))
-    for key in ("vn_localities", "partners", "mentions", "officials", "evidence"):
+    for key in _JSON_FIELDS:
         row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False)
     row["text"] = record["text"]
     return row
 
 
-FLAT_COLUMNS_FIRST = ["id", "event_date", "direction", "vn_localities", "partners", "title"]
+_JSON_FIELDS = ("vn_localities", "partners", "mentions", "officials", "evidence", "warnings")
+_RECORD_SCALARS = ("id", "source", "format", "title", "url", "outlet", "byline", "published",
+                   "published_source", "encoding", "n_chars", "content_hash", "duplicate_of",
+                   "event_date", "event_date_source", "event_date_phrase", "direction")
+
+
+def record_from_row(row: dict, topic_ids: Iterable[str]) -> dict:
+    """The nested record (as ``citycoop extract`` prints it) back from its flat row."""
+    record = {k: row[k] for k in _RECORD_SCALARS}
+    for key in ("vn_localities", "partners", "mentions", "officials"):
+        record[key] = json.loads(row[f"{key}_json"])
+    record["topics"] = {t: row[f"topic_{t}"] for t in topic_ids}
+    record["evidence"] = json.loads(row["evidence_json"])
+    record["warnings"] = json.loads(row["warnings_json"])
+    record["text"] = row["text"]
+    return record
 
 
 def records_to_frame(records: Iterable[dict], taxonomy: Taxonomy | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     taxonomy = taxonomy or load_taxonomy()
     rows = [flat_row(r, taxonomy.ids) for r in records]
     return pd.DataFrame(rows, columns=flat_columns(taxonomy) if not rows else None)
@@ -362,12 +408,14 @@ def flat_columns(taxonomy: Taxonomy) -> list[str]:
 
 
 class RecordWriter:
-    """Streams records to JSONL, CSV or Parquet (row groups), so output never sits in memory."""
+    """Streams records to JSONL, CSV or Parquet (row groups), so output never sits in memory.
+    ``write_table`` takes a chunk of flat rows (Arrow), ``write`` one nested record."""
 
     def __init__(self, out: io.TextIOBase | str | Path, fmt: str, taxonomy: Taxonomy,
-                 row_group: int = 5000):
+                 row_group: int = 8192):
         self.fmt, self.taxonomy, self.row_group = fmt, taxonomy, row_group
-        self._buffer: list[dict] = []
+        self._tables: list = []
+        self._rows = 0
         self._parquet = None
         self._own = None
         if fmt == "parquet":
@@ -389,8 +437,24 @@ class RecordWriter:
         elif self.fmt == "csv":
             self._csv.writerow(flat_row(record, self.taxonomy.ids))
         else:
-            self._buffer.append(flat_row(record, self.taxonomy.ids))
-            if len(self._buffer) >= self.row_group:
+            import pyarrow as pa
+
+            self.write_table(pa.Table.from_pylist([flat_row(record, self.taxonomy.ids)],
+                                                  schema=parquet_schema(self.taxonomy)))
+
+    def write_table(self, table) -> None:
+        if table is None:
+            return
+        if self.fmt == "jsonl":
+            ids = self.taxonomy.ids
+            self._fh.writelines(json.dumps(record_from_row(row, ids), ensure_ascii=False) + "\n"
+                                for row in table.to_pylist())
+        elif self.fmt == "csv":
+            self._csv.writerows(table.to_pylist())
+        else:
+            self._tables.append(table)
+            self._rows += table.num_rows
+            if self._rows >= self.row_group:
                 self._flush_parquet()
 
     def _flush_parquet(self) -> None:
@@ -401,9 +465,11 @@ class RecordWriter:
         if self._parquet is None:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             self._parquet = pq.ParquetWriter(self._path, schema, compression="zstd")
-        if self._buffer:
-            self._parquet.write_table(pa.Table.from_pylist(self._buffer, schema=schema))
-        self._buffer.clear()
+        if self._tables:
+            self._parquet.write_table(pa.concat_tables(self._tables).cast(schema),
+                                      row_group_size=max(self.row_group, self._rows))
+        self._tables.clear()
+        self._rows = 0
 
     def close(self) -> None:
         if self.fmt == "parquet":
@@ -427,6 +493,13 @@ def parquet_schema(taxonomy: Taxonomy):
         else:
             fields.append(pa.field(name, pa.string()))
     return pa.schema(fields)
+
+
+def cache_schema(taxonomy: Taxonomy):
+    """The output columns plus the MinHash signature the duplicate check needs."""
+    import pyarrow as pa
+
+    return parquet_schema(taxonomy).append(pa.field("_sig", pa.binary(dedup.SIGNATURE_BYTES)))
 
 
 def write_rejects(rejects: Iterable[Reject], path: str | Path) -> None:
@@ -472,24 +545,31 @@ def build_dataset(paths: Iterable[str | Path] | str | Path, settings: Settings |
     taxonomy = load_taxonomy(settings.topics_file)
     stats = RunStats()
     rejects: list[Reject] = []
+    chunks = iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress)
     if out is not None:
         writer = RecordWriter(out, "parquet", taxonomy)
-        for item in iter_corpus(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress):
-            if isinstance(item, Reject):
-                rejects.append(item)
-            else:
-                writer.write(item)
+        for chunk in chunks:
+            writer.write_table(chunk.table)
+            rejects += chunk.rejects
         writer.close()
         write_rejects(rejects, rejects_path_for(out))
         stats_path_for(out).write_text(json.dumps(stats.to_dict(), indent=1), encoding="utf-8")
         return Path(out)
-    records = []
-    for item in iter_corpus(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress):
-        (rejects if isinstance(item, Reject) else records).append(item)
-    return Dataset(records_to_frame(records, taxonomy), _rejects_frame(rejects), stats.to_dict())
+    import pyarrow as pa
+
+    tables = []
+    for chunk in chunks:
+        if chunk.table is not None:
+            tables.append(chunk.table)
+        rejects += chunk.rejects
+    schema = parquet_schema(taxonomy)
+    table = pa.concat_tables(tables).cast(schema) if tables else schema.empty_table()
+    return Dataset(table.to_pandas(), _rejects_frame(rejects), stats.to_dict())
 
 
 def _rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([r.to_dict() for r in rejects], columns=["source", "reason", "detail"])
 
 
@@ -498,6 +578,8 @@ def load_dataset(corpus: str | Path | list, *, columns: list[str] | None = None,
                  cache: str | Path | None = None) -> Dataset:
     """A Dataset from a built Parquet file or folder (read with pyarrow, only ``columns``), a
     JSONL/CSV record file written by ``citycoop extract``, or raw corpus path(s) (extracted now)."""
+    import pandas as pd
+
     if isinstance(corpus, (list, tuple)):
         return build_dataset(corpus, settings, jobs=jobs, cache=cache)
     p = Path(corpus)
@@ -534,6 +616,8 @@ def select_articles(articles: pd.DataFrame, *, date_from: str | None = None,
 
 def meetings(articles: pd.DataFrame) -> pd.DataFrame:
     """One row per article × Chinese partner × Vietnamese side (side may be empty)."""
+    import pandas as pd
+
     rows = []
     for a in articles.itertuples(index=False):
         partners = json.loads(a.partners_json or "[]")
@@ -558,6 +642,8 @@ def meetings(articles: pd.DataFrame) -> pd.DataFrame:
 
 def topic_presence(articles: pd.DataFrame, topic_ids: Iterable[str]) -> pd.DataFrame:
     """Boolean frame: does article i mention topic t at least once."""
+    import pandas as pd
+
     return pd.DataFrame({t: articles[f"topic_{t}"].fillna(0).astype(int) > 0 for t in topic_ids},
                         index=articles.index)
 

@@ -6,42 +6,63 @@ verified by its estimated Jaccard similarity (≥ 0.9). P(found | J = 0.9) ≈ 0
 P(candidate | J = 0.5) ≈ 0.03.
 
 Written with numpy instead of datasketch: datasketch hashes every shingle with SHA-1 in Python
-and builds its permutations per object; here shingles are hashed with zlib.crc32 of their
-words combined arithmetically, and the 64 permutations are one vectorised expression.
-Measured on the seeds ×300: 3.4 ms → 0.25 ms per article. The index keeps about 0.5 KB per
-article (a signature and 8 band keys), the one structure of a run that grows with the corpus.
+and builds its permutations per object; here words are hashed with zlib.crc32, shingles
+combined arithmetically, and the 64 hash functions are one vectorised multiply-shift
+(no modulo). Measured on generated articles: 3.4 ms (datasketch) → 0.29 ms (numpy, mod-prime
+permutations) → 0.16 ms per article (multiply-shift).
+
+Signatures are raw bytes (64 × uint32) so they can sit in a Parquet column of the record cache;
+band keys are computed for many signatures at once (``band_keys``) and are deterministic across
+processes and runs (Python's ``hash`` of bytes is not).
 """
 from __future__ import annotations
 
 import zlib
+from array import array
 
 import numpy as np
 
 NUM_PERM = 64
 BANDS = 8
+ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 THRESHOLD = 0.9
-_PRIME = np.uint64((1 << 61) - 1)
+SIGNATURE_BYTES = NUM_PERM * 4
 _MASK32 = np.uint64(0xFFFFFFFF)
+_SHIFT = np.uint64(32)
 _rng = np.random.RandomState(20251123)  # fixed: signatures must match across runs and processes
-_A = _rng.randint(1, 1 << 31, size=NUM_PERM).astype(np.uint64)
-_B = _rng.randint(0, 1 << 31, size=NUM_PERM).astype(np.uint64)
+# multiply-shift hashing: h(x) = ((a·x + b) mod 2^64) >> 32 with a odd — universal, no modulo
+_A = (_rng.randint(1, 1 << 62, size=NUM_PERM, dtype=np.int64).astype(np.uint64) << np.uint64(1)) | np.uint64(1)
+_B = _rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
+_BAND_MULT = np.array([0x9E3779B97F4A7C15 ** (i + 1) % (1 << 64) for i in range(ROWS)], dtype=np.uint64)
+_EMPTY = bytes(SIGNATURE_BYTES)
+_MIN_EQUAL = THRESHOLD * NUM_PERM  # equal positions for an estimated Jaccard ≥ THRESHOLD
 
 
-def signature(text: str) -> str:
-    """MinHash signature of the text's word 5-shingles (64 × uint32, hex: it travels in JSON)."""
-    words = text.casefold().split()
+def signature(text: str) -> bytes:
+    """MinHash signature of the text's word 5-shingles: 64 × uint32 as 256 raw bytes."""
+    words = text.casefold().encode().split()
     if not words:
-        return np.zeros(NUM_PERM, dtype=np.uint32).tobytes().hex()
-    h = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+        return _EMPTY
+    h = np.array(list(map(zlib.crc32, words)), dtype=np.uint64)
     n = max(1, len(h) - SHINGLE + 1)
     # shingle hash = Σ h[i+k]·31^k (mod 2^32): a rolling combination of the words' hashes
     sh = np.zeros(n, dtype=np.uint64)
     for k in range(min(SHINGLE, len(h))):
         sh = (sh * np.uint64(31) + h[k:k + n]) & _MASK32
     sh = np.unique(sh)
-    perm = ((sh[:, None] * _A[None, :] + _B[None, :]) % _PRIME) & _MASK32
-    return perm.min(axis=0).astype(np.uint32).tobytes().hex()
+    return ((sh[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT).min(axis=0).astype(np.uint32).tobytes()
+
+
+def band_keys(signatures: list[bytes]) -> list[list[int]]:
+    """The 8 LSH band keys of each signature (one vectorised pass over a batch)."""
+    if not signatures:
+        return []
+    sig = np.frombuffer(b"".join(signatures), dtype=np.uint32).astype(np.uint64)
+    sig = sig.reshape(len(signatures), BANDS, ROWS)
+    keys = (sig * _BAND_MULT).sum(axis=2)  # wraps mod 2^64: fine for a hash
+    keys = (keys >> np.uint64(3) << np.uint64(3)) | np.arange(BANDS, dtype=np.uint64)  # band in low bits
+    return keys.tolist()
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -50,28 +71,41 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 class DuplicateIndex:
-    """First-seen wins: ``check`` returns (id of the earlier copy or None, near?)."""
+    """First-seen wins: ``check`` returns (id of the earlier copy or None, near?).
+
+    Kept lean because it is the one structure of a run that grows with the corpus: exact
+    hashes as 64-bit ints, one dict entry per band key of each distinct story, signatures in
+    one numpy array (candidates compared in one vectorised step) — under 1 KB per distinct
+    article.
+    """
 
     def __init__(self) -> None:
-        self._exact: dict[str, str] = {}
+        self._exact: dict[int, str] = {}
         self._bands: dict[int, int] = {}
         self._ids: list[str] = []
-        self._sigs: list[bytes] = []
+        self._sigs = np.empty((1024, NUM_PERM), dtype=np.uint32)
 
-    def check(self, doc_id: str, content_hash: str, signature_hex: str) -> tuple[str | None, bool]:
-        first = self._exact.get(content_hash)
+    def check(self, doc_id: str, content_hash: str, sig: bytes, keys: list[int]) -> tuple[str | None, bool]:
+        exact_key = int(content_hash[:16], 16)
+        first = self._exact.get(exact_key)
         if first is not None:
             return first, False
-        self._exact[content_hash] = doc_id
-        sig = bytes.fromhex(signature_hex)
-        rows = len(sig) // BANDS
-        keys = [hash((b, sig[b * rows:(b + 1) * rows])) for b in range(BANDS)]
-        for cand in sorted({self._bands[k] for k in keys if k in self._bands}):
-            if similarity(sig, self._sigs[cand]) >= THRESHOLD:
-                return self._ids[cand], True
+        self._exact[exact_key] = doc_id
+        bands = self._bands
+        cands = [bands[k] for k in keys if k in bands]
+        mine = np.frombuffer(sig, np.uint32)
+        if cands:
+            if len(cands) > 1:
+                cands = sorted(set(cands))
+            # one vectorised comparison for all candidates (numpy calls cost more than the math)
+            for cand, same in zip(cands, (self._sigs[cands] == mine).sum(axis=1).tolist()):
+                if same >= _MIN_EQUAL:
+                    return self._ids[cand], True
         n = len(self._ids)
+        if n == len(self._sigs):
+            self._sigs = np.concatenate([self._sigs, np.empty_like(self._sigs)])
+        self._sigs[n] = mine
         self._ids.append(doc_id)
-        self._sigs.append(sig)
         for k in keys:
-            self._bands.setdefault(k, n)
+            bands.setdefault(k, n)
         return None, False

@@ -1,8 +1,9 @@
 """``citycoop extract --engine dask``: the same per-file function on a Dask cluster.
 
-Workers run ``dataset.process_file`` (load → clean → extract) on batches of input files; the
-client receives the batches in input order, flags duplicates (which needs every earlier
-article, so it is one sequential pass) and writes the output: partitioned Parquet
+Workers run ``dataset.process_batch`` (load → clean → extract, returned as an Arrow table) on
+batches of input files; the client receives the batches in input order, flags duplicates
+(``dataset.finish_chunk``: it needs every earlier article, so it is one sequential pass) and
+writes the output: partitioned Parquet
 (``OUT/part-00000.parquet``, one part per batch, readable as one dataset by pandas/pyarrow)
 or JSONL/CSV. Input paths must be visible to the workers under the same names (a shared
 filesystem); with no ``--scheduler`` a ``LocalCluster`` on this machine is started.
@@ -13,16 +14,12 @@ import json
 from pathlib import Path
 
 from . import dedup, load
-from .dataset import (RecordWriter, RunStats, Settings, finish_items, process_file,
+from .dataset import (RecordWriter, RunStats, Settings, finish_chunk, process_batch,
                       rejects_path_for, stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .models import Reject
 
 FILES_PER_TASK = 200
-
-
-def process_batch(files: list[load.InputFile], settings: Settings) -> list[list]:
-    return [process_file(f, settings) for f in files]
 
 
 def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: str | None = None,
@@ -55,13 +52,11 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
         for n, fut in enumerate(futures):  # in input order, whatever order they finish in
             if fmt == "parquet":
                 writer = RecordWriter(out_path / f"part-{n:05d}.parquet", "parquet", taxonomy)
-            for items in fut.result():
-                stats.files += 1
-                for item in finish_items(items, stats, duplicates):
-                    if isinstance(item, Reject):
-                        rejects.append(item)
-                    else:
-                        writer.write(item)
+            batch = fut.result()
+            stats.files += len(batch.files)
+            chunk = finish_chunk(batch.table, batch.rejects, stats, duplicates)
+            writer.write_table(chunk.table)
+            rejects += chunk.rejects
             fut.release()
             if fmt == "parquet":
                 writer.close()

@@ -15,8 +15,8 @@ import json
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .models import RawDocument, Reject
 
@@ -36,9 +36,8 @@ class DecodeError(ValueError):
         self.reason, self.detail = reason, detail
 
 
-@dataclass(frozen=True)
-class InputFile:
-    path: Path  # absolute
+class InputFile(NamedTuple):  # a tuple of strings: made once per file, so kept cheap
+    path: str  # absolute
     id: str  # relative to the common ancestor of the PATHs given
     source: str  # as the user knows it (relative to the working folder when under it)
 
@@ -72,35 +71,41 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
     bases = [r if r.is_dir() else r.parent for r in roots]
     common = os.path.commonpath([str(b) for b in bases]) if bases else os.getcwd()
     cwd = os.getcwd()
-    seen: set[Path] = set()
+    # Only several PATHs can name a file twice; one folder walked once cannot.
+    seen: set[str] | None = set() if len(roots) > 1 else None
 
-    def file_id(path: Path) -> str:
-        rel = str(path)[len(common):].lstrip(os.sep)
+    def relative(path: str, base: str) -> str:
+        rel = path[len(base):].lstrip(os.sep)
         return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
     for root in roots:
         if root.is_file():
-            if root not in seen:
-                seen.add(root)
-                yield InputFile(root, file_id(root), _source(root, cwd))
+            if seen is None or str(root) not in seen:
+                if seen is not None:
+                    seen.add(str(root))
+                yield InputFile(str(root), relative(str(root), common), _source(root, cwd))
             continue
+        # String paths inside the walk: a Path per file cost more than the walk itself.
         for folder, dirs, files in os.walk(root):
-            folder_path = Path(folder)
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            patterns = [(folder_path, p) for p in _ignore_patterns(folder_path)]
+            patterns = _ignore_patterns(Path(folder)) if IGNORE_FILE in files else []
+            prefix = folder + os.sep
+            id_prefix = relative(prefix, common)
+            source_prefix = _source(Path(prefix), cwd) + os.sep if prefix != cwd + os.sep else ""
             for name in sorted(files):
                 if name.startswith("."):
                     continue
-                path = folder_path / name
-                if path in seen:
-                    continue
+                path = prefix + name
+                if seen is not None:
+                    if path in seen:
+                        continue
+                    seen.add(path)
                 # a .citycoopignore applies to the files of its own folder
-                if patterns and any(fnmatch.fnmatch(name, p) for _, p in patterns):
+                if patterns and any(fnmatch.fnmatch(name, p) for p in patterns):
                     if stats is not None:
                         stats["ignored"] = stats.get("ignored", 0) + 1
                     continue
-                seen.add(path)
-                yield InputFile(path, file_id(path), _source(path, cwd))
+                yield InputFile(path, id_prefix + name, source_prefix + name)
 
 
 # ----------------------------------------------------------------------------- encodings
@@ -158,21 +163,24 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- formats
 def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
     """The articles of one file; never raises for bad input."""
-    suffix = f.path.suffix.lower()
+    name = os.path.basename(f.path)
+    suffix = os.path.splitext(name)[1].lower()
     if suffix not in SUPPORTED_SUFFIXES:
         yield Reject(f.source, "unsupported_format",
-                     f"'{suffix or f.path.name}' is not one of {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+                     f"'{suffix or name}' is not one of {', '.join(sorted(SUPPORTED_SUFFIXES))}")
         return
     try:
         if suffix in (".jsonl", ".csv"):
             yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes)
             return
-        size = f.path.stat().st_size
+        size = os.stat(f.path).st_size
         if size > max_bytes:
             yield Reject(f.source, "too_large", f"{size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB")
             return
         try:
-            text, codec = decode_bytes(f.path.read_bytes())
+            with open(f.path, "rb") as fh:
+                data = fh.read()
+            text, codec = decode_bytes(data)
         except DecodeError as exc:
             yield Reject(f.source, exc.reason, exc.detail)
             return

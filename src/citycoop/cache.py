@@ -1,0 +1,193 @@
+"""Record cache: what an input file produced last time, found without reading the file again.
+
+A folder (default ``~/.cache/citycoop/records/``, or ``$CITYCOOP_CACHE``):
+
+- ``index.sqlite`` — one row per input file and settings fingerprint: the file's size and
+  mtime, a hash of its bytes, where its records are (segment, first row, row count) and its
+  rejects (JSON);
+- ``segments/*.arrow`` — the records themselves as flat rows (the output columns plus the
+  MinHash signature), Arrow IPC files with zstd, written in blocks of a few thousand rows.
+
+Why columnar: a cached run copies Arrow tables from the segments to the output with no
+per-record Python (gzip'd JSON per file cost ≈ 0.45 ms per article). Why Arrow IPC and not
+Parquet: on 20 000 generated articles, reading the segments back took 0.05 s against 0.25 s
+(Parquet, one thread) or 0.86 s (Parquet, thread pool). An unchanged file is known by its size
+and mtime; a touched one by the hash of its bytes.
+Segments no longer referenced by any file are deleted by ``prune``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .load import InputFile
+
+SEGMENT_ROWS = 4096  # rows per segment file: big enough for fast reads, small enough to hold a few
+LOOKUP_CHUNK = 500  # paths per SQLite query
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    segment: str | None  # None when the file gave no records (only rejects)
+    start: int
+    n_rows: int
+    rejects: tuple[dict, ...]
+
+
+def content_key(path: Path) -> str:
+    """Hash of a file's bytes (streamed: exports can be large)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+class RecordCache:
+    def __init__(self, folder: str | Path, fingerprint: str):
+        self.folder = Path(folder)
+        self.fingerprint = fingerprint
+        self.segments = self.folder / "segments"
+        self.segments.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.folder / "index.sqlite", timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
+                         "mtime_ns INTEGER, key TEXT, segment TEXT, start INTEGER, n_rows INTEGER, "
+                         "rejects TEXT)")
+        self._existing = {p.name for p in self.segments.glob("*.arrow")}
+        self._tables: OrderedDict = OrderedDict()  # a few segments read recently
+        self._pending_tables: list = []
+        self._pending_files: list[tuple[InputFile, int, int, str, int, list[dict]]] = []
+        self._pending_rows = 0
+
+    def _path_key(self, f: InputFile) -> str:
+        return f"{f.path}\0{self.fingerprint}"
+
+    # ------------------------------------------------------------------ reading
+    def lookup(self, files: list[InputFile]) -> list[CacheEntry | None]:
+        """The cache entry of each file, or None (not seen with these settings, or changed)."""
+        found: dict[str, tuple] = {}
+        keys = [self._path_key(f) for f in files]
+        for i in range(0, len(keys), LOOKUP_CHUNK):
+            part = keys[i:i + LOOKUP_CHUNK]
+            q = ("SELECT path, size, mtime_ns, key, segment, start, n_rows, rejects FROM files "
+                 f"WHERE path IN ({','.join('?' * len(part))})")
+            for row in self._db.execute(q, part):
+                found[row[0]] = row[1:]
+        out: list[CacheEntry | None] = []
+        for f, k in zip(files, keys):
+            row = found.get(k)
+            out.append(None if row is None else self._entry(f, row))
+        return out
+
+    def _entry(self, f: InputFile, row: tuple) -> CacheEntry | None:
+        size, mtime, key, segment, start, n_rows, rejects = row
+        if segment is not None and segment not in self._existing:
+            return None  # the segment was deleted: extract again
+        try:
+            st = os.stat(f.path)
+        except OSError:
+            return None  # the worker will report why it cannot be read
+        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+            try:
+                if content_key(f.path) != key:
+                    return None  # changed
+            except OSError:
+                return None
+            self._db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+                             (st.st_size, st.st_mtime_ns, self._path_key(f)))
+        return CacheEntry(segment, start, n_rows, tuple(json.loads(rejects)) if rejects else ())
+
+    def rows(self, entries: list[CacheEntry]):
+        """The records of these entries, in order, as one Arrow table."""
+        import pyarrow as pa
+
+        slices = []
+        for e in entries:
+            if not e.n_rows:
+                continue
+            last = slices[-1] if slices else None
+            if last and last[0] == e.segment and last[1] + last[2] == e.start:
+                slices[-1] = (last[0], last[1], last[2] + e.n_rows)  # contiguous: one slice
+            else:
+                slices.append((e.segment, e.start, e.n_rows))
+        tables = [self._segment(seg).slice(start, n) for seg, start, n in slices]
+        return pa.concat_tables(tables) if tables else None
+
+    def _segment(self, name: str):
+        import pyarrow as pa
+
+        table = self._tables.get(name)
+        if table is None:
+            with pa.memory_map(str(self.segments / name)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            self._tables[name] = table
+            if len(self._tables) > 3:
+                self._tables.popitem(last=False)
+        else:
+            self._tables.move_to_end(name)
+        return table
+
+    # ------------------------------------------------------------------ writing
+    def add(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
+            rejects: list[list[dict]], table) -> None:
+        """Remember what each file of a batch produced: its rows (consecutive in ``table``) and
+        rejects. Files whose bytes could not be hashed are not cached."""
+        if table is not None and table.num_rows:
+            self._pending_tables.append(table)
+        for f, n, key, rj in zip(files, n_rows, keys, rejects):
+            try:
+                st = os.stat(f.path)
+            except OSError:
+                key = None
+            self._pending_files.append((f, n, key, rj, st.st_size if key else 0, st.st_mtime_ns if key else 0))
+        self._pending_rows += sum(n_rows)
+        if self._pending_rows >= SEGMENT_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if not self._pending_files:
+            return
+        name = None
+        if self._pending_tables:
+            name = f"seg-{uuid.uuid4().hex}.arrow"
+            tmp = self.segments / (name + ".tmp")
+            # one record batch: per-batch compression of ~250 small worker batches made reading
+            # a segment back 10× slower
+            table = pa.concat_tables(self._pending_tables).combine_chunks()
+            options = pa.ipc.IpcWriteOptions(compression="zstd")
+            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema, options=options) as w:
+                w.write_table(table)
+            tmp.rename(self.segments / name)  # complete or absent: a crash never leaves half a segment
+            self._existing.add(name)
+        rows, start = [], 0
+        for f, n, key, rj, size, mtime in self._pending_files:
+            if key is not None:
+                rows.append((self._path_key(f), size, mtime, key, name if n else None, start, n,
+                             json.dumps(rj, ensure_ascii=False) if rj else None))
+            start += n
+        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._db.commit()
+        self._pending_tables.clear()
+        self._pending_files.clear()
+        self._pending_rows = 0
+
+    def prune(self) -> int:
+        """Delete segments no file refers to any more (files changed or settings changed)."""
+        used = {r[0] for r in self._db.execute("SELECT DISTINCT segment FROM files WHERE segment IS NOT NULL")}
+        removed = 0
+        for name in list(self._existing - used):
+            (self.segments / name).unlink(missing_ok=True)
+            self._existing.discard(name)
+            removed += 1
+        return removed
+
+    def close(self) -> None:
+        self.flush()
+        self._db.commit()
+        self._db.close()

@@ -75,6 +75,41 @@ def test_cache_gives_identical_records_and_skips_work(corpus, tmp_path):
     assert s3.cached_files == 8  # only the changed file is extracted again
 
 
+def records_only(items):
+    return [i for i in items if not isinstance(i, Reject)]
+
+
+def test_cached_runs_decide_duplicates_as_a_cold_run_would(corpus, tmp_path):
+    """Duplicate decisions are reused from the cache only while everything before a file is
+    unchanged: a new earlier copy takes over as the original, exactly as without a cache."""
+    cache = tmp_path / "cache"
+    run([corpus], cache=cache)
+    # a new file that sorts first and carries qn_a's story: qn_a is now its near copy
+    (corpus / "a_first.txt").write_text((corpus / "qn_a.txt").read_text(encoding="utf-8")
+                                        .replace("tiếp đoàn", "đón tiếp đoàn"), encoding="utf-8")
+    warm, s_warm = run([corpus], cache=cache, jobs=2)
+    cold, s_cold = run([corpus])
+    assert records_only(warm) == records_only(cold)
+    assert s_warm.cached_files == 9 and s_warm.duplicates == s_cold.duplicates == 3
+    by_id = {r["id"]: r for r in records_only(warm)}
+    assert by_id["qn_a.txt"]["duplicate_of"] == "a_first.txt"
+    again, s_again = run([corpus], cache=cache)  # and the new decisions are what the cache keeps
+    assert records_only(again) == records_only(cold) and s_again.cached_files == 10
+
+
+def test_cache_entries_follow_how_files_are_named(corpus, tmp_path):
+    """Ids are relative to the folders named on the command line: a cached record never keeps
+    an id from a run that named the files differently."""
+    cache = tmp_path / "cache"
+    run([corpus], cache=cache)
+    sub = corpus / "sub"
+    sub.mkdir()
+    shutil.move(corpus / "qn_a.txt", sub / "qn_a.txt")
+    items, _ = run([corpus.parent], cache=cache)
+    ids = {r["id"] for r in records_only(items)}
+    assert "corpus/sub/qn_a.txt" in ids and "corpus/qn_b.txt" in ids
+
+
 def test_sidecar_meta_supplies_the_year(corpus, tmp_path):
     meta = tmp_path / "corpus_meta.csv"
     meta.write_text("id,published\n002_390b886b67dc50da.txt,2025-09-27\n", encoding="utf-8")

@@ -46,3 +46,24 @@ def test_index_first_seen_wins_and_rejected_candidates_are_kept():
     assert index.check("c", "00cc" * 6, close, keys[2]) == ("a", True)
     assert index.check("d", "00aa" * 6, base, keys[3]) == ("a", False)  # exact copy
     assert index.check("e", "00ee" * 6, partial, keys[1]) == ("b", True)  # the added one is found
+
+
+def test_replay_leaves_the_index_check_would_have_left():
+    base = dedup.signature(STORY)
+    other = dedup.signature("Lạng Sơn và Quảng Tây bàn về cửa khẩu Hữu Nghị. " * 5)
+    rows = [("a", "00aa" * 6, base), ("b", "00bb" * 6, sig_with(base, range(16, 32))),
+            ("c", "00cc" * 6, sig_with(base, range(60, 64))), ("d", "00aa" * 6, base),
+            ("e", "00ee" * 6, other)]
+    checked = dedup.DuplicateIndex()
+    decisions = [checked.check(i, h, s, k)[0] for (i, h, s), k in zip(rows, dedup.band_keys([r[2] for r in rows]))]
+    assert decisions == [None, None, "a", "a", None]
+    replayed = dedup.DuplicateIndex()
+    replayed.replay([r[0] for r in rows[:2]], [r[1] for r in rows[:2]], [r[2] for r in rows[:2]], [False, False])
+    replayed.replay([r[0] for r in rows[2:]], [r[1] for r in rows[2:]], [r[2] for r in rows[2:]],
+                    [d is not None for d in decisions[2:]])
+    assert replayed._exact == checked._exact and replayed._bands == checked._bands
+    assert replayed._ids == checked._ids
+    assert (replayed._sigs[:3] == checked._sigs[:3]).all()
+    probe = sig_with(other, range(0, 3))
+    keys = dedup.band_keys([probe])[0]
+    assert replayed.check("f", "00ff" * 6, probe, keys) == checked.check("f", "00ff" * 6, probe, keys) == ("e", True)

@@ -34,10 +34,13 @@ LOOKUP_CHUNK = 500  # paths per SQLite query
 
 @dataclass(frozen=True)
 class CacheEntry:
+    key: str  # hash of the file's bytes
     segment: str | None  # None when the file gave no records (only rejects)
     start: int
     n_rows: int
     rejects: tuple[dict, ...]
+    chain: str | None  # chain hash of the files before it when ``dups`` was decided
+    dups: tuple[tuple, ...]  # (row in file, id of the earlier copy, near?) of its duplicate rows
 
 
 def content_key(path: Path) -> str:
@@ -54,17 +57,20 @@ class RecordCache:
         self.segments.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.folder / "index.sqlite", timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
+        self._db.execute("CREATE TABLE IF NOT EXISTS files_v2 (path TEXT PRIMARY KEY, size INTEGER, "
                          "mtime_ns INTEGER, key TEXT, segment TEXT, start INTEGER, n_rows INTEGER, "
-                         "rejects TEXT)")
+                         "rejects TEXT, chain TEXT, dups TEXT)")
         self._existing = {p.name for p in self.segments.glob("*.arrow")}
         self._tables: OrderedDict = OrderedDict()  # a few segments read recently
         self._pending_tables: list = []
         self._pending_files: list[tuple[InputFile, int, int, str, int, list[dict]]] = []
         self._pending_rows = 0
+        self._pending_decisions: list[tuple[str | None, str, str]] = []
+        self._wrote = False
 
     def _path_key(self, f: InputFile) -> str:
-        return f"{f.path}\0{self.fingerprint}"
+        # id and source are in the records: the same file named from another folder is another entry
+        return f"{f.path}\0{f.id}\0{f.source}\0{self.fingerprint}"
 
     # ------------------------------------------------------------------ reading
     def lookup(self, files: list[InputFile]) -> list[CacheEntry | None]:
@@ -73,7 +79,7 @@ class RecordCache:
         keys = [self._path_key(f) for f in files]
         for i in range(0, len(keys), LOOKUP_CHUNK):
             part = keys[i:i + LOOKUP_CHUNK]
-            q = ("SELECT path, size, mtime_ns, key, segment, start, n_rows, rejects FROM files "
+            q = ("SELECT path, size, mtime_ns, key, segment, start, n_rows, rejects, chain, dups FROM files_v2 "
                  f"WHERE path IN ({','.join('?' * len(part))})")
             for row in self._db.execute(q, part):
                 found[row[0]] = row[1:]
@@ -84,7 +90,7 @@ class RecordCache:
         return out
 
     def _entry(self, f: InputFile, row: tuple) -> CacheEntry | None:
-        size, mtime, key, segment, start, n_rows, rejects = row
+        size, mtime, key, segment, start, n_rows, rejects, chain, dups = row
         if segment is not None and segment not in self._existing:
             return None  # the segment was deleted: extract again
         try:
@@ -97,9 +103,10 @@ class RecordCache:
                     return None  # changed
             except OSError:
                 return None
-            self._db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+            self._db.execute("UPDATE files_v2 SET size = ?, mtime_ns = ? WHERE path = ?",
                              (st.st_size, st.st_mtime_ns, self._path_key(f)))
-        return CacheEntry(segment, start, n_rows, tuple(json.loads(rejects)) if rejects else ())
+        return CacheEntry(key, segment, start, n_rows, tuple(json.loads(rejects)) if rejects else (),
+                          chain, tuple(tuple(d) for d in json.loads(dups)) if dups else ())
 
     def rows(self, entries: list[CacheEntry]):
         """The records of these entries, in order, as one Arrow table."""
@@ -133,17 +140,18 @@ class RecordCache:
 
     # ------------------------------------------------------------------ writing
     def add(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
-            rejects: list[list[dict]], table) -> None:
-        """Remember what each file of a batch produced: its rows (consecutive in ``table``) and
-        rejects. Files whose bytes could not be hashed are not cached."""
+            rejects: list[list[dict]], table, chains: list[str], dups: list[list]) -> None:
+        """Remember what each file of a batch produced: its rows (consecutive in ``table``),
+        rejects and duplicate decisions. Files whose bytes could not be hashed are not cached."""
         if table is not None and table.num_rows:
             self._pending_tables.append(table)
-        for f, n, key, rj in zip(files, n_rows, keys, rejects):
+        for f, n, key, rj, chain, dp in zip(files, n_rows, keys, rejects, chains, dups):
             try:
                 st = os.stat(f.path)
             except OSError:
                 key = None
-            self._pending_files.append((f, n, key, rj, st.st_size if key else 0, st.st_mtime_ns if key else 0))
+            self._pending_files.append((f, n, key, rj, st.st_size if key else 0,
+                                        st.st_mtime_ns if key else 0, chain, dp))
         self._pending_rows += sum(n_rows)
         if self._pending_rows >= SEGMENT_ROWS:
             self.flush()
@@ -166,20 +174,34 @@ class RecordCache:
             tmp.rename(self.segments / name)  # complete or absent: a crash never leaves half a segment
             self._existing.add(name)
         rows, start = [], 0
-        for f, n, key, rj, size, mtime in self._pending_files:
+        for f, n, key, rj, size, mtime, chain, dp in self._pending_files:
             if key is not None:
                 rows.append((self._path_key(f), size, mtime, key, name if n else None, start, n,
-                             json.dumps(rj, ensure_ascii=False) if rj else None))
+                             json.dumps(rj, ensure_ascii=False) if rj else None, chain,
+                             json.dumps(dp, ensure_ascii=False) if dp else None))
             start += n
-        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._db.executemany("INSERT OR REPLACE INTO files_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._db.commit()
+        self._wrote = True
         self._pending_tables.clear()
         self._pending_files.clear()
         self._pending_rows = 0
 
+    def set_decisions(self, changed: list[tuple[InputFile, str, list]]) -> None:
+        """New duplicate decisions (and the chain they hold for) of cached files."""
+        self._pending_decisions += [(c, json.dumps(d, ensure_ascii=False) if d else None, self._path_key(f))
+                                    for f, c, d in changed]
+        if len(self._pending_decisions) >= 5000:
+            self._write_decisions()
+
+    def _write_decisions(self) -> None:
+        self._db.executemany("UPDATE files_v2 SET chain = ?, dups = ? WHERE path = ?", self._pending_decisions)
+        self._db.commit()
+        self._pending_decisions.clear()
+
     def prune(self) -> int:
         """Delete segments no file refers to any more (files changed or settings changed)."""
-        used = {r[0] for r in self._db.execute("SELECT DISTINCT segment FROM files WHERE segment IS NOT NULL")}
+        used = {r[0] for r in self._db.execute("SELECT DISTINCT segment FROM files_v2 WHERE segment IS NOT NULL")}
         removed = 0
         for name in list(self._existing - used):
             (self.segments / name).unlink(missing_ok=True)
@@ -188,6 +210,9 @@ class RecordCache:
         return removed
 
     def close(self) -> None:
+        wrote = bool(self._pending_files) or self._wrote
         self.flush()
-        self._db.commit()
+        self._write_decisions()
+        if wrote:  # a re-extracted file may have left its old segment unused
+            self.prune()
         self._db.close()

@@ -16,7 +16,6 @@ import os
 import sys
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -195,6 +194,7 @@ class Chunk:
 
 
 LOOKUP_FILES = 512  # files looked up in the cache at a time (and most files in one cached chunk)
+LOOKAHEAD_FILES = 50_000  # cached files queued at most before their rows are handed on (≈ 25 MB)
 
 
 def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
@@ -213,48 +213,61 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     discover_stats: dict = {}
     files = load.discover(paths, stats=discover_stats)
     store = RecordCache(cache, _fingerprint(settings)) if cache else None
-    duplicates = dedup.DuplicateIndex()
+    deduplicator = Deduplicator(store)
     bar = None
     if progress:
         from tqdm import tqdm
 
         total = sum(1 for _ in load.discover(paths))
         bar = tqdm(total=total, unit="file", file=sys.stderr, desc="extract", leave=False)
-    if jobs > 1:
-        _worker_state(settings)  # build once here: forked workers inherit it
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    pool = None  # started at the first file to extract: a cached run needs no workers
     window: deque = deque()  # (files, Batch | None, future | None, cache entries | None)
     max_in_flight = jobs * 4
 
     def submit(batch_files: list[load.InputFile]) -> None:
-        if pool is None:
+        nonlocal pool, queued, futures
+        queued += len(batch_files)
+        if jobs == 1:
             window.append((batch_files, process_batch(batch_files, settings), None, None))
-        else:
-            window.append((batch_files, None, pool.submit(process_batch, batch_files, settings), None))
+            return
+        if pool is None:
+            from concurrent.futures import ProcessPoolExecutor
 
-    def in_flight() -> int:
-        return sum(1 for w in window if w[2] is not None)
+            _worker_state(settings)  # built once here: forked workers inherit it
+            pool = ProcessPoolExecutor(max_workers=jobs)
+        window.append((batch_files, None, pool.submit(process_batch, batch_files, settings), None))
+        futures += 1
 
-    def drain(block: bool) -> Iterator[Chunk]:
-        while window and (window[0][2] is None or block or window[0][2].done()
-                          or in_flight() > max_in_flight):  # wait for the head: bounded window
+    queued = 0  # files in the window
+    futures = 0  # worker tasks in the window
+
+    def drain(final: bool = False) -> Iterator[Chunk]:
+        """Hand on the window's head while it is ready. A cached head also waits until
+        LOOKAHEAD_FILES are queued behind it, so new files further on are already being
+        extracted while the parent copies cached rows (incremental runs)."""
+        nonlocal queued, futures
+        while window:
+            fut = window[0][2]
+            if not (final or futures > max_in_flight  # bounded: wait for the head
+                    or (fut is not None and fut.done()) or (fut is None and queued > LOOKAHEAD_FILES)):
+                return
             batch_files, batch, fut, entries = window.popleft()
+            queued -= len(batch_files)
+            futures -= fut is not None
             if entries is not None:  # from the cache
                 stats.cached_files += len(batch_files)
-                table = store.rows(entries)
-                rejects = [list(e.rejects) for e in entries]
+                chunk = deduplicator.cached(batch_files, entries, stats)
             else:
-                batch = batch if fut is None else fut.result()
-                if store is not None:
-                    store.add(batch.files, batch.n_rows, batch.keys, batch.rejects, batch.table)
-                table, rejects = batch.table, batch.rejects
+                chunk = deduplicator.computed(batch if fut is None else fut.result(), stats)
             stats.files += len(batch_files)
             if bar is not None:
                 bar.update(len(batch_files))
-            yield finish_chunk(table, rejects, stats, duplicates)
+            yield chunk
 
     def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
+        nonlocal queued
         entries = store.lookup(group) if store is not None else [None] * len(group)
+        queued += sum(e is not None for e in entries)
         todo: list[load.InputFile] = []
         hits: list[tuple[load.InputFile, object]] = []
         for f, entry in zip(group, entries):
@@ -271,12 +284,12 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     submit(todo)
                     todo = []
                 hits.append((f, entry))
-            yield from drain(block=False)
+            yield from drain()
         if hits:
             window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
         if todo:
             submit(todo)
-        yield from drain(block=False)
+        yield from drain()
 
     try:
         group: list[load.InputFile] = []
@@ -287,7 +300,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                 group = []
         if group:
             yield from schedule(group)
-        yield from drain(block=True)
+        yield from drain(final=True)
         stats.ignored = discover_stats.get("ignored", 0)
     finally:
         if pool is not None:
@@ -298,11 +311,89 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             store.close()
 
 
-def finish_chunk(table, rejects: list[list[dict]], stats: RunStats,
-                 duplicates: dedup.DuplicateIndex) -> Chunk:
-    """Rows of consecutive files: counted, duplicates flagged (first seen wins), the signature
-    column dropped. Runs in the one process that sees every article (the parent, or the Dask
-    client)."""
+class Deduplicator:
+    """The run's duplicate check, in input order (first seen wins), reusing cached decisions.
+
+    A file's stored decisions still hold when everything before it in this run is what was
+    before it when they were made; a chain hash over (path, id, bytes) of every earlier file
+    proves that. So a re-run over an unchanged corpus verifies nothing: the rows of such files
+    go into the index in bulk (``DuplicateIndex.replay``), and from the first file whose chain
+    differs checking goes on as in a cold run.
+    """
+
+    def __init__(self, store: RecordCache | None = None):
+        self.index = dedup.DuplicateIndex()
+        self.store = store
+        self.chain = ""
+
+    def _advance(self, f: load.InputFile, key: str | None) -> str:
+        before = self.chain
+        if key is None:  # bytes unknown: nothing after this file can be proven unchanged
+            import uuid
+
+            key = uuid.uuid4().hex
+        self.chain = hashlib.blake2b(f"{before}\0{f.path}\0{f.id}\0{key}".encode(),
+                                     digest_size=12).hexdigest()
+        return before
+
+    def computed(self, batch: Batch, stats: RunStats) -> Chunk:
+        chains = [self._advance(f, k) for f, k in zip(batch.files, batch.keys)]
+        chunk, dups = self._check(batch.table, batch.rejects, batch.n_rows, stats)
+        if self.store is not None:
+            self.store.add(batch.files, batch.n_rows, batch.keys, batch.rejects, batch.table,
+                           chains, dups)
+        return chunk
+
+    def cached(self, files: list[load.InputFile], entries: list, stats: RunStats) -> Chunk:
+        chains = [self._advance(f, e.key) for f, e in zip(files, entries)]
+        table = self.store.rows(entries)
+        rejects = [list(e.rejects) for e in entries]
+        n_rows = [e.n_rows for e in entries]
+        if any(e.chain != c for e, c in zip(entries, chains)):
+            chunk, dups = self._check(table, rejects, n_rows, stats)
+            self.store.set_decisions([(f, c, d) for f, e, c, d in zip(files, entries, chains, dups)
+                                      if (e.chain, list(map(list, e.dups))) != (c, d)])
+            return chunk
+        dup_of: list[str | None] = [None] * sum(n_rows)
+        offset = 0
+        for e in entries:
+            for i, first, near in e.dups:
+                dup_of[offset + i] = first
+                stats.duplicates += 1
+                stats.near_duplicates += near
+            offset += e.n_rows
+        if table is not None:  # later files may be new: the index must know these rows
+            self.index.replay(table.column("id").to_pylist(), table.column("content_hash").to_pylist(),
+                              table.column("_sig").to_pylist(), [d is not None for d in dup_of])
+        return _chunk(table, rejects, dup_of, stats)
+
+    def _check(self, table, rejects, n_rows: list[int], stats: RunStats) -> tuple[Chunk, list[list]]:
+        """Check every row; returns the chunk and, per file, its duplicates [[row, first, near]]."""
+        dup_of: list[str | None] = []
+        dups: list[list] = [[] for _ in n_rows]
+        if table is not None and table.num_rows:
+            ids = table.column("id").to_pylist()
+            hashes = table.column("content_hash").to_pylist()
+            sigs = table.column("_sig").to_pylist()
+            keys = dedup.band_keys(sigs)
+            check = self.index.check
+            dup_of = [None] * len(ids)
+            file_no, file_start = 0, 0
+            for i, doc_id in enumerate(ids):
+                while i >= file_start + n_rows[file_no]:
+                    file_start += n_rows[file_no]
+                    file_no += 1
+                first, near = check(doc_id, hashes[i], sigs[i], keys[i])
+                if first is not None:
+                    dup_of[i] = first
+                    dups[file_no].append([i - file_start, first, int(near)])
+                    stats.duplicates += 1
+                    stats.near_duplicates += near
+        return _chunk(table, rejects, dup_of, stats), dups
+
+
+def _chunk(table, rejects: list[list[dict]], dup_of: list[str | None], stats: RunStats) -> Chunk:
+    """Rows of consecutive files with their duplicate_of column, counted; signatures dropped."""
     import pyarrow as pa
 
     flat_rejects = [Reject(**r) for file_rejects in rejects for r in file_rejects]
@@ -312,20 +403,8 @@ def finish_chunk(table, rejects: list[list[dict]], stats: RunStats,
         stats.reject_reasons[r.reason] += 1
     if table is None or not table.num_rows:
         return Chunk(None, flat_rejects)
-    ids = table.column("id").to_pylist()
-    hashes = table.column("content_hash").to_pylist()
-    sigs = table.column("_sig").to_pylist()
-    keys = dedup.band_keys(sigs)
-    dup_of: list[str | None] = [None] * len(ids)
-    check = duplicates.check
-    for i, doc_id in enumerate(ids):
-        first, near = check(doc_id, hashes[i], sigs[i], keys[i])
-        if first is not None:
-            dup_of[i] = first
-            stats.duplicates += 1
-            stats.near_duplicates += near
-    stats.records += len(ids)
-    stats.articles += len(ids)
+    stats.records += table.num_rows
+    stats.articles += table.num_rows
     col = table.schema.get_field_index("duplicate_of")
     table = table.set_column(col, "duplicate_of", pa.array(dup_of, pa.string()))
     return Chunk(table.drop_columns(["_sig"]), flat_rejects)
@@ -466,7 +545,7 @@ class RecordWriter:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             self._parquet = pq.ParquetWriter(self._path, schema, compression="zstd")
         if self._tables:
-            self._parquet.write_table(pa.concat_tables(self._tables).cast(schema),
+            self._parquet.write_table(pa.concat_tables(self._tables),
                                       row_group_size=max(self.row_group, self._rows))
         self._tables.clear()
         self._rows = 0

@@ -56,13 +56,23 @@ def signature(text: str) -> bytes:
 
 def band_keys(signatures: list[bytes]) -> list[list[int]]:
     """The 8 LSH band keys of each signature (one vectorised pass over a batch)."""
+    return _band_key_array(signatures).tolist()
+
+
+def _band_key_array(signatures: list[bytes]) -> np.ndarray:
     if not signatures:
-        return []
+        return np.empty((0, BANDS), dtype=np.uint64)
     sig = np.frombuffer(b"".join(signatures), dtype=np.uint32).astype(np.uint64)
     sig = sig.reshape(len(signatures), BANDS, ROWS)
-    keys = (sig * _BAND_MULT).sum(axis=2)  # wraps mod 2^64: fine for a hash
-    keys = (keys >> np.uint64(3) << np.uint64(3)) | np.arange(BANDS, dtype=np.uint64)  # band in low bits
-    return keys.tolist()
+    keys = sig[:, :, 0] * _BAND_MULT[0]  # Σ value·mult mod 2^64, as 8 slice operations: a
+    for r in range(1, ROWS):  # numpy sum over a last axis of 8 was 10× slower
+        keys += sig[:, :, r] * _BAND_MULT[r]
+    return (keys >> np.uint64(3) << np.uint64(3)) | np.arange(BANDS, dtype=np.uint64)  # band in low bits
+
+
+def _exact_keys(hashes: list[str]) -> list[int]:
+    """The exact-duplicate key of each content hash: its first 64 bits."""
+    return np.frombuffer(bytes.fromhex("".join(h[:16] for h in hashes)), ">u8").tolist()
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -101,11 +111,41 @@ class DuplicateIndex:
             for cand, same in zip(cands, (self._sigs[cands] == mine).sum(axis=1).tolist()):
                 if same >= _MIN_EQUAL:
                     return self._ids[cand], True
+        self._add(doc_id, mine, keys)
+        return None, False
+
+    def _add(self, doc_id: str, sig: np.ndarray, keys: list[int]) -> None:
         n = len(self._ids)
         if n == len(self._sigs):
             self._sigs = np.concatenate([self._sigs, np.empty_like(self._sigs)])
-        self._sigs[n] = mine
+        self._sigs[n] = sig
         self._ids.append(doc_id)
+        setdefault = self._bands.setdefault
         for k in keys:
-            bands.setdefault(k, n)
-        return None, False
+            setdefault(k, n)
+
+    def replay(self, ids: list[str], hashes: list[str], sigs: list[bytes], is_dup: list[bool]) -> None:
+        """Index rows whose decisions are already known (from the cache): the state ``check``
+        would have left, built with C-level dict operations (≈ 1 µs per row, against ≈ 20 µs
+        per row for ``check`` on a corpus of near-identical templates)."""
+        exact_keys = _exact_keys(hashes)
+        first_in_rows = dict(zip(reversed(exact_keys), reversed(ids)))  # earliest row wins
+        exact = self._exact  # (not `keys() - keys()`: that walks the whole index every time)
+        exact.update({k: v for k, v in first_in_rows.items() if k not in exact})
+        keep = [i for i, dup in enumerate(is_dup) if not dup]
+        if not keep:
+            return
+        n = len(self._ids)
+        need = n + len(keep)
+        if need > len(self._sigs):
+            grown = np.empty((max(need, 2 * len(self._sigs)), NUM_PERM), dtype=np.uint32)
+            grown[:n] = self._sigs[:n]
+            self._sigs = grown
+        kept_sigs = [sigs[i] for i in keep]
+        self._sigs[n:need] = np.frombuffer(b"".join(kept_sigs), np.uint32).reshape(-1, NUM_PERM)
+        self._ids.extend(ids[i] for i in keep)
+        keys = _band_key_array(kept_sigs).ravel()[::-1].tolist()
+        numbers = np.repeat(np.arange(n, need), BANDS)[::-1].tolist()
+        first_holder = dict(zip(keys, numbers))  # reversed: the earliest row wins
+        bands = self._bands
+        bands.update({k: v for k, v in first_holder.items() if k not in bands})

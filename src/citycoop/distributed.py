@@ -2,7 +2,7 @@
 
 Workers run ``dataset.process_batch`` (load → clean → extract, returned as an Arrow table) on
 batches of input files; the client receives the batches in input order, flags duplicates
-(``dataset.finish_chunk``: it needs every earlier article, so it is one sequential pass) and
+(``dataset.Deduplicator``: it needs every earlier article, so it is one sequential pass) and
 writes the output: partitioned Parquet
 (``OUT/part-00000.parquet``, one part per batch, readable as one dataset by pandas/pyarrow)
 or JSONL/CSV. Input paths must be visible to the workers under the same names (a shared
@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import dedup, load
-from .dataset import (RecordWriter, RunStats, Settings, finish_chunk, process_batch,
+from . import load
+from .dataset import (Deduplicator, RecordWriter, RunStats, Settings, process_batch,
                       rejects_path_for, stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .models import Reject
@@ -38,7 +38,7 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
     taxonomy = load_taxonomy(settings.topics_file)
-    duplicates = dedup.DuplicateIndex()
+    deduplicator = Deduplicator()
     rejects: list[Reject] = []
     out_path = Path(out)
     if fmt == "parquet":
@@ -54,7 +54,7 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
                 writer = RecordWriter(out_path / f"part-{n:05d}.parquet", "parquet", taxonomy)
             batch = fut.result()
             stats.files += len(batch.files)
-            chunk = finish_chunk(batch.table, batch.rejects, stats, duplicates)
+            chunk = deduplicator.computed(batch, stats)
             writer.write_table(chunk.table)
             rejects += chunk.rejects
             fut.release()

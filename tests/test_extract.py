@@ -186,3 +186,21 @@ def test_topic_terms_inside_place_names_do_not_count(ex):
     r = extract(ex, "Ngày 4/7/2024, lãnh đạo tỉnh Quảng Ninh đã tiếp đoàn đại biểu thành phố Phòng Thành "
                     "Cảng (Trung Quốc).")
     assert partners(r) == ["Fangchenggang"] and r["topics"]["logistics"] == 0
+
+
+def test_fast_sentence_boundaries_equal_the_reference_pattern():
+    """Sentences.of uses an optimised pattern; its boundaries are exactly _BOUNDARY's."""
+    import itertools
+    from pathlib import Path
+
+    from citycoop.extract.text import _BOUNDARY, _BOUNDARY_FAST
+
+    def spans(rx, text):
+        return [(m.start(1) if rx is _BOUNDARY_FAST and m.start(1) >= 0 else m.start(), m.end())
+                for m in rx.finditer(text)]
+
+    pieces = ["a", "A", "Đ", "1", ".", "…", "?", " ", "  ", "\n", "\n\n", " \n ", "“", "(", "TP", "Tp"]
+    texts = ["".join(p) for p in itertools.product(pieces, repeat=4)]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    for text in texts:
+        assert spans(_BOUNDARY_FAST, text) == spans(_BOUNDARY, text), repr(text)

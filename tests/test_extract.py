@@ -204,3 +204,29 @@ def test_fast_sentence_boundaries_equal_the_reference_pattern():
     texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
     for text in texts:
         assert spans(_BOUNDARY_FAST, text) == spans(_BOUNDARY, text), repr(text)
+
+
+def test_fast_official_candidate_pattern_equals_the_plain_one(ex):
+    """OfficialFinder._candidate (one branch per first letter) flags exactly the sentences the
+    plain "(?<!\\w)(?!title)(?:surnames) (?!title)[Upper]" pattern flags."""
+    import re
+    from pathlib import Path
+
+    from citycoop.extract.text import Sentences
+
+    of = ex.officials
+    upper = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())
+    not_title = r"(?!(?:%s)(?![\w]))" % "|".join(map(re.escape, sorted(of.head_first_words)))
+    plain = re.compile(r"(?<![\w])%s(?:%s) %s[%s]" % (
+        not_title, "|".join(map(re.escape, sorted(of.surnames, key=len, reverse=True))),
+        not_title, re.escape(upper)))
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += ["Ông Nguyễn Văn A", "xNguyễn Văn A", "Phó Chủ tịch", "Phó Thị trưởng Chu Hải Phong",
+              "Chủ tịch Phó Văn", "Âu Dương Tu", "Lê Phó", "Lê Phó Chủ tịch", "Lê Phóx", "Tư Mã Ý",
+              "Nguyên Văn", "Nguyên Bí thư Lê Văn", "1Lê Văn", "Lê  Văn", "Lê văn"]
+    for text in texts:
+        sents = Sentences.of(text)
+        for i in range(len(sents)):
+            for lo in range(sents.span(i)[0], sents.span(i)[1]):
+                span = (lo, sents.span(i)[1])
+                assert bool(of._candidate.search(text, *span)) == bool(plain.search(text, *span)), (text, span)

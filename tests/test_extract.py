@@ -230,3 +230,23 @@ def test_fast_official_candidate_pattern_equals_the_plain_one(ex):
             for lo in range(sents.span(i)[0], sents.span(i)[1]):
                 span = (lo, sents.span(i)[1])
                 assert bool(of._candidate.search(text, *span)) == bool(plain.search(text, *span)), (text, span)
+
+
+def test_compile_terms_equals_the_plain_trie_pattern(ex):
+    """compile_terms (lookbehind moved inside the first-level branches) finds exactly what the
+    plain "(?<!\\w)(?:trie)(?!\\w)" pattern finds, for place names and topic terms."""
+    from pathlib import Path
+
+    from citycoop.matching import compile_terms, compile_terms_reference
+
+    gaz = ex.gazetteer
+    forms = {*gaz._surfaces, *gaz.homonyms, *gaz._blocked}
+    terms = set(ex.taxonomy._term_topics)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += ["xHà Nội", "Hà Nội1", "1Hà Nội", "Hà Nội", "(Hà Nội)", "Hà Nộii Hà Nội", ""]
+    for terms_ in (forms, terms, {"a", "ab", "b(", "(x"}):
+        fast, plain = compile_terms(terms_), compile_terms_reference(terms_)
+        for text in texts + [t.lower() for t in texts] + ["ab a b( (x xab(x"]:
+            for start in (0, 1, 5):
+                assert ([(m.span(), m.group()) for m in fast.finditer(text, start)]
+                        == [(m.span(), m.group()) for m in plain.finditer(text, start)])

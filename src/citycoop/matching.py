@@ -16,8 +16,7 @@ import re
 _END = ""
 
 
-def trie_regex(terms) -> str:
-    """Regex source matching any of ``terms`` (longest first at each position)."""
+def _trie(terms) -> dict:
     trie: dict = {}
     for term in terms:
         if not term:
@@ -26,7 +25,12 @@ def trie_regex(terms) -> str:
         for ch in term:
             node = node.setdefault(ch, {})
         node[_END] = True
-    return _node_regex(trie)
+    return trie
+
+
+def trie_regex(terms) -> str:
+    """Regex source matching any of ``terms`` (longest first at each position)."""
+    return _node_regex(_trie(terms))
 
 
 def _node_regex(node: dict) -> str:
@@ -39,5 +43,27 @@ def _node_regex(node: dict) -> str:
 
 
 def compile_terms(terms, flags: int = 0) -> re.Pattern:
-    """Whole-syllable matcher for ``terms``: not preceded or followed by a letter or digit."""
+    """Whole-syllable matcher for ``terms``: not preceded or followed by a letter or digit.
+
+    Same matches as ``(?<![\\w])(?:TRIE)(?![\\w])``, written ``(?:H(?<![\\w]H)à …|N(?<![\\w]N)…)``:
+    the "no letter before" test is made after the first letter, inside each first-level branch
+    (only one branch can match a given character, so the order of attempts is unchanged). A
+    pattern that starts with literal letters lets `re` skip straight to the next position where
+    a term can begin, instead of running the lookbehind at every position. Measured on 3 000
+    benchmark articles: place names 0.072 → 0.019 ms per article (topic terms, on lower-cased
+    text where most letters can start a term: 0.074 → 0.071). With IGNORECASE `re` cannot use
+    the literal prefix and the rewrite is slower, so the plain form is kept there.
+    """
+    if flags & re.IGNORECASE:
+        return compile_terms_reference(terms, flags)
+    trie = _trie(terms)
+    branches = [re.escape(ch) + r"(?<![\w]" + re.escape(ch) + ")" + _node_regex(child)
+                for ch, child in sorted(trie.items()) if ch != _END]
+    if not branches:  # no terms: keep the original (empty) pattern's behaviour
+        return re.compile(r"(?<![\w])(?:%s)(?![\w])" % trie_regex(terms), flags)
+    return re.compile(r"(?:%s)(?![\w])" % "|".join(branches), flags)
+
+
+def compile_terms_reference(terms, flags: int = 0) -> re.Pattern:
+    """The plain form of ``compile_terms`` (for tests and benchmarks)."""
     return re.compile(r"(?<![\w])(?:%s)(?![\w])" % trie_regex(terms), flags)

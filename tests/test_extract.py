@@ -250,3 +250,31 @@ def test_compile_terms_equals_the_plain_trie_pattern(ex):
             for start in (0, 1, 5):
                 assert ([(m.span(), m.group()) for m in fast.finditer(text, start)]
                         == [(m.span(), m.group()) for m in plain.finditer(text, start)])
+
+
+def test_compile_words_equals_the_plain_alternation():
+    """matching.compile_words gives the matches of "(?<!X)(?<!\\w)(?:w1|w2…)(?!\\w)" (order kept),
+    with and without IGNORECASE, for the lexicon's word lists."""
+    import re
+    from pathlib import Path
+
+    from citycoop.gazetteer import load_lexicon
+    from citycoop.matching import compile_words
+
+    lex = load_lexicon()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += ["buổi tiếp đoàn", "Buổi tiếp", "ĐOÀN ĐẠI BIỂU", "xđoàn", "đoànx", "tiếp đón đoàn Đoàn công tác",
+              "thăm và làm việc tại", "tại\nthăm", "Trung Quốc Việt Nam"]
+    cases = [(lex["delegation_words"], re.IGNORECASE, ""), (lex["receive_verbs"], 0, "buổi "),
+             (lex["receive_verbs"], re.IGNORECASE, "buổi "), (lex["visit_frames"], 0, ""),
+             (lex["party_cues"], re.IGNORECASE, ""), (["Trung Quốc", "Việt Nam"], 0, ""),
+             (["ab", "Ab", "a", "b"], re.IGNORECASE, "")]
+    for words, flags, not_after in cases:
+        words = sorted(words, key=len, reverse=True)
+        plain = re.compile((r"(?<!%s)" % re.escape(not_after) if not_after else "")
+                           + r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, words)), flags)
+        fast = compile_words(words, flags, not_after=not_after)
+        for text in texts + [t.upper() for t in texts]:
+            for start in (0, 3):
+                assert ([m.span() for m in fast.finditer(text, start)]
+                        == [m.span() for m in plain.finditer(text, start)]), (words, text)

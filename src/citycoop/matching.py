@@ -67,3 +67,64 @@ def compile_terms(terms, flags: int = 0) -> re.Pattern:
 def compile_terms_reference(terms, flags: int = 0) -> re.Pattern:
     """The plain form of ``compile_terms`` (for tests and benchmarks)."""
     return re.compile(r"(?<![\w])(?:%s)(?![\w])" % trie_regex(terms), flags)
+
+
+_CASE_CLASSES: dict[str, frozenset[str]] = {}
+
+
+def _case_classes(chars) -> dict[str, frozenset[str]]:
+    """For each of ``chars``, every character that `re` lets it match under IGNORECASE.
+
+    Computed by `re` itself over all code points (not by str.lower/upper, whose rules differ
+    from the engine's for a few letters), once per process and character: about 0.1 s the
+    first time a case-insensitive word list is compiled.
+    """
+    missing = sorted(set(chars) - set(_CASE_CLASSES))
+    if missing:
+        import numpy as np
+
+        every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        # x matches the class iff it matches one of its members (both test the engine's
+        # lower case of x against the members' lower cases), so the class finds all candidates.
+        found = set(re.findall("[%s]" % "".join(map(re.escape, missing)), every, re.IGNORECASE))
+        for ch in missing:
+            rx = re.compile(re.escape(ch), re.IGNORECASE)
+            _CASE_CLASSES[ch] = frozenset(x for x in found | {ch} if rx.fullmatch(x))
+    return {ch: _CASE_CLASSES[ch] for ch in chars}
+
+
+def compile_words(words, flags: int = 0, not_after: str = "") -> re.Pattern:
+    """``(?<!NOT_AFTER)(?<![\\w])(?:w1|w2|…)(?![\\w])`` for ``words`` in the order given (the
+    caller sorts them longest first), with the same matches, rewritten to start on a literal.
+
+    The words are grouped by their first character, each group written as ``[X](?<!…)(?:rest)``,
+    with the rest in the original order (under IGNORECASE: ``(?i:rest)``, X = the characters
+    the first one matches, so the pattern as a whole is case-sensitive and `re` can skip
+    straight to the next character in one of the X). A position can only match in one group,
+    so the order of attempts, hence every match, is the same as with the plain alternation.
+    If two groups' first characters could match the same text character (never for the
+    lexicon's Vietnamese words), the plain pattern is compiled instead.
+    """
+    words = [w for w in words if w]
+    ignorecase = bool(flags & re.IGNORECASE)
+    plain = (r"(?<!%s)" % re.escape(not_after) if not_after else "") + r"(?<![\w])(?:%s)(?![\w])" % (
+        "|".join(map(re.escape, words)))
+    classes = (_case_classes({w[0] for w in words}) if ignorecase
+               else {w[0]: frozenset(w[0]) for w in words})
+    groups: dict[frozenset, list[str]] = {}
+    for w in words:
+        groups.setdefault(classes[w[0]], []).append(w)
+    seen: set[str] = set()
+    for chars in groups:
+        if seen & chars or "\n" in chars or not words:
+            return re.compile(plain, flags)
+        seen |= chars
+    rest_flags = flags & ~re.IGNORECASE
+    branches = []
+    for chars, ws in groups.items():
+        head = "[" + "".join(map(re.escape, sorted(chars))) + "]"
+        before = r"(?<![\w].)" + ((r"(?<!(?i:%s).)" if ignorecase else r"(?<!%s.)") % re.escape(not_after)
+                                    if not_after else "")
+        rest = "|".join(re.escape(w[1:]) for w in ws)
+        branches.append(head + before + ("(?i:%s)" % rest if ignorecase else "(?:%s)" % rest))
+    return re.compile(r"(?:%s)(?![\w])" % "|".join(branches), rest_flags)

@@ -186,3 +186,95 @@ def test_topic_terms_inside_place_names_do_not_count(ex):
     r = extract(ex, "Ngày 4/7/2024, lãnh đạo tỉnh Quảng Ninh đã tiếp đoàn đại biểu thành phố Phòng Thành "
                     "Cảng (Trung Quốc).")
     assert partners(r) == ["Fangchenggang"] and r["topics"]["logistics"] == 0
+
+
+def test_fast_sentence_boundaries_equal_the_reference_pattern():
+    """Sentences.of uses an optimised pattern; its boundaries are exactly _BOUNDARY's."""
+    import itertools
+    from pathlib import Path
+
+    from citycoop.extract.text import _BOUNDARY, _BOUNDARY_FAST
+
+    def spans(rx, text):
+        return [(m.start(1) if rx is _BOUNDARY_FAST and m.start(1) >= 0 else m.start(), m.end())
+                for m in rx.finditer(text)]
+
+    pieces = ["a", "A", "Đ", "1", ".", "…", "?", " ", "  ", "\n", "\n\n", " \n ", "“", "(", "TP", "Tp"]
+    texts = ["".join(p) for p in itertools.product(pieces, repeat=4)]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    for text in texts:
+        assert spans(_BOUNDARY_FAST, text) == spans(_BOUNDARY, text), repr(text)
+
+
+def test_fast_official_candidate_pattern_equals_the_plain_one(ex):
+    """OfficialFinder._candidate (one branch per first letter) flags exactly the sentences the
+    plain "(?<!\\w)(?!title)(?:surnames) (?!title)[Upper]" pattern flags."""
+    import re
+    from pathlib import Path
+
+    from citycoop.extract.text import Sentences
+
+    of = ex.officials
+    upper = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())
+    not_title = r"(?!(?:%s)(?![\w]))" % "|".join(map(re.escape, sorted(of.head_first_words)))
+    plain = re.compile(r"(?<![\w])%s(?:%s) %s[%s]" % (
+        not_title, "|".join(map(re.escape, sorted(of.surnames, key=len, reverse=True))),
+        not_title, re.escape(upper)))
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += ["Ông Nguyễn Văn A", "xNguyễn Văn A", "Phó Chủ tịch", "Phó Thị trưởng Chu Hải Phong",
+              "Chủ tịch Phó Văn", "Âu Dương Tu", "Lê Phó", "Lê Phó Chủ tịch", "Lê Phóx", "Tư Mã Ý",
+              "Nguyên Văn", "Nguyên Bí thư Lê Văn", "1Lê Văn", "Lê  Văn", "Lê văn"]
+    for text in texts:
+        sents = Sentences.of(text)
+        for i in range(len(sents)):
+            for lo in range(sents.span(i)[0], sents.span(i)[1]):
+                span = (lo, sents.span(i)[1])
+                assert bool(of._candidate.search(text, *span)) == bool(plain.search(text, *span)), (text, span)
+
+
+def test_compile_terms_equals_the_plain_trie_pattern(ex):
+    """compile_terms (lookbehind moved inside the first-level branches) finds exactly what the
+    plain "(?<!\\w)(?:trie)(?!\\w)" pattern finds, for place names and topic terms."""
+    from pathlib import Path
+
+    from citycoop.matching import compile_terms, compile_terms_reference
+
+    gaz = ex.gazetteer
+    forms = {*gaz._surfaces, *gaz.homonyms, *gaz._blocked}
+    terms = set(ex.taxonomy._term_topics)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += ["xHà Nội", "Hà Nội1", "1Hà Nội", "Hà Nội", "(Hà Nội)", "Hà Nộii Hà Nội", ""]
+    for terms_ in (forms, terms, {"a", "ab", "b(", "(x"}):
+        fast, plain = compile_terms(terms_), compile_terms_reference(terms_)
+        for text in texts + [t.lower() for t in texts] + ["ab a b( (x xab(x"]:
+            for start in (0, 1, 5):
+                assert ([(m.span(), m.group()) for m in fast.finditer(text, start)]
+                        == [(m.span(), m.group()) for m in plain.finditer(text, start)])
+
+
+def test_compile_words_equals_the_plain_alternation():
+    """matching.compile_words gives the matches of "(?<!X)(?<!\\w)(?:w1|w2…)(?!\\w)" (order kept),
+    with and without IGNORECASE, for the lexicon's word lists."""
+    import re
+    from pathlib import Path
+
+    from citycoop.gazetteer import load_lexicon
+    from citycoop.matching import compile_words
+
+    lex = load_lexicon()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += ["buổi tiếp đoàn", "Buổi tiếp", "ĐOÀN ĐẠI BIỂU", "xđoàn", "đoànx", "tiếp đón đoàn Đoàn công tác",
+              "thăm và làm việc tại", "tại\nthăm", "Trung Quốc Việt Nam"]
+    cases = [(lex["delegation_words"], re.IGNORECASE, ""), (lex["receive_verbs"], 0, "buổi "),
+             (lex["receive_verbs"], re.IGNORECASE, "buổi "), (lex["visit_frames"], 0, ""),
+             (lex["party_cues"], re.IGNORECASE, ""), (["Trung Quốc", "Việt Nam"], 0, ""),
+             (["ab", "Ab", "a", "b"], re.IGNORECASE, "")]
+    for words, flags, not_after in cases:
+        words = sorted(words, key=len, reverse=True)
+        plain = re.compile((r"(?<!%s)" % re.escape(not_after) if not_after else "")
+                           + r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, words)), flags)
+        fast = compile_words(words, flags, not_after=not_after)
+        for text in texts + [t.upper() for t in texts]:
+            for start in (0, 3):
+                assert ([m.span() for m in fast.finditer(text, start)]
+                        == [m.span() for m in plain.finditer(text, start)]), (words, text)

@@ -192,14 +192,36 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
         yield Reject(f.source, "unreadable", f"{type(exc).__name__}: {exc}")
 
 
+_HTML_OPTIONS = None
+
+
+def _html_options():
+    """trafilatura's options, built once per process (not per page).
+
+    - ``fast=True`` skips the fallback extractors (readability, justext) that trafilatura runs
+      to second-guess its own result: on all 1 952 HTML pages of the 20 000-file benchmark
+      corpus text and metadata are identical with and without them, and a page costs
+      ~0.45 ms less.
+    - Passing a ready ``Extractor`` saves re-reading its settings from the ConfigParser on
+      every call (~0.2 ms per page). trafilatura never mutates it (it copies before changing
+      the focus, and copies ``date_params`` before adding the URL).
+    """
+    global _HTML_OPTIONS
+    if _HTML_OPTIONS is None:
+        from trafilatura.settings import Extractor
+
+        _HTML_OPTIONS = Extractor(
+            output_format="python", fast=True, precision=True, comments=False, tables=False,
+            with_metadata=True,
+            # only dates the page states (meta, visible date lines), never a guess
+            date_params={"extensive_search": False, "original_date": True})
+    return _HTML_OPTIONS
+
+
 def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False,
-        favor_precision=True,
-        # only dates the page states (meta, visible date lines), never a guess
-        date_extraction_params={"extensive_search": False, "original_date": True})
+    doc = trafilatura.bare_extraction(html, options=_html_options())
     text = (doc.text if doc is not None else None) or ""
     if not text.strip():
         return Reject(f.source, "empty", "no main text in the HTML page")

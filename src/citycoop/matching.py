@@ -16,8 +16,7 @@ import re
 _END = ""
 
 
-def trie_regex(terms) -> str:
-    """Regex source matching any of ``terms`` (longest first at each position)."""
+def _trie(terms) -> dict:
     trie: dict = {}
     for term in terms:
         if not term:
@@ -26,7 +25,12 @@ def trie_regex(terms) -> str:
         for ch in term:
             node = node.setdefault(ch, {})
         node[_END] = True
-    return _node_regex(trie)
+    return trie
+
+
+def trie_regex(terms) -> str:
+    """Regex source matching any of ``terms`` (longest first at each position)."""
+    return _node_regex(_trie(terms))
 
 
 def _node_regex(node: dict) -> str:
@@ -38,6 +42,90 @@ def _node_regex(node: dict) -> str:
     return "(?:" + body + ")?" if _END in node else body
 
 
-def compile_terms(terms, flags: int = 0) -> re.Pattern:
-    """Whole-syllable matcher for ``terms``: not preceded or followed by a letter or digit."""
+def compile_terms(terms, flags: int = 0, literal_start: bool = True) -> re.Pattern:
+    """Whole-syllable matcher for ``terms``: not preceded or followed by a letter or digit.
+
+    Same matches as ``(?<![\\w])(?:TRIE)(?![\\w])``, written ``(?:H(?<![\\w]H)à …|N(?<![\\w]N)…)``:
+    the "no letter before" test is made after the first letter, inside each first-level branch
+    (only one branch can match a given character, so the order of attempts is unchanged). A
+    pattern that starts with literal letters lets `re` skip straight to the next position where
+    a term can begin, instead of running the lookbehind at every position. Measured on 3 000
+    benchmark articles: place names (capitalized: few positions can start one) 0.072 → 0.019
+    ms per article. ``literal_start=False`` keeps the plain form: for topic terms, run on
+    lower-cased text where almost every letter can start a term, it is a little faster. With
+    IGNORECASE `re` cannot use the literal prefix, so the plain form is used there too.
+    """
+    if flags & re.IGNORECASE or not literal_start:
+        return compile_terms_reference(terms, flags)
+    trie = _trie(terms)
+    branches = [re.escape(ch) + r"(?<![\w]" + re.escape(ch) + ")" + _node_regex(child)
+                for ch, child in sorted(trie.items()) if ch != _END]
+    if not branches:  # no terms: keep the original (empty) pattern's behaviour
+        return re.compile(r"(?<![\w])(?:%s)(?![\w])" % trie_regex(terms), flags)
+    return re.compile(r"(?:%s)(?![\w])" % "|".join(branches), flags)
+
+
+def compile_terms_reference(terms, flags: int = 0) -> re.Pattern:
+    """The plain form of ``compile_terms`` (for tests and benchmarks)."""
     return re.compile(r"(?<![\w])(?:%s)(?![\w])" % trie_regex(terms), flags)
+
+
+_CASE_CLASSES: dict[str, frozenset[str]] = {}
+
+
+def _case_classes(chars) -> dict[str, frozenset[str]]:
+    """For each of ``chars``, every character that `re` lets it match under IGNORECASE.
+
+    Computed by `re` itself over all code points (not by str.lower/upper, whose rules differ
+    from the engine's for a few letters), once per process and character: about 0.1 s the
+    first time a case-insensitive word list is compiled.
+    """
+    missing = sorted(set(chars) - set(_CASE_CLASSES))
+    if missing:
+        import numpy as np
+
+        every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        # x matches the class iff it matches one of its members (both test the engine's
+        # lower case of x against the members' lower cases), so the class finds all candidates.
+        found = set(re.findall("[%s]" % "".join(map(re.escape, missing)), every, re.IGNORECASE))
+        for ch in missing:
+            rx = re.compile(re.escape(ch), re.IGNORECASE)
+            _CASE_CLASSES[ch] = frozenset(x for x in found | {ch} if rx.fullmatch(x))
+    return {ch: _CASE_CLASSES[ch] for ch in chars}
+
+
+def compile_words(words, flags: int = 0, not_after: str = "") -> re.Pattern:
+    """``(?<!NOT_AFTER)(?<![\\w])(?:w1|w2|…)(?![\\w])`` for ``words`` in the order given (the
+    caller sorts them longest first), with the same matches, rewritten to start on a literal.
+
+    The words are grouped by their first character, each group written as ``[X](?<!…)(?:rest)``,
+    with the rest in the original order (under IGNORECASE: ``(?i:rest)``, X = the characters
+    the first one matches, so the pattern as a whole is case-sensitive and `re` can skip
+    straight to the next character in one of the X). A position can only match in one group,
+    so the order of attempts, hence every match, is the same as with the plain alternation.
+    If two groups' first characters could match the same text character (never for the
+    lexicon's Vietnamese words), the plain pattern is compiled instead.
+    """
+    words = [w for w in words if w]
+    ignorecase = bool(flags & re.IGNORECASE)
+    plain = (r"(?<!%s)" % re.escape(not_after) if not_after else "") + r"(?<![\w])(?:%s)(?![\w])" % (
+        "|".join(map(re.escape, words)))
+    classes = (_case_classes({w[0] for w in words}) if ignorecase
+               else {w[0]: frozenset(w[0]) for w in words})
+    groups: dict[frozenset, list[str]] = {}
+    for w in words:
+        groups.setdefault(classes[w[0]], []).append(w)
+    seen: set[str] = set()
+    for chars in groups:
+        if seen & chars or "\n" in chars or not words:
+            return re.compile(plain, flags)
+        seen |= chars
+    rest_flags = flags & ~re.IGNORECASE
+    branches = []
+    for chars, ws in groups.items():
+        head = "[" + "".join(map(re.escape, sorted(chars))) + "]"
+        before = r"(?<![\w].)" + ((r"(?<!(?i:%s).)" if ignorecase else r"(?<!%s.)") % re.escape(not_after)
+                                    if not_after else "")
+        rest = "|".join(re.escape(w[1:]) for w in ws)
+        branches.append(head + before + ("(?i:%s)" % rest if ignorecase else "(?:%s)" % rest))
+    return re.compile(r"(?:%s)(?![\w])" % "|".join(branches), rest_flags)

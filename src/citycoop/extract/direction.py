@@ -10,33 +10,42 @@ Votes are read from the title and the first paragraphs:
 """
 from __future__ import annotations
 
+import bisect
 import re
 
+from ..matching import compile_words
 from .places import ResolvedMention
 
-_COUNTRY = re.compile(r"(?<![\w])(Trung Quốc|Việt Nam)(?![\w])")
+_COUNTRY = compile_words(["Trung Quốc", "Việt Nam"])  # = (?<![\w])(?:Trung Quốc|Việt Nam)(?![\w])
 
 
 class DirectionReader:
     def __init__(self, lexicon: dict):
-        esc = lambda xs: "|".join(re.escape(x) for x in sorted(xs, key=len, reverse=True))  # noqa: E731
-        self._delegation = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["delegation_words"]),
-                                      re.IGNORECASE)
+        longest_first = lambda xs: sorted(xs, key=len, reverse=True)  # noqa: E731
+        # compile_words: the same matches as "(?<![\w])(?:w1|w2|…)(?![\w])", found ~3x faster
+        # (0.085 → 0.028 ms per article for the three patterns, see matching.compile_words).
+        self._delegation = compile_words(longest_first(lexicon["delegation_words"]), re.IGNORECASE)
         # "buổi tiếp" is the noun "reception", not the verb.
-        self._receive = re.compile(r"(?<!buổi )(?<![\w])(?:%s)(?![\w])" % esc(lexicon["receive_verbs"]))
-        self._visit = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["visit_frames"]))
+        self._receive = compile_words(longest_first(lexicon["receive_verbs"]), not_after="buổi ")
+        self._visit = compile_words(longest_first(lexicon["visit_frames"]))
 
     @staticmethod
-    def _next_country(text: str, pos: int, limit: int, mentions: list[ResolvedMention]) -> str | None:
-        """The country of the first place or country name within ``limit`` characters after pos."""
+    def _next_country(text: str, pos: int, limit: int, mentions: list[ResolvedMention],
+                      starts: list[int] | None = None) -> str | None:
+        """The country of the first place or country name within ``limit`` characters after pos.
+        ``starts``: the mentions' start offsets when they are in text order (then the first
+        candidate is found by bisection instead of a walk over every mention)."""
         best: tuple[int, str] | None = None
-        for m in mentions:
+        first = bisect.bisect_left(starts, pos) if starts is not None else 0
+        for m in mentions[first:] if first else mentions:
             if pos <= m.start < pos + limit and m.locality is not None:
                 best = (m.start, m.locality.country)
                 break
+            if starts is not None and m.start >= pos + limit:
+                break
         c = _COUNTRY.search(text, pos, pos + limit)
         if c and (best is None or c.start() < best[0]):
-            best = (c.start(), "cn" if c.group(1) == "Trung Quốc" else "vn")
+            best = (c.start(), "cn" if c.group(0) == "Trung Quốc" else "vn")
         return best[1] if best else None
 
     def read(self, text: str, lead_end: int, mentions: list[ResolvedMention],
@@ -44,19 +53,22 @@ class DirectionReader:
         if not has_partner:
             return "none", []
         lead = text[:lead_end]
+        starts = [m.start for m in mentions]
+        if any(a > b for a, b in zip(starts, starts[1:])):
+            starts = None  # not in text order: walk them all
         votes = {"inbound": 0, "outbound": 0}
         visitor_vote = {"cn": "inbound", "vn": "outbound"}
         host_vote = {"vn": "inbound", "cn": "outbound"}
         for m in self._delegation.finditer(lead):
-            c = self._next_country(text, m.end(), 90, mentions)
+            c = self._next_country(text, m.end(), 90, mentions, starts)
             if c:
                 votes[visitor_vote[c]] += 2
         for m in self._receive.finditer(lead):
-            c = self._next_country(text, m.end(), 120, mentions)
+            c = self._next_country(text, m.end(), 120, mentions, starts)
             if c:
                 votes[visitor_vote[c]] += 2
         for m in self._visit.finditer(lead):
-            c = self._next_country(text, m.end(), 30, mentions)
+            c = self._next_country(text, m.end(), 30, mentions, starts)
             if c:
                 votes[host_vote[c]] += 1
         if votes["inbound"] == votes["outbound"]:

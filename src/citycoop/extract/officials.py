@@ -73,6 +73,27 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
+def _by_first_letter(surnames, head_first_words) -> str:
+    """``(?<![\\w])(?!HEAD_WORD(?![\\w]))(?:SURNAME)`` rewritten as one branch per first letter:
+    ``N(?<![\\w]N)(?!<head words after N>(?![\\w]))(?:guyễn|gô|…)|T(?<![\\w]T)…``.
+
+    It matches the same strings at the same positions (the "no letter before" and "no title
+    word here" tests are made one character later, on the rest of the word), but it starts with
+    a literal letter, so `re` jumps between the few capitals that can start a family name
+    instead of running two assertions and a 114-way alternation at every position of every
+    sentence. Only whether a sentence matches is used. Measured on 3 000 benchmark articles:
+    0.13 → 0.02 ms per article; tests/test_extract.py checks it against the plain pattern.
+    """
+    branches = []
+    for c in sorted({s[0] for s in surnames}):
+        tails = sorted({s[1:] for s in surnames if s[0] == c}, key=len, reverse=True)
+        heads = sorted({h[1:] for h in head_first_words if h[:1] == c})
+        not_title = r"(?!(?:%s)(?![\w]))" % "|".join(map(re.escape, heads)) if heads else ""
+        branches.append(r"%s(?<![\w]%s)%s(?:%s)" % (
+            re.escape(c), re.escape(c), not_title, "|".join(map(re.escape, tails))))
+    return "|".join(branches)
+
+
 class OfficialFinder:
     def __init__(self, lexicon: dict):
         self.surnames = frozenset(lexicon["surnames"])
@@ -87,9 +108,8 @@ class OfficialFinder:
         not_title = r"(?!(?:%s)(?![\w]))" % "|".join(map(re.escape, sorted(self.head_first_words)))
         # A family name followed by a capitalized word that does not start a title: the only
         # sentences worth tokenizing ("Phó Chủ tịch" starts with the family name Phó).
-        self._candidate = re.compile(r"(?<![\w])%s(?:%s) %s[%s]" % (
-            not_title, "|".join(map(re.escape, sorted(self.surnames, key=len, reverse=True))),
-            not_title, re.escape(upper)))
+        self._candidate = re.compile(r"(?:%s) %s[%s]" % (
+            _by_first_letter(self.surnames, self.head_first_words), not_title, re.escape(upper)))
         # A title starting here: modifiers ("Phó", "Quyền" = acting) then a head.
         self._title_start = re.compile(r"(?:(?:%s)\s+)*(?:%s)(?![\w])" % (
             "|".join(map(re.escape, self.modifiers)), "|".join(map(re.escape, heads))))

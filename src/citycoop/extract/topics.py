@@ -50,7 +50,7 @@ class Taxonomy:
         }
         # One trie-shaped pattern over all terms, longest term first, on whole syllables. It runs
         # on lower-cased text (case-insensitive matching in `re` is several times slower).
-        self._pattern = compile_terms(term_topics)
+        self._pattern = compile_terms(term_topics, literal_start=False)  # see compile_terms
         self._pattern_i = compile_terms(term_topics, re.IGNORECASE)
 
     def _lineage(self, tid: str) -> list[str]:

@@ -248,7 +248,7 @@ def safe_name(name: str) -> str:
 
 
 def _overview_summary(view: View) -> str:
-    f = ds.headline_figures(view.articles, view.all_articles, view.rejects)
+    f = ds.headline_figures(view.articles, view.all_articles, view.rejects, view.meetings)
     return (f"{f['articles']} articles, {f['meetings with a Chinese partner']} meetings with "
             f"{f['Chinese partners']} Chinese partners and {f['Vietnamese localities']} Vietnamese "
             f"localities; events {esc(f['first event'])} – {esc(f['last event'])}, "

@@ -23,7 +23,7 @@ import os
 import sqlite3
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from .load import InputFile
@@ -32,8 +32,7 @@ SEGMENT_ROWS = 4096  # rows per segment file: big enough for fast reads, small e
 LOOKUP_CHUNK = 500  # paths per SQLite query
 
 
-@dataclass(frozen=True)
-class CacheEntry:
+class CacheEntry(NamedTuple):  # one per cached file and run: a tuple is cheapest to make
     key: str  # hash of the file's bytes
     segment: str | None  # None when the file gave no records (only rejects)
     start: int

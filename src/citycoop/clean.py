@@ -12,9 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
-from . import metadata
+from . import metadata, yamlfile
 from .models import Article, RawDocument, Reject
 from .normalize import normalize_text
 
@@ -56,7 +54,7 @@ def _default_rules() -> BoilerplateRules:
 
 
 def _rules_from_text(text: str) -> BoilerplateRules:
-    spec = yaml.safe_load(text)
+    spec = yamlfile.safe_load(text)
     lines = [normalize_text(p) for p in spec.get("drop_lines", [])]
     # One alternation compiled once: a line is tested against all rules in one match call.
     drop = re.compile("|".join(f"(?:{p})" for p in lines) or r"(?!x)x", re.IGNORECASE)

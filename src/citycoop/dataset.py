@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING
 from . import dedup, load
 from .cache import RecordCache
 from .cache import content_key as cache_content_key
-from .clean import BoilerplateRules, clean_document, load_rules
-from .extract import Extractor
 from .extract.topics import Taxonomy, load_taxonomy
 from .models import Article, Reject
 
 if TYPE_CHECKING:  # pandas is imported where frames are made: `citycoop extract` starts faster
     import pandas as pd
+
+    from .clean import BoilerplateRules
+    from .extract import Extractor
 
 
 
@@ -87,6 +88,9 @@ _WORKER: dict = {}
 
 
 def _worker_state(settings: Settings) -> tuple[Extractor, BoilerplateRules, dict]:
+    from .clean import load_rules
+    from .extract import Extractor
+
     key = settings
     if _WORKER.get("key") != key:
         taxonomy = load_taxonomy(settings.topics_file)
@@ -116,6 +120,8 @@ def _apply_meta(article: Article, meta: dict) -> Article:
 def process_file(f: load.InputFile, settings: Settings) -> list[dict | Reject]:
     """Load, clean and extract every article of one input file (runs in a worker). Each record
     carries its MinHash signature under ``_signature`` for the duplicate check."""
+    from .clean import clean_document
+
     extractor, rules, meta = _worker_state(settings)
     out: list[dict | Reject] = []
     for item in load.read_file(f, settings.max_bytes):
@@ -425,6 +431,8 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
 
 
 def _fingerprint(settings: Settings) -> str:
+    from .clean import load_rules
+
     taxonomy = load_taxonomy(settings.topics_file)
     rules = load_rules(settings.rules_file)
     from .extract import EXTRACTOR_VERSION

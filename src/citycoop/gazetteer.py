@@ -14,8 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from . import yamlfile
 from .matching import compile_terms
 from .normalize import normalize_text
 
@@ -157,7 +156,7 @@ def load_lexicon() -> dict:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> dict:
-    return yaml.safe_load(_data_text("lexicon.yml"))
+    return yamlfile.safe_load(_data_text("lexicon.yml"))
 
 
 def load_gazetteer(cn_csv: str | Path | None = None, vn_csv: str | Path | None = None) -> Gazetteer:

@@ -9,8 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from .. import yamlfile
 from ..matching import compile_terms
 from ..normalize import normalize_text
 from .text import Sentences
@@ -103,10 +102,10 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     if path is None:
         return _default_taxonomy()
     text = Path(path).read_text(encoding="utf-8")
-    return Taxonomy(yaml.safe_load(text), hashlib.sha1(text.encode()).hexdigest()[:8])
+    return Taxonomy(yamlfile.safe_load(text), hashlib.sha1(text.encode()).hexdigest()[:8])
 
 
 @lru_cache(maxsize=1)
 def _default_taxonomy() -> Taxonomy:
     text = resources.files("citycoop.data").joinpath("topics.yml").read_text(encoding="utf-8")
-    return Taxonomy(yaml.safe_load(text), hashlib.sha1(text.encode()).hexdigest()[:8])
+    return Taxonomy(yamlfile.safe_load(text), hashlib.sha1(text.encode()).hexdigest()[:8])

@@ -97,6 +97,22 @@ def test_cached_runs_decide_duplicates_as_a_cold_run_would(corpus, tmp_path):
     assert records_only(again) == records_only(cold) and s_again.cached_files == 10
 
 
+def test_a_new_copy_after_cached_files_is_found(corpus, tmp_path):
+    """Cached rows enter the duplicate index only when a later file needs checking."""
+    cache = tmp_path / "cache"
+    run([corpus], cache=cache)
+    (corpus / "zz_late.txt").write_text((corpus / "qn_a.txt").read_text(encoding="utf-8")
+                                        .replace("tiếp đoàn", "đón tiếp đoàn"), encoding="utf-8")
+    (corpus / "zz_same.txt").write_text((SEEDS / "003_14a4a321f54585f3.txt").read_text(encoding="utf-8"),
+                                        encoding="utf-8")
+    warm, s_warm = run([corpus], cache=cache)
+    cold, _ = run([corpus])
+    assert records_only(warm) == records_only(cold) and s_warm.cached_files == 9
+    by_id = {r["id"]: r for r in records_only(warm)}
+    assert by_id["zz_late.txt"]["duplicate_of"] == "qn_a.txt"
+    assert by_id["zz_same.txt"]["duplicate_of"] == "003_14a4a321f54585f3.txt"
+
+
 def test_cache_entries_follow_how_files_are_named(corpus, tmp_path):
     """Ids are relative to the folders named on the command line: a cached record never keeps
     an id from a run that named the files differently."""

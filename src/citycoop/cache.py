@@ -123,6 +123,9 @@ class RecordCache:
         tables = [self._segment(seg).slice(start, n) for seg, start, n in slices]
         return pa.concat_tables(tables) if tables else None
 
+    def segment_rows(self, name: str, start: int, n: int):
+        return self._segment(name).slice(start, n)
+
     def _segment(self, name: str):
         import pyarrow as pa
 

@@ -323,15 +323,17 @@ class Deduplicator:
 
     A file's stored decisions still hold when everything before it in this run is what was
     before it when they were made; a chain hash over (path, id, bytes) of every earlier file
-    proves that. So a re-run over an unchanged corpus verifies nothing: the rows of such files
-    go into the index in bulk (``DuplicateIndex.replay``), and from the first file whose chain
-    differs checking goes on as in a cold run.
+    proves that. So a re-run over an unchanged corpus verifies nothing and builds no index;
+    at the first file that needs checking, the cached rows before it go into the index in bulk
+    (``DuplicateIndex.replay``) and checking goes on as in a cold run.
     """
 
     def __init__(self, store: RecordCache | None = None):
         self.index = dedup.DuplicateIndex()
         self.store = store
         self.chain = ""
+        # cached rows not in the index yet, as (segment, first row, rows, duplicate rows) runs
+        self._not_indexed: list[list] = []
 
     def _advance(self, f: load.InputFile, key: str | None) -> str:
         before = self.chain
@@ -369,13 +371,30 @@ class Deduplicator:
                 stats.duplicates += 1
                 stats.near_duplicates += near
             offset += e.n_rows
-        if table is not None:  # later files may be new: the index must know these rows
-            self.index.replay(table.column("id").to_pylist(), table.column("content_hash").to_pylist(),
-                              table.column("_sig").to_pylist(), [d is not None for d in dup_of])
+        for e in entries:  # indexed only if a later file needs checking (a pure re-run: never)
+            if e.n_rows:
+                dup_rows = [e.start + i for i, _, _ in e.dups]
+                last = self._not_indexed[-1] if self._not_indexed else None
+                if last and last[0] == e.segment and last[1] + last[2] == e.start:
+                    last[2] += e.n_rows
+                    last[3].extend(dup_rows)
+                else:
+                    self._not_indexed.append([e.segment, e.start, e.n_rows, dup_rows])
         return _chunk(table, rejects, dup_of, stats)
+
+    def _index_cached_rows(self) -> None:
+        """Put the rows whose decisions came from the cache into the index, in bulk."""
+        for segment, start, n, dup_rows in self._not_indexed:
+            table = self.store.segment_rows(segment, start, n)
+            dup = set(dup_rows)
+            self.index.replay(table.column("id").to_pylist(), table.column("content_hash").to_pylist(),
+                              table.column("_sig").to_pylist(), [start + i in dup for i in range(n)])
+        self._not_indexed.clear()
 
     def _check(self, table, rejects, n_rows: list[int], stats: RunStats) -> tuple[Chunk, list[list]]:
         """Check every row; returns the chunk and, per file, its duplicates [[row, first, near]]."""
+        if self._not_indexed:
+            self._index_cached_rows()
         dup_of: list[str | None] = []
         dups: list[list] = [[] for _ in n_rows]
         if table is not None and table.num_rows:

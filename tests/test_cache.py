@@ -1,0 +1,57 @@
+"""The record cache as a user meets it: re-runs skip work, never serve stale records, and the
+cache folder does not keep what nothing refers to."""
+import os
+import shutil
+
+from citycoop.dataset import RunStats, Settings, iter_corpus
+from citycoop.models import Reject
+from conftest import SEEDS
+
+SEED = SEEDS / "000_77aec2281c3530ce.txt"
+
+
+def run(corpus, cache):
+    stats = RunStats()
+    records = [i for i in iter_corpus([corpus], Settings(), cache=cache, stats=stats)
+               if not isinstance(i, Reject)]
+    return records, stats
+
+
+def segments(cache):
+    return sorted(p.name for p in (cache / "segments").glob("*.arrow"))
+
+
+def test_changed_file_is_extracted_again_and_its_old_segment_removed(tmp_path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a.txt")
+    first, _ = run(corpus, cache)
+    old = segments(cache)
+    (corpus / "a.txt").write_text(SEED.read_text(encoding="utf-8").replace("Trùng Khánh", "Thành Đô"),
+                                  encoding="utf-8")
+    second, stats = run(corpus, cache)
+    assert stats.cached_files == 0
+    assert first[0]["partners"][0]["name"] == "Chongqing" and second[0]["partners"][0]["name"] == "Chengdu"
+    assert len(segments(cache)) == 1 and segments(cache) != old
+
+
+def test_touched_file_with_the_same_bytes_is_not_extracted_again(tmp_path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a.txt")
+    first, _ = run(corpus, cache)
+    st = os.stat(corpus / "a.txt")
+    os.utime(corpus / "a.txt", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    second, stats = run(corpus, cache)
+    assert stats.cached_files == 1 and second == first
+
+
+def test_a_deleted_segment_means_extracting_again_not_an_error(tmp_path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a.txt")
+    first, _ = run(corpus, cache)
+    for name in segments(cache):
+        (cache / "segments" / name).unlink()
+    second, stats = run(corpus, cache)
+    assert stats.cached_files == 0 and second == first

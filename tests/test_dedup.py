@@ -38,32 +38,45 @@ def test_index_first_seen_wins_and_rejected_candidates_are_kept():
     # shares band 0 with base (a candidate) but only 48/64 values: not a duplicate
     partial = sig_with(base, range(16, 32))
     close = sig_with(base, range(60, 64))  # 60/64 ≈ 0.94: a near duplicate
-    sigs = [base, partial, close, base]
-    keys = dedup.band_keys(sigs)
     index = dedup.DuplicateIndex()
-    assert index.check("a", "00aa" * 6, base, keys[0]) == (None, False)
-    assert index.check("b", "00bb" * 6, partial, keys[1]) == (None, False)  # verified, rejected, added
-    assert index.check("c", "00cc" * 6, close, keys[2]) == ("a", True)
-    assert index.check("d", "00aa" * 6, base, keys[3]) == ("a", False)  # exact copy
-    assert index.check("e", "00ee" * 6, partial, keys[1]) == ("b", True)  # the added one is found
+    assert index.check("a", "00aa" * 6, base) == (None, False)
+    assert index.check("b", "00bb" * 6, partial) == (None, False)  # verified, rejected, added
+    assert index.check("c", "00cc" * 6, close) == ("a", True)
+    assert index.check("d", "00aa" * 6, base) == ("a", False)  # exact copy
+    assert index.check("e", "00ee" * 6, partial) == ("b", True)  # the added one is found
+    # the same, in one batch
+    batch = dedup.DuplicateIndex().check_many(list("abcde"), ["00aa" * 6, "00bb" * 6, "00cc" * 6, "00aa" * 6, "00ee" * 6],
+                                              [base, partial, close, base, partial])
+    assert batch == [(None, False), (None, False), ("a", True), ("a", False), ("b", True)]
 
 
-def test_replay_leaves_the_index_check_would_have_left():
+def rows():
     base = dedup.signature(STORY)
     other = dedup.signature("Lạng Sơn và Quảng Tây bàn về cửa khẩu Hữu Nghị. " * 5)
-    rows = [("a", "00aa" * 6, base), ("b", "00bb" * 6, sig_with(base, range(16, 32))),
+    return [("a", "00aa" * 6, base), ("b", "00bb" * 6, sig_with(base, range(16, 32))),
             ("c", "00cc" * 6, sig_with(base, range(60, 64))), ("d", "00aa" * 6, base),
-            ("e", "00ee" * 6, other)]
+            ("e", "00ee" * 6, other), ("f", "00ff" * 6, sig_with(other, range(8, 12)))]
+
+
+def probes():
+    base, other = rows()[0][2], rows()[4][2]
+    return [("p1", "01aa" * 6, sig_with(other, range(0, 3))), ("p2", "00cc" * 6, base),
+            ("p3", "01bb" * 6, sig_with(base, range(16, 30))), ("p4", "01cc" * 6, dedup.signature("khác hẳn " * 9))]
+
+
+def test_replay_and_merging_leave_the_index_check_would_have_left():
+    data = rows()
     checked = dedup.DuplicateIndex()
-    decisions = [checked.check(i, h, s, k)[0] for (i, h, s), k in zip(rows, dedup.band_keys([r[2] for r in rows]))]
-    assert decisions == [None, None, "a", "a", None]
+    decisions = checked.check_many(*map(list, zip(*data)))
+    assert [d[0] for d in decisions] == [None, None, "a", "a", None, "e"]
     replayed = dedup.DuplicateIndex()
-    replayed.replay([r[0] for r in rows[:2]], [r[1] for r in rows[:2]], [r[2] for r in rows[:2]], [False, False])
-    replayed.replay([r[0] for r in rows[2:]], [r[1] for r in rows[2:]], [r[2] for r in rows[2:]],
-                    [d is not None for d in decisions[2:]])
-    assert replayed._exact == checked._exact and replayed._bands == checked._bands
-    assert replayed._ids == checked._ids
-    assert (replayed._sigs[:3] == checked._sigs[:3]).all()
-    probe = sig_with(other, range(0, 3))
-    keys = dedup.band_keys([probe])[0]
-    assert replayed.check("f", "00ff" * 6, probe, keys) == checked.check("f", "00ff" * 6, probe, keys) == ("e", True)
+    replayed.replay(*map(list, zip(*data[:2])), [False, False])
+    replayed.replay(*map(list, zip(*data[2:])), [d[0] is not None for d in decisions[2:]])
+    merged = dedup.DuplicateIndex()
+    merged.MERGE_AT = 0  # fold the overlay into the arrays before every batch
+    for row in data:
+        merged.check_many(*map(list, zip(row)))
+    expected = checked.check_many(*map(list, zip(*probes())))
+    assert [d[0] for d in expected] == ["e", "c", "b", None]
+    assert replayed.check_many(*map(list, zip(*probes()))) == expected
+    assert merged.check_many(*map(list, zip(*probes()))) == expected

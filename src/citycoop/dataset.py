@@ -200,6 +200,7 @@ class Chunk:
 
 
 LOOKUP_FILES = 512  # files looked up in the cache at a time (and most files in one cached chunk)
+REPLAY_ROWS = 100_000  # cached rows put into the duplicate index at a time
 LOOKAHEAD_FILES = 50_000  # cached files queued at most before their rows are handed on (≈ 25 MB)
 
 
@@ -241,6 +242,8 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
 
             # Each worker builds its extractor (≈ 0.13 s) in parallel with the parent's work on
             # cached rows; building it here first would put that on the serial path.
+            import trafilatura  # noqa: F401 — but imported once here, not once per forked worker
+
             pool = ProcessPoolExecutor(max_workers=jobs)
         window.append((batch_files, None, pool.submit(process_batch, batch_files, settings), None))
         futures += 1
@@ -383,12 +386,20 @@ class Deduplicator:
         return _chunk(table, rejects, dup_of, stats)
 
     def _index_cached_rows(self) -> None:
-        """Put the rows whose decisions came from the cache into the index, in bulk."""
+        """Put the rows whose decisions came from the cache into the index, in bulk (in blocks
+        of up to REPLAY_ROWS: each block is one merge into the index's sorted arrays)."""
+        ids, hashes, sigs, is_dup = [], [], [], []
         for segment, start, n, dup_rows in self._not_indexed:
             table = self.store.segment_rows(segment, start, n)
             dup = set(dup_rows)
-            self.index.replay(table.column("id").to_pylist(), table.column("content_hash").to_pylist(),
-                              table.column("_sig").to_pylist(), [start + i in dup for i in range(n)])
+            ids += table.column("id").to_pylist()
+            hashes += table.column("content_hash").to_pylist()
+            sigs += table.column("_sig").to_pylist()
+            is_dup += [start + i in dup for i in range(n)]
+            if len(ids) >= REPLAY_ROWS:
+                self.index.replay(ids, hashes, sigs, is_dup)
+                ids, hashes, sigs, is_dup = [], [], [], []
+        self.index.replay(ids, hashes, sigs, is_dup)
         self._not_indexed.clear()
 
     def _check(self, table, rejects, n_rows: list[int], stats: RunStats) -> tuple[Chunk, list[list]]:
@@ -401,15 +412,12 @@ class Deduplicator:
             ids = table.column("id").to_pylist()
             hashes = table.column("content_hash").to_pylist()
             sigs = table.column("_sig").to_pylist()
-            keys = dedup.band_keys(sigs)
-            check = self.index.check
             dup_of = [None] * len(ids)
             file_no, file_start = 0, 0
-            for i, doc_id in enumerate(ids):
+            for i, (first, near) in enumerate(self.index.check_many(ids, hashes, sigs)):
                 while i >= file_start + n_rows[file_no]:
                     file_start += n_rows[file_no]
                     file_no += 1
-                first, near = check(doc_id, hashes[i], sigs[i], keys[i])
                 if first is not None:
                     dup_of[i] = first
                     dups[file_no].append([i - file_start, first, int(near)])

@@ -54,6 +54,35 @@ def test_html_main_text_and_metadata(tmp_path):
     assert a.title == d.title and not a.text.startswith(d.title)  # title not repeated in the body
 
 
+DATE_LINE = "Thứ Sáu, 17/05/2024 10:00 (GMT+7)"
+HEADLINE = "<h1>Lạng Sơn tiếp đoàn Quảng Tây</h1>"
+
+
+@pytest.mark.parametrize("where", [
+    f"{HEADLINE}<div class='date'>{DATE_LINE}</div>",  # in the article, its own block
+    f"<div><h1>Lạng Sơn tiếp đoàn Quảng Tây</h1><div class='meta'><span>{DATE_LINE}</span> | "
+    f"<span>Nguyễn Văn A</span></div></div>",  # beside the byline, outside the article
+])
+def test_html_date_line_by_the_headline_is_the_publication_date(tmp_path, where):
+    page = PAGE.format(date="", body=VI).replace(HEADLINE, where)
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    [d] = docs(tmp_path)
+    assert d.published == "2024-05-17"
+    assert clean_document(d).published_source == "field"
+
+
+@pytest.mark.parametrize("where", [
+    ("<footer>FOOTERTEXT", f"<footer><p>{DATE_LINE}</p>FOOTERTEXT"),  # footer: the site's, not the story's
+    ("<nav>", f"<nav><span>{DATE_LINE}</span>"),  # before the headline, in the menu
+    ("<p>{body}</p>", "<p>{body} Hợp đồng ký ngày 17/05/2024 10:00 tại Lạng Sơn.</p>"),  # a date in the body
+])
+def test_html_dates_elsewhere_are_not_the_publication_date(tmp_path, where):
+    page = PAGE.replace(*where).format(date="", body=VI)
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    [d] = docs(tmp_path)
+    assert d.published is None
+
+
 def test_html_without_a_date_has_no_published(tmp_path):
     (tmp_path / "p.htm").write_text(PAGE.format(date="", body=VI), encoding="utf-8")
     [d] = docs(tmp_path)

@@ -13,6 +13,7 @@ import fnmatch
 import io
 import json
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -231,7 +232,41 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
             if title.endswith(sep + doc.sitename):
                 title = title[: -len(sep + doc.sitename)]
     return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
-                       published=doc.date, outlet=doc.sitename or doc.hostname, byline=doc.author)
+                       published=doc.date or date_line_near_headline(html),
+                       outlet=doc.sitename or doc.hostname, byline=doc.author)
+
+
+_DATE_SCAN = 40  # elements after the headline searched for a date line
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def date_line_near_headline(html: str) -> str | None:
+    """The publication date that Vietnamese outlets print as a line of its own by the headline
+    ("Thứ Sáu, 17/05/2024 10:00 (GMT+7)"), often with no <meta> date. trafilatura, asked not to
+    guess, does not report it (and mostly drops the line from the text). Only an element that is
+    a timestamp and nothing else, among the first elements after the <h1> and outside header,
+    nav, aside and footer, counts: never a date from a sidebar, a related link or the body."""
+    from lxml import html as lxml_html
+
+    from .metadata import timestamp_line_date
+    from .normalize import normalize_text
+
+    try:
+        tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html))
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return None
+    for el in h1.xpath(f"following::*[position() <= {_DATE_SCAN}]"):
+        if el.xpath("ancestor-or-self::*[self::header or self::footer or self::nav or self::aside]"):
+            continue
+        text = " ".join(el.text_content().split())
+        if text and len(text) <= 60:
+            date = timestamp_line_date(normalize_text(text))
+            if date:
+                return date
+    return None
 
 
 def _first(row: dict, names) -> str | None:

@@ -16,8 +16,8 @@ from .places import PlaceResolver, count_mentions, partner_localities, vn_party_
 from .text import Sentences
 from .topics import Taxonomy, load_taxonomy
 
-# Bump when extraction logic changes: cached records of another version are recomputed.
-EXTRACTOR_VERSION = "2"
+# Bump when loading or extraction logic changes: cached records of another version are recomputed.
+EXTRACTOR_VERSION = "3"
 
 LEAD_PARAGRAPHS = 2
 

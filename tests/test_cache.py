@@ -55,3 +55,30 @@ def test_a_deleted_segment_means_extracting_again_not_an_error(tmp_path):
         (cache / "segments" / name).unlink()
     second, stats = run(corpus, cache)
     assert stats.cached_files == 0 and second == first
+
+
+def test_entries_of_settings_no_longer_used_are_dropped_with_their_segments(tmp_path):
+    from citycoop.cache import KEEP_SETTINGS
+
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a.txt")
+    taxonomy = (SEEDS.parent / "src/citycoop/data/topics.yml").read_text(encoding="utf-8")
+    settings = []
+    for i in range(KEEP_SETTINGS + 1):  # each edit of the taxonomy is another settings fingerprint
+        path = tmp_path / f"topics{i}.yml"
+        path.write_text(taxonomy + f"\n# edit {i}\n", encoding="utf-8")
+        settings.append(Settings(topics_file=str(path)))
+
+    def run_with(s):
+        stats = RunStats()
+        list(iter_corpus([corpus], s, cache=cache, stats=stats))
+        return stats.cached_files
+
+    for s in settings[:KEEP_SETTINGS]:
+        assert run_with(s) == 0
+    assert len(segments(cache)) == KEEP_SETTINGS
+    assert run_with(settings[KEEP_SETTINGS]) == 0  # one more: the least recently used is dropped
+    assert len(segments(cache)) == KEEP_SETTINGS
+    assert [run_with(s) for s in settings[1:]] == [1] * KEEP_SETTINGS  # the kept ones still serve
+    assert run_with(settings[0]) == 0  # the dropped one is extracted again

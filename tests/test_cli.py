@@ -1,5 +1,6 @@
 """The command line as a user runs it."""
 import csv
+import os
 import io
 import json
 import subprocess
@@ -66,3 +67,75 @@ def test_python_dash_m_equals_console_script():
 def test_missing_path_is_a_clear_error_and_exit_2():
     p = cli("extract", "no/such/folder")
     assert p.returncode == 2 and "no such file or folder: no/such/folder" in p.stderr
+
+
+def _corpus_with_a_bad_file(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("000_77aec2281c3530ce.txt", "001_a4814d28160ff6be.txt"):
+        (corpus / name).write_bytes((ROOT / "seeds" / name).read_bytes())
+    (corpus / "empty.txt").write_bytes(b"")
+    return corpus
+
+
+def test_a_parquet_rerun_with_nothing_changed_keeps_the_output_and_reports_the_same(tmp_path):
+    corpus, out, cache = _corpus_with_a_bad_file(tmp_path), tmp_path / "out.parquet", tmp_path / "cache"
+    args = ("extract", str(corpus), "-f", "parquet", "-o", str(out), "--cache", str(cache))
+    first = cli(*args)
+    assert first.returncode == 0 and "kept as is" not in first.stderr
+    written = out.stat().st_mtime_ns, (tmp_path / "out.stats.json").read_text()
+    rejects = tmp_path / "rejects.jsonl"
+    again = cli(*args, "--rejects", str(rejects))
+    assert again.returncode == 0
+    assert "no input changed since" in again.stderr and "kept as is" in again.stderr
+    assert (out.stat().st_mtime_ns, (tmp_path / "out.stats.json").read_text()) == written
+    # the same counts and the same reject lines as the run that wrote it
+    assert again.stderr.splitlines()[-1].startswith(first.stderr.splitlines()[-1])
+    assert [line for line in again.stderr.splitlines() if "rejected" in line] == \
+        [line for line in first.stderr.splitlines() if "rejected" in line] != []
+    assert json.loads(rejects.read_text())["reason"] == "empty"
+
+
+def test_a_parquet_rerun_rebuilds_when_an_input_the_output_or_the_settings_changed(tmp_path):
+    corpus, out, cache = _corpus_with_a_bad_file(tmp_path), tmp_path / "out.parquet", tmp_path / "cache"
+    args = ("extract", str(corpus), "-f", "parquet", "-o", str(out), "--cache", str(cache), "-q")
+    assert cli(*args).returncode == 0
+    expected = pq.read_table(out)
+
+    def rebuilt() -> bool:
+        p = cli(*args)
+        assert p.returncode == 0, p.stderr
+        assert pq.read_table(out).equals(expected)
+        return "kept as is" not in p.stderr
+
+    assert not rebuilt()
+    seed = corpus / "000_77aec2281c3530ce.txt"
+    os.utime(seed, ns=(seed.stat().st_atime_ns, seed.stat().st_mtime_ns + 10**9))  # touched
+    assert rebuilt() and not rebuilt()
+    out.write_bytes(out.read_bytes()[:-10] + b"0123456789")  # the output was changed by hand
+    assert rebuilt() and not rebuilt()
+    out.unlink()
+    assert rebuilt() and not rebuilt()
+    (tmp_path / "out.rejects.jsonl").write_text("")
+    assert rebuilt() and not rebuilt()
+    (corpus / "new.txt").write_bytes(seed.read_bytes().replace("Hà Nội".encode(), "Hải Phòng".encode()))
+    p = cli(*args)
+    assert "kept as is" not in p.stderr and pq.read_table(out).num_rows == expected.num_rows + 1
+    (corpus / "new.txt").unlink()
+    taxonomy = tmp_path / "topics.yml"
+    taxonomy.write_text((ROOT / "src/citycoop/data/topics.yml").read_text(encoding="utf-8") + "\n# edited\n",
+                        encoding="utf-8")
+    p = cli(*args, "--topics", str(taxonomy))
+    assert "kept as is" not in p.stderr and pq.read_table(out).num_rows == expected.num_rows
+
+
+def test_a_named_pipe_in_the_corpus_is_rejected_not_waited_on(tmp_path):
+    corpus = _corpus_with_a_bad_file(tmp_path)
+    os.mkfifo(corpus / "feed.txt")  # nobody ever writes to it: opening it would block for ever
+    for cache_args in (("--no-cache",), ("--cache", str(tmp_path / "cache"))):
+        p = subprocess.run([sys.executable, "-m", "citycoop", "extract", str(corpus), *cache_args],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0
+        assert len(p.stdout.splitlines()) == 2
+        assert "rejected corpus/feed.txt: not_a_file" in p.stderr.replace(str(tmp_path) + "/", "")
+        assert "rejects 2 (empty 1, not_a_file 1)" in p.stderr.splitlines()[-1]

@@ -144,3 +144,24 @@ def test_parquet_round_trip_with_rejects_and_column_selection(corpus, tmp_path):
     assert list(few.articles.columns) == ["id", "event_date"]
     mem = build_dataset([corpus])
     pd.testing.assert_frame_equal(ds.articles.reset_index(drop=True), mem.articles.astype(ds.articles.dtypes))
+
+
+def test_a_large_export_is_made_columnar_in_blocks_with_every_row_in_order(tmp_path, monkeypatch):
+    from citycoop import dataset
+    from citycoop.load import discover
+
+    monkeypatch.setattr(dataset, "ARROW_BLOCK", 7)  # blocks of 7 rows: 50 rows span 8 blocks
+    rows = [{"id": f"r{i}", "title": f"Hà Nội đón đoàn Quảng Tây {i}",
+             "text": f"Ngày {i % 28 + 1}/5/2024, Hà Nội tiếp đoàn Quảng Tây lần thứ {i} về du lịch."}
+            for i in range(50)]
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines.insert(20, "not json")
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "one.txt").write_text((SEEDS / "000_77aec2281c3530ce.txt").read_text(encoding="utf-8"),
+                                      encoding="utf-8")
+    files = list(discover([tmp_path]))
+    batch = dataset.process_batch(files, Settings())
+    assert batch.n_rows == [50, 1] and [len(r) for r in batch.rejects] == [1, 0]
+    expected = [r for f in files for r in dataset.process_file(f, Settings()) if not isinstance(r, Reject)]
+    assert batch.table.column("id").to_pylist() == [r["id"] for r in expected]
+    assert batch.table.column("_sig").to_pylist() == [r["_signature"] for r in expected]

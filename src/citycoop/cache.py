@@ -14,6 +14,10 @@ Parquet: on 20 000 generated articles, reading the segments back took 0.05 s aga
 (Parquet, one thread) or 0.86 s (Parquet, thread pool). An unchanged file is known by its size
 and mtime; a touched one by the hash of its bytes.
 Segments no longer referenced by any file are deleted by ``prune``.
+
+``index.sqlite`` also remembers, per output file, the digest of the inputs that produced it and
+the size and mtime of what was written (``outputs``): a re-run whose inputs, settings and
+output are all as that run left them has nothing to do (``dataset.write_dataset``).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import uuid
 from collections import OrderedDict
 from typing import NamedTuple
@@ -30,6 +35,7 @@ from .load import InputFile
 
 SEGMENT_ROWS = 4096  # rows per segment file: big enough for fast reads, small enough to hold a few
 LOOKUP_CHUNK = 500  # paths per SQLite query
+KEEP_SETTINGS = 3  # settings fingerprints whose entries are kept (the current one and two before)
 
 
 class CacheEntry(NamedTuple):  # one per cached file and run: a tuple is cheapest to make
@@ -43,9 +49,16 @@ class CacheEntry(NamedTuple):  # one per cached file and run: a tuple is cheapes
 
 
 def content_key(path: Path) -> str:
-    """Hash of a file's bytes (streamed: exports can be large)."""
+    """Hash of a file's bytes (streamed: exports can be large). Only regular files: opening a
+    named pipe would block."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(f"not a regular file: {path}")
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+def _fingerprint_of(key: str) -> str:
+    return key.rsplit("\0", 1)[-1]
 
 
 class RecordCache:
@@ -59,6 +72,14 @@ class RecordCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS files_v2 (path TEXT PRIMARY KEY, size INTEGER, "
                          "mtime_ns INTEGER, key TEXT, segment TEXT, start INTEGER, n_rows INTEGER, "
                          "rejects TEXT, chain TEXT, dups TEXT)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, inputs TEXT, "
+                         "files TEXT, stats TEXT)")
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'fingerprints'").fetchone():
+            self._db.execute("CREATE TABLE fingerprints (fingerprint TEXT PRIMARY KEY, last_used REAL)")
+            # entries written before settings were tracked: oldest, so dropped first
+            known = {_fingerprint_of(p) for (p,) in self._db.execute("SELECT path FROM files_v2")}
+            self._db.executemany("INSERT INTO fingerprints VALUES (?, 0)", [(fp,) for fp in known])
+            self._db.commit()
         self._existing = {p.name for p in self.segments.glob("*.arrow")}
         self._tables: OrderedDict = OrderedDict()  # a few segments read recently
         self._pending_tables: list = []
@@ -123,8 +144,18 @@ class RecordCache:
         tables = [self._segment(seg).slice(start, n) for seg, start, n in slices]
         return pa.concat_tables(tables) if tables else None
 
-    def segment_rows(self, name: str, start: int, n: int):
-        return self._segment(name).slice(start, n)
+    def segment_rows(self, name: str, start: int, n: int, columns: list[str] | None = None):
+        """Rows of one segment; with ``columns``, only those are read (and decompressed)."""
+        if columns is None or name in self._tables:
+            table = self._segment(name).slice(start, n)
+            return table if columns is None else table.select(columns)
+        import pyarrow as pa
+
+        with pa.memory_map(str(self.segments / name)) as source:
+            reader = pa.ipc.open_file(source)
+            fields = [reader.schema.get_field_index(c) for c in columns]
+            reader = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
+            return reader.read_all().slice(start, n)
 
     def _segment(self, name: str):
         import pyarrow as pa
@@ -139,6 +170,18 @@ class RecordCache:
         else:
             self._tables.move_to_end(name)
         return table
+
+    def output(self, path: str) -> tuple[str, dict, dict] | None:
+        """(inputs digest, {file: [size, mtime_ns]}, run counts) of the last run that wrote
+        ``path`` with these settings, or None."""
+        row = self._db.execute("SELECT inputs, files, stats FROM outputs WHERE path = ?",
+                               (f"{path}\0{self.fingerprint}",)).fetchone()
+        return None if row is None else (row[0], json.loads(row[1]), json.loads(row[2]))
+
+    def set_output(self, path: str, inputs: str, files: dict, stats: dict) -> None:
+        self._db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)",
+                         (f"{path}\0{self.fingerprint}", inputs, json.dumps(files), json.dumps(stats)))
+        self._db.commit()
 
     # ------------------------------------------------------------------ writing
     def add(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
@@ -159,10 +202,10 @@ class RecordCache:
             self.flush()
 
     def flush(self) -> None:
-        import pyarrow as pa
-
         if not self._pending_files:
             return
+        import pyarrow as pa
+
         name = None
         if self._pending_tables:
             name = f"seg-{uuid.uuid4().hex}.arrow"
@@ -201,6 +244,30 @@ class RecordCache:
         self._db.commit()
         self._pending_decisions.clear()
 
+    def forget_old_settings(self) -> int:
+        """Drop the entries of all but the KEEP_SETTINGS most recently used settings
+        fingerprints: every edit of a data file or new extractor version would otherwise keep a
+        full copy of the corpus's records in the cache for ever. Returns the entries dropped."""
+        import time
+
+        self._db.execute("INSERT OR REPLACE INTO fingerprints VALUES (?, ?)", (self.fingerprint, time.time()))
+        old = [r[0] for r in self._db.execute(
+            "SELECT fingerprint FROM fingerprints ORDER BY last_used DESC LIMIT -1 OFFSET ?", (KEEP_SETTINGS,))]
+        if not old:
+            self._db.commit()
+            return 0
+        # The fingerprint ends each key. Matched in Python: SQLite's string functions are
+        # undefined on text holding NUL, the keys' separator.
+        old_set = set(old)
+        dropped = 0
+        for table in ("files_v2", "outputs"):
+            gone = [(p,) for (p,) in self._db.execute(f"SELECT path FROM {table}") if _fingerprint_of(p) in old_set]
+            self._db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+            dropped += len(gone) if table == "files_v2" else 0
+        self._db.executemany("DELETE FROM fingerprints WHERE fingerprint = ?", [(fp,) for fp in old])
+        self._db.commit()
+        return dropped
+
     def prune(self) -> int:
         """Delete segments no file refers to any more (files changed or settings changed)."""
         used = {r[0] for r in self._db.execute("SELECT DISTINCT segment FROM files_v2 WHERE segment IS NOT NULL")}
@@ -216,5 +283,6 @@ class RecordCache:
         self.flush()
         self._write_decisions()
         if wrote:  # a re-extracted file may have left its old segment unused
+            self.forget_old_settings()
             self.prune()
         self._db.close()

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (RecordWriter, RunStats, Settings, iter_chunks, read_meta, rejects_path_for,
-                      stats_path_for, write_rejects)
-from .extract.topics import load_taxonomy
+from .dataset import (RecordWriter, RunStats, Settings, iter_chunks, load_taxonomy, read_meta,
+                      write_dataset, write_rejects)
 from .load import DEFAULT_MAX_BYTES
 from .models import Reject
 
@@ -68,7 +66,6 @@ class _NoPandas:
 
 def cmd_extract(args) -> int:
     settings = _settings(args)
-    taxonomy = load_taxonomy(settings.topics_file)
     fmt = args.format
     if fmt == "parquet" and not args.output:
         print("citycoop extract: --format parquet needs -o FILE", file=sys.stderr)
@@ -81,28 +78,38 @@ def cmd_extract(args) -> int:
         print(f"citycoop: {stats.summary()}", file=sys.stderr)
         return 0
     _without_pandas()
-    writer = RecordWriter(args.output or sys.stdout, fmt, taxonomy)
-    stats = RunStats()
     rejects: list[Reject] = []
+
+    def on_reject(item: Reject) -> None:
+        rejects.append(item)
+        if not args.quiet:
+            print(f"citycoop: rejected {item.source}: {item.reason}"
+                  + (f" ({item.detail})" if item.detail else ""), file=sys.stderr)
+
     progress = not args.quiet and sys.stderr.isatty()
+    if fmt == "parquet":  # a dataset carries its rejects and counts, for the reports' quality section
+        stats, unchanged = write_dataset(args.paths, args.output, settings, jobs=args.jobs,
+                                         cache=_cache(args), progress=progress, on_reject=on_reject)
+        if args.rejects:
+            write_rejects(rejects, args.rejects)
+        print(f"citycoop: {stats.summary()}" + (f"; no input changed since {args.output} was "
+                                                "written: kept as is" if unchanged else ""),
+              file=sys.stderr)
+        return 0
+    writer = RecordWriter(args.output or sys.stdout, fmt, load_taxonomy(settings.topics_file))
+    stats = RunStats()
     try:
         for chunk in iter_chunks(args.paths, settings, jobs=args.jobs, cache=_cache(args),
                                  stats=stats, progress=progress):
             writer.write_table(chunk.table)
             for item in chunk.rejects:
-                rejects.append(item)
-                if not args.quiet:
-                    print(f"citycoop: rejected {item.source}: {item.reason}"
-                          + (f" ({item.detail})" if item.detail else ""), file=sys.stderr)
+                on_reject(item)
     except BrokenPipeError:  # `citycoop extract | head`
         sys.stderr.close()
         return 0
     writer.close()
     if args.rejects:
         write_rejects(rejects, args.rejects)
-    if fmt == "parquet":  # a dataset carries its rejects and counts, for the reports' quality section
-        write_rejects(rejects, rejects_path_for(args.output))
-        stats_path_for(args.output).write_text(json.dumps(stats.to_dict(), indent=1), encoding="utf-8")
     print(f"citycoop: {stats.summary()}", file=sys.stderr)
     return 0
 

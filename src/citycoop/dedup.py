@@ -59,11 +59,17 @@ def band_keys(signatures: list[bytes]) -> list[list[int]]:
     return _band_key_array(signatures).tolist()
 
 
-def _band_key_array(signatures: list[bytes]) -> np.ndarray:
-    if not signatures:
+def signature_array(signatures) -> np.ndarray:
+    """Signatures as an (n, NUM_PERM) uint32 array, from a list of 256-byte strings or as given."""
+    if isinstance(signatures, np.ndarray):
+        return signatures
+    return np.frombuffer(b"".join(signatures), np.uint32).reshape(-1, NUM_PERM)
+
+
+def _band_key_array(signatures) -> np.ndarray:
+    if not len(signatures):
         return np.empty((0, BANDS), dtype=np.uint64)
-    sig = np.frombuffer(b"".join(signatures), dtype=np.uint32).astype(np.uint64)
-    sig = sig.reshape(len(signatures), BANDS, ROWS)
+    sig = signature_array(signatures).astype(np.uint64).reshape(-1, BANDS, ROWS)
     keys = sig[:, :, 0] * _BAND_MULT[0]  # Σ value·mult mod 2^64, as 8 slice operations: a
     for r in range(1, ROWS):  # numpy sum over a last axis of 8 was 10× slower
         keys += sig[:, :, r] * _BAND_MULT[r]
@@ -181,9 +187,10 @@ class DuplicateIndex:
             setattr(self, first, merged[1])
             overlay.clear()
 
-    def replay(self, ids: list[str], hashes: list[str], sigs: list[bytes], is_dup: list[bool]) -> None:
+    def replay(self, ids: list[str], hashes: list[str], sigs, is_dup) -> None:
         """Index rows whose decisions are already known (from the cache): the state
-        ``check_many`` would have left, built with array operations (no verification)."""
+        ``check_many`` would have left, built with array operations (no verification).
+        ``sigs``: 256-byte signatures or an (n, NUM_PERM) uint32 array; ``is_dup``: booleans."""
         if not ids:
             return
         self._merge()
@@ -195,13 +202,17 @@ class DuplicateIndex:
         self._exact_ids.extend(ids[r] for r in rows.tolist())
         self._base_exact, self._base_exact_first = self._merged(
             self._base_exact, self._base_exact_first, uniq, np.arange(start, start + len(uniq)))
-        keep = [i for i, dup in enumerate(is_dup) if not dup]
-        if not keep:
+        keep = np.flatnonzero(~np.asarray(is_dup, bool))
+        if not len(keep):
             return
-        kept_sigs = [sigs[i] for i in keep]
+        kept_sigs = signature_array(sigs)[keep]
         n = len(self._ids)
-        for i, sig in zip(keep, np.frombuffer(b"".join(kept_sigs), np.uint32).reshape(-1, NUM_PERM)):
-            self._add_canonical(ids[i], sig)
+        if n + len(keep) > len(self._sigs):  # grow once for the whole block
+            grown = np.empty((max(2 * len(self._sigs), n + len(keep)), NUM_PERM), dtype=np.uint32)
+            grown[:n] = self._sigs[:n]
+            self._sigs = grown
+        self._sigs[n:n + len(keep)] = kept_sigs
+        self._ids.extend(ids[i] for i in keep.tolist())
         band_arr = _band_key_array(kept_sigs)
         holders = np.repeat(np.arange(n, n + len(keep)), BANDS)
         flat = band_arr.ravel()

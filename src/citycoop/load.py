@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -171,10 +172,14 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
                      f"'{suffix or name}' is not one of {', '.join(sorted(SUPPORTED_SUFFIXES))}")
         return
     try:
+        st = os.stat(f.path)
+        if not stat.S_ISREG(st.st_mode):  # reading a named pipe would wait for a writer forever
+            yield Reject(f.source, "not_a_file", "a named pipe, socket or device, not a regular file")
+            return
         if suffix in (".jsonl", ".csv"):
             yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes)
             return
-        size = os.stat(f.path).st_size
+        size = st.st_size
         if size > max_bytes:
             yield Reject(f.source, "too_large", f"{size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB")
             return

@@ -47,6 +47,7 @@ REJECT_REASONS = {
     "no_text_field": "an export row has no text/content field",
     "unsupported_format": "file extension is not one citycoop reads",
     "unreadable": "the file could not be opened or parsed",
+    "not_a_file": "a named pipe, socket or device (never opened: it could block the run)",
     "no_body": "no body text left after cleaning",
 }
 

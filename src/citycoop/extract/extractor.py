@@ -1,0 +1,121 @@
+"""``Extractor(...).extract(article)``: a pure function of a cleaned ``Article`` (plus the
+gazetteer, lexicon and taxonomy it was built with) that returns the JSON-ready record."""
+from __future__ import annotations
+
+import hashlib
+
+from ..gazetteer import Gazetteer, load_gazetteer, load_lexicon
+from ..models import Article
+from .dates import find_event_date
+from .direction import DirectionReader
+from .officials import OfficialFinder, PlacedMention
+from .places import PlaceResolver, count_mentions, partner_localities, vn_party_localities
+from .text import Sentences
+from .topics import Taxonomy, load_taxonomy
+from .version import EXTRACTOR_VERSION
+
+LEAD_PARAGRAPHS = 2
+
+
+class Extractor:
+    def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
+                 lexicon: dict | None = None):
+        self.gazetteer = gazetteer or load_gazetteer()
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.lexicon = lexicon or load_lexicon()
+        self.places = PlaceResolver(self.gazetteer, self.lexicon)
+        self.officials = OfficialFinder(self.lexicon)
+        self.direction = DirectionReader(self.lexicon)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies extractor code + taxonomy: part of the cache key."""
+        return hashlib.sha1(f"{EXTRACTOR_VERSION}:{self.taxonomy.version}".encode()).hexdigest()[:10]
+
+    def extract(self, article: Article) -> dict:
+        title = article.title or ""
+        # The title is read for places and direction, never counted as a body mention.
+        doc = f"{title}\n\n{article.text}" if title else article.text
+        body_start = len(title) + 2 if title else 0
+        sentences = Sentences.of(doc)
+        warnings = list(article.warnings)
+
+        mentions, place_warnings = self.places.resolve(doc, sentences)
+        warnings += place_warnings
+        officials = self.officials.find(
+            doc, [PlacedMention(m.start, m.end, m.locality) for m in mentions], sentences)
+        title_spans = [s for o in officials for s in o.title_spans]
+        represented = set()
+        for s, e in title_spans:
+            first = next((m for m in mentions if s <= m.start < e and m.locality), None)
+            if first:
+                represented.add(first.start)
+        self.places.mark_parties(doc, sentences, mentions, title_spans, represented)
+        partners = partner_localities(mentions)
+        vn_sides = vn_party_localities(mentions)
+        if partners and not vn_sides:
+            vn_sides = _most_mentioned_vn(mentions, body_start)
+            if vn_sides:
+                warnings.append("Vietnamese side inferred from the most mentioned locality")
+
+        lead_end = _lead_end(doc, body_start)
+        direction, dir_warnings = self.direction.read(doc, lead_end, mentions, bool(partners))
+        warnings += dir_warnings
+        if not partners:
+            warnings.append("no Chinese partner found")
+
+        event = find_event_date(doc[:lead_end], article.published)
+        if event.value and event.source == "none":
+            warnings.append("event year unknown: no year in the text and no publication date")
+        elif event.value is None:
+            warnings.append("no event date in the lead")
+
+        body = article.text
+        topic_counts, evidence = self.taxonomy.match(doc, sentences, start=body_start,
+                                                     exclude=[(m.start, m.end) for m in mentions])
+        record = {
+            "id": article.id,
+            "source": article.source,
+            "format": article.format,
+            "title": article.title,
+            "url": article.url,
+            "outlet": article.outlet,
+            "byline": article.byline,
+            "published": article.published,
+            "published_source": article.published_source,
+            "encoding": article.encoding,
+            "n_chars": article.n_chars,
+            "content_hash": article.content_hash,
+            "duplicate_of": None,
+            "event_date": event.value,
+            "event_date_source": event.source,
+            "event_date_phrase": event.phrase,
+            "direction": direction,
+            "vn_localities": [loc.as_vn() for loc in vn_sides],
+            "partners": [loc.as_partner() for loc in partners],
+            "mentions": count_mentions(mentions, body_start),
+            "officials": [o.to_dict() for o in officials],
+            "topics": topic_counts,
+            "evidence": evidence,
+            "warnings": warnings,
+            "text": body,
+        }
+        return record
+
+
+def _lead_end(doc: str, body_start: int) -> int:
+    pos = body_start
+    for _ in range(LEAD_PARAGRAPHS):
+        nxt = doc.find("\n\n", pos)
+        if nxt < 0:
+            return len(doc)
+        pos = nxt + 2
+    return pos
+
+
+def _most_mentioned_vn(mentions, body_start):
+    from collections import Counter
+
+    counts = Counter(m.locality for m in mentions
+                     if m.locality and m.locality.country == "vn" and m.start >= body_start)
+    return [counts.most_common(1)[0][0]] if counts else []

@@ -262,10 +262,9 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
 
             # Each worker builds its extractor (≈ 0.13 s) in parallel with the parent's work on
             # cached rows; building it here first would put that on the serial path. trafilatura
-            # (≈ 0.5 s to import) is imported here, once for all workers, only when the parent has
-            # nothing else to do (no cached rows waiting): otherwise workers import it if needed.
-            if not window:
-                import trafilatura  # noqa: F401
+            # is imported once here, not once per forked worker (leaving it to the workers when
+            # cached rows wait measured no better on incremental runs: 1.34–1.75 s either way).
+            import trafilatura  # noqa: F401
 
             pool = ProcessPoolExecutor(max_workers=jobs)
         window.append((batch_files, None, pool.submit(process_batch, batch_files, settings), None))
@@ -758,12 +757,12 @@ def write_dataset(paths: Iterable[str | Path], out: str | Path, settings: Settin
     """
     paths = list(paths)
     settings = settings or Settings()
-    out = Path(out)
+    out = Path(out).resolve()  # one output, however it is named on the command line
     sidecars = [out, rejects_path_for(out), stats_path_for(out)]
     store = digest = None
     if cache is not None:
         store = RecordCache(cache, _fingerprint(settings))
-        previous = store.output(str(out.resolve()))
+        previous = store.output(str(out))
         if previous is not None:
             digest = input_digest(paths, settings)
             inputs, files, counts = previous
@@ -793,7 +792,7 @@ def write_dataset(paths: Iterable[str | Path], out: str | Path, settings: Settin
         if store is not None and digest is not None:
             files = _file_states(sidecars)
             if files is not None:
-                store.set_output(str(out.resolve()), digest, files, stats.to_dict())
+                store.set_output(str(out), digest, files, stats.to_dict())
         return stats, False
     finally:
         if store is not None:

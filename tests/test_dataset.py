@@ -165,3 +165,22 @@ def test_a_large_export_is_made_columnar_in_blocks_with_every_row_in_order(tmp_p
     expected = [r for f in files for r in dataset.process_file(f, Settings()) if not isinstance(r, Reject)]
     assert batch.table.column("id").to_pylist() == [r["id"] for r in expected]
     assert batch.table.column("_sig").to_pylist() == [r["_signature"] for r in expected]
+
+
+def test_the_parquet_writer_thread_is_idle_whenever_the_process_forks(tmp_path):
+    """Workers are forked while rows are being written: a fork must never catch the writer
+    thread inside Arrow's code."""
+    import os
+    import time
+
+    from citycoop.dataset import RecordWriter, load_taxonomy
+
+    writer = RecordWriter(tmp_path / "out.parquet", "parquet", load_taxonomy())
+    writer._flush_parquet()  # opens the file and starts the writer thread
+    writer._pending = writer._thread.submit(time.sleep, 0.5)  # a long row group being written
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    assert writer._pending.done()  # the fork waited for it
+    os.waitpid(pid, 0)
+    writer.close()

@@ -46,6 +46,8 @@ class CacheEntry(NamedTuple):  # one per cached file and run: a tuple is cheapes
     rejects: tuple[dict, ...]
     chain: str | None  # chain hash of the files before it when ``dups`` was decided
     dups: tuple[tuple, ...]  # (row in file, id of the earlier copy, near?) of its duplicate rows
+    size: int  # the file's size and mtime now (checked against the index by ``lookup``)
+    mtime_ns: int
 
 
 def content_key(path: Path) -> str:
@@ -126,7 +128,8 @@ class RecordCache:
             self._db.execute("UPDATE files_v2 SET size = ?, mtime_ns = ? WHERE path = ?",
                              (st.st_size, st.st_mtime_ns, self._path_key(f)))
         return CacheEntry(key, segment, start, n_rows, tuple(json.loads(rejects)) if rejects else (),
-                          chain, tuple(tuple(d) for d in json.loads(dups)) if dups else ())
+                          chain, tuple(tuple(d) for d in json.loads(dups)) if dups else (),
+                          st.st_size, st.st_mtime_ns)
 
     def rows(self, entries: list[CacheEntry]):
         """The records of these entries, in order, as one Arrow table."""

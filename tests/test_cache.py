@@ -82,3 +82,30 @@ def test_entries_of_settings_no_longer_used_are_dropped_with_their_segments(tmp_
     assert len(segments(cache)) == KEEP_SETTINGS
     assert [run_with(s) for s in settings[1:]] == [1] * KEEP_SETTINGS  # the kept ones still serve
     assert run_with(settings[0]) == 0  # the dropped one is extracted again
+
+
+def test_entries_of_files_gone_from_a_folder_are_dropped_after_a_complete_run_only(tmp_path):
+    import sqlite3
+
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a.txt")
+    (corpus / "b.txt").write_text(SEED.read_text(encoding="utf-8").replace("Trùng Khánh", "Thành Đô"),
+                                  encoding="utf-8")
+    run(corpus, cache)
+
+    def indexed():
+        with sqlite3.connect(cache / "index.sqlite") as db:
+            return sorted(p.split("\0")[1] for (p,) in db.execute("SELECT path FROM files_v2"))
+
+    assert indexed() == ["a.txt", "b.txt"]
+    (corpus / "b.txt").rename(corpus / "c.txt")
+    # stopped after the first record: nothing may be forgotten on a partial run
+    next(i for i in iter_corpus([corpus], Settings(), cache=cache) if not isinstance(i, Reject))
+    assert indexed() == ["a.txt", "b.txt"]
+    records, stats = run(corpus, cache)
+    assert indexed() == ["a.txt", "c.txt"]  # b.txt is gone from the folder: so is its entry
+    assert stats.cached_files == 1 and [r["partners"][0]["name"] for r in records] == ["Chongqing", "Chengdu"]
+    (corpus / "c.txt").unlink()
+    run(corpus, cache)
+    assert indexed() == ["a.txt"] and len(segments(cache)) == 1

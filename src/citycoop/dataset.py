@@ -241,6 +241,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     settings = settings or Settings()
     stats = stats if stats is not None else RunStats()
     jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
+    paths = list(paths)
     discover_stats: dict = {}
     files = load.discover(paths, stats=discover_stats)
     store = RecordCache(cache, _fingerprint(settings)) if cache else None
@@ -341,6 +342,8 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             yield from schedule(group)
         yield from drain(final=True)
         stats.ignored = discover_stats.get("ignored", 0)
+        if store is not None:  # the run is complete: what it did not meet under its folders is gone
+            store.forget_unseen([str(Path(p).resolve()) for p in paths if Path(p).is_dir()])
         if digest is not None:
             digest.finish(stats.ignored)
     finally:

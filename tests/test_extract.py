@@ -189,21 +189,53 @@ def test_topic_terms_inside_place_names_do_not_count(ex):
 
 
 def test_fast_sentence_boundaries_equal_the_reference_pattern():
-    """Sentences.of uses an optimised pattern; its boundaries are exactly _BOUNDARY's."""
+    """Sentences.of uses an optimised pattern; its boundaries are exactly the reference's."""
     import itertools
     from pathlib import Path
 
-    from citycoop.extract.text import _BOUNDARY, _BOUNDARY_FAST
+    from citycoop.extract.text import boundary_pattern, fast_boundary_pattern
+    from citycoop.gazetteer import load_lexicon
 
-    def spans(rx, text):
-        return [(m.start(1) if rx is _BOUNDARY_FAST and m.start(1) >= 0 else m.start(), m.end())
+    def spans(rx, text, fast):
+        return [(m.start(1) if fast and m.start(1) >= 0 else m.start(), m.end())
                 for m in rx.finditer(text)]
 
-    pieces = ["a", "A", "Đ", "1", ".", "…", "?", " ", "  ", "\n", "\n\n", " \n ", "“", "(", "TP", "Tp"]
+    pieces = ["a", "A", "Đ", "1", ".", "…", "?", " ", "  ", "\n", "\n\n", " \n ", "“", "(", "TP", "Tp",
+              "TP.", "ThS", "xTS."]
     texts = ["".join(p) for p in itertools.product(pieces, repeat=4)]
     texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
-    for text in texts:
-        assert spans(_BOUNDARY_FAST, text) == spans(_BOUNDARY, text), repr(text)
+    for abbreviations in (load_lexicon()["sentence_abbreviations"], [], ["TP", "Q"]):
+        reference, fast = boundary_pattern(abbreviations), fast_boundary_pattern(abbreviations)
+        for text in texts:
+            assert spans(fast, text, True) == spans(reference, text, False), (abbreviations, repr(text))
+
+
+def test_abbreviations_with_a_full_stop_do_not_end_a_sentence(ex):
+    from citycoop.extract.text import Sentences
+
+    text = ("Đoàn lãnh đạo TP. Hồ Chí Minh đã thăm Quảng Châu. Ông Nguyễn Văn An, Chủ tịch UBND Tp. "
+            "Hải Phòng, và PGS. TS. Lê Văn Bình dự buổi làm việc. Hai bên ký biên bản ghi nhớ.")
+    sents = Sentences.of(text)
+    assert [sents.sentence(i) for i in range(len(sents))] == [
+        "Đoàn lãnh đạo TP. Hồ Chí Minh đã thăm Quảng Châu.",
+        "Ông Nguyễn Văn An, Chủ tịch UBND Tp. Hải Phòng, và PGS. TS. Lê Văn Bình dự buổi làm việc.",
+        "Hai bên ký biên bản ghi nhớ."]
+    # A word that merely ends in an abbreviation's letters still ends its sentence.
+    assert len(Sentences.of("Đây là ATP. Hai bên ký kết.")) == 2
+    # The evidence for a topic is the whole sentence, place name included.
+    r = extract(ex, "Ngày 4/7/2024, lãnh đạo TP. Hồ Chí Minh tiếp đoàn đại biểu thành phố Quảng Châu "
+                    "(Trung Quốc). Hai bên bàn về tuyến metro số 1 của TP. Hồ Chí Minh.")
+    assert "Hai bên bàn về tuyến metro số 1 của TP. Hồ Chí Minh." in r["evidence"]["metro"]
+
+
+def test_an_analyst_can_add_a_sentence_abbreviation(ex):
+    from citycoop.extract import Extractor
+    from citycoop.gazetteer import load_lexicon
+
+    text = "Ngày 4/7/2024, đoàn Quảng Châu (Trung Quốc) thăm Q. Hoàn Kiếm để bàn về du lịch."
+    assert extract(ex, text)["evidence"]["tourism"] == ["Hoàn Kiếm để bàn về du lịch."]
+    lexicon = {**load_lexicon(), "sentence_abbreviations": [*load_lexicon()["sentence_abbreviations"], "Q"]}
+    assert extract(Extractor(lexicon=lexicon), text)["evidence"]["tourism"] == [text]
 
 
 def test_fast_official_candidate_pattern_equals_the_plain_one(ex):

@@ -10,7 +10,7 @@ from .dates import find_event_date
 from .direction import DirectionReader
 from .officials import OfficialFinder, PlacedMention
 from .places import PlaceResolver, count_mentions, partner_localities, vn_party_localities
-from .text import Sentences
+from .text import Sentences, fast_boundary_pattern
 from .topics import Taxonomy, load_taxonomy
 from .version import EXTRACTOR_VERSION
 
@@ -26,6 +26,7 @@ class Extractor:
         self.places = PlaceResolver(self.gazetteer, self.lexicon)
         self.officials = OfficialFinder(self.lexicon)
         self.direction = DirectionReader(self.lexicon)
+        self.sentence_boundary = fast_boundary_pattern(self.lexicon.get("sentence_abbreviations", ()))
 
     @property
     def fingerprint(self) -> str:
@@ -37,7 +38,7 @@ class Extractor:
         # The title is read for places and direction, never counted as a body mention.
         doc = f"{title}\n\n{article.text}" if title else article.text
         body_start = len(title) + 2 if title else 0
-        sentences = Sentences.of(doc)
+        sentences = Sentences.of(doc, self.sentence_boundary)
         warnings = list(article.warnings)
 
         mentions, place_warnings = self.places.resolve(doc, sentences)

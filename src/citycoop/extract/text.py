@@ -3,19 +3,42 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A sentence ends at . ! ? … followed by space and an upper-case letter, a digit or a quote,
-# or at a paragraph break. Abbreviations common in the press ("TP. Hồ Chí Minh") are kept whole.
-_BOUNDARY = re.compile(r"(?<!\bTP)(?<!\bTp)(?<=[.!?…])\s+(?=[\"“'‘(\[]?[^\W\d_a-zà-ỹ]|\d)|\n\s*\n")
-# The same boundaries, found faster: the pattern starts on the punctuation mark (or first
-# newline) itself, so `re` skips from one such character to the next instead of trying two
-# lookbehinds and an alternation at every position. A boundary after punctuation then begins
-# at group 1 (the whitespace), as _BOUNDARY's does. (The "TP" lookbehinds of _BOUNDARY can
-# never fail there: the character before the whitespace is the punctuation mark, so they are
-# left out.) 0.15 → 0.026 ms per article; tests/test_extract.py checks the two agree.
-_BOUNDARY_FAST = re.compile(
-    r"[.!?…\n](?:(?<=[.!?…])(\s+)(?=[\"“'‘(\[]?[^\W\d_a-zà-ỹ]|\d)|(?<=\n)\s*\n)")
+# or at a paragraph break, but not at the full stop of an abbreviation the press writes inside
+# sentences ("TP. Hồ Chí Minh", "PGS. TS. Nguyễn Văn A": lexicon.yml's sentence_abbreviations).
+_AFTER = r"(?=[\"“'‘(\[]?[^\W\d_a-zà-ỹ]|\d)"
+
+
+def _not_after(abbreviations: Iterable[str]) -> str:
+    # One fixed-width lookbehind per abbreviation (Python's lookbehinds cannot alternate
+    # widths); they only run at a punctuation mark.
+    return "".join(r"(?<!\b%s\.)" % re.escape(a) for a in sorted(set(abbreviations)))
+
+
+def boundary_pattern(abbreviations: Iterable[str]) -> re.Pattern:
+    """The reference pattern: what a sentence boundary is, written plainly."""
+    return re.compile(_not_after(abbreviations) + r"(?<=[.!?…])\s+" + _AFTER + r"|\n\s*\n")
+
+
+def fast_boundary_pattern(abbreviations: Iterable[str]) -> re.Pattern:
+    """The same boundaries, found faster: the pattern starts on the punctuation mark (or first
+    newline) itself, so `re` skips from one such character to the next instead of trying the
+    lookbehinds and an alternation at every position. A boundary after punctuation then begins
+    at group 1 (the whitespace). 0.15 → 0.026 ms per article; tests/test_extract.py checks the
+    two agree."""
+    return re.compile(r"[.!?…\n](?:(?<=[.!?…])" + _not_after(abbreviations) + r"(\s+)" + _AFTER
+                      + r"|(?<=\n)\s*\n)")
+
+
+@lru_cache(maxsize=1)
+def _default_boundary() -> re.Pattern:
+    from ..gazetteer import load_lexicon
+
+    return fast_boundary_pattern(load_lexicon().get("sentence_abbreviations", ()))
 
 
 @dataclass(frozen=True)
@@ -25,9 +48,11 @@ class Sentences:
     ends: list[int]
 
     @classmethod
-    def of(cls, text: str) -> "Sentences":
+    def of(cls, text: str, boundary: re.Pattern | None = None) -> "Sentences":
+        """Sentences of ``text``; ``boundary`` is a fast_boundary_pattern (by default the one
+        of the packaged lexicon)."""
         starts, ends, pos = [], [], 0
-        for m in _BOUNDARY_FAST.finditer(text):
+        for m in (boundary or _default_boundary()).finditer(text):
             end = m.start(1)
             if end < 0:  # a paragraph break
                 end = m.start()

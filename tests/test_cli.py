@@ -139,3 +139,23 @@ def test_a_named_pipe_in_the_corpus_is_rejected_not_waited_on(tmp_path):
         assert len(p.stdout.splitlines()) == 2
         assert "rejected corpus/feed.txt: not_a_file" in p.stderr.replace(str(tmp_path) + "/", "")
         assert "rejects 2 (empty 1, not_a_file 1)" in p.stderr.splitlines()[-1]
+
+
+def test_extract_uses_the_system_allocator_for_arrow_unless_the_user_chose_one(tmp_path):
+    """mimalloc (Arrow's default) keeps freed memory: the extract command asks for the system
+    allocator before pyarrow is imported (bench/RESULTS.md has the measurements)."""
+    import pyarrow as pa
+
+    script = ("import sys; from citycoop.cli import main; assert main(sys.argv[1:]) == 0; "
+              "import pyarrow as pa; print(pa.default_memory_pool().backend_name)")
+    args = ["extract", str(ROOT / "seeds"), "-f", "parquet", "-o", str(tmp_path / "o.parquet"),
+            "--no-cache", "-q"]
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    run = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["system"]
+    chosen = next(b for b in pa.supported_memory_backends() if b != "system")
+    run = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                         env={**env, "ARROW_DEFAULT_MEMORY_POOL": chosen})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [chosen]

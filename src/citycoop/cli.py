@@ -55,6 +55,16 @@ def _without_pandas() -> None:
         sys.meta_path.insert(0, _NoPandas())
 
 
+def _system_allocator_for_arrow() -> None:
+    """Arrow's default allocator (mimalloc) holds on to the memory it frees. Measured on cold
+    runs (parent + 2 workers, peak RSS): 100 000 articles 648 MB with it, 529 MB with the system
+    allocator (jemalloc 525 MB); 10 000 articles 464 → 387 MB; same speed. pyarrow reads the
+    variable when it is first imported, in this process, before the workers fork (and the
+    notebook kernels of `citycoop report` inherit it); a user's own setting wins."""
+    if "pyarrow" not in sys.modules:
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
 class _NoPandas:
     """An import finder that answers "not installed" for pandas."""
 
@@ -78,6 +88,7 @@ def cmd_extract(args) -> int:
         print(f"citycoop: {stats.summary()}", file=sys.stderr)
         return 0
     _without_pandas()
+    _system_allocator_for_arrow()
     rejects: list[Reject] = []
 
     def on_reject(item: Reject) -> None:
@@ -115,6 +126,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_report(args) -> int:
+    _system_allocator_for_arrow()  # before report imports pyarrow (the extraction step)
     from .report import build_reports
 
     result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),

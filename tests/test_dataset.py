@@ -1,8 +1,10 @@
 """The pipeline as a whole: order, parallel = serial, duplicates, cache, sidecar, outputs."""
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from citycoop.dataset import (RunStats, Settings, build_dataset, iter_corpus, load_dataset,
@@ -165,6 +167,94 @@ def test_a_large_export_is_made_columnar_in_blocks_with_every_row_in_order(tmp_p
     expected = [r for f in files for r in dataset.process_file(f, Settings()) if not isinstance(r, Reject)]
     assert batch.table.column("id").to_pylist() == [r["id"] for r in expected]
     assert batch.table.column("_sig").to_pylist() == [r["_signature"] for r in expected]
+
+
+def _export_corpus(folder, n=50):
+    rows = [{"id": f"r{i}", "title": f"Hà Nội đón đoàn Quảng Tây {i}",
+             "text": f"Ngày {i % 28 + 1}/5/2024, Hà Nội tiếp đoàn Quảng Tây lần thứ {i} về du lịch."}
+            for i in range(n)]
+    rows[30] = dict(rows[10], id="r30")  # a duplicate inside the export
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines.insert(20, "not json")
+    folder.mkdir()
+    (folder / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        (folder / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_large_task_spills_its_rows_to_disk_with_the_same_result(tmp_path, monkeypatch, jobs):
+    """Past SPILL_ROWS a task streams its rows to an Arrow file (a worker never holds a whole
+    large export); the output, cached or not, is what an in-memory run gives, and no spill
+    file is left behind."""
+    from citycoop import dataset
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    dataset.write_dataset([corpus], tmp_path / "plain.parquet", jobs=jobs)
+    monkeypatch.setattr(dataset, "ARROW_BLOCK", 4)
+    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)  # the export's 50 rows go to disk in 13 blocks
+    made = []
+    real_load = dataset.Batch.load
+
+    def load(batch):
+        made.append(batch.spilled)
+        return real_load(batch)
+
+    monkeypatch.setattr(dataset.Batch, "load", load)
+    cache = tmp_path / "cache"
+    dataset.write_dataset([corpus], tmp_path / "spilled.parquet", jobs=jobs, cache=cache)
+    assert any(p is not None for p in made)  # the rows did come back through a spill file
+    assert not any(Path(p).exists() for p in made if p)
+    assert sorted(p.name for p in cache.iterdir()) == ["index.sqlite", "segments"]  # spill folder gone
+    plain = pq.read_table(tmp_path / "plain.parquet")
+    assert pq.read_table(tmp_path / "spilled.parquet").equals(plain)
+    assert plain.num_rows == 52 and plain.column("duplicate_of").to_pylist().count("export#11") == 1
+    (tmp_path / "spilled.parquet").unlink()  # rows now come from the cache the spilled run filled
+    dataset.write_dataset([corpus], tmp_path / "spilled.parquet", jobs=jobs, cache=cache)
+    assert pq.read_table(tmp_path / "spilled.parquet").equals(plain)
+
+
+def test_each_export_is_a_task_of_its_own_so_exports_spread_over_the_workers(tmp_path, monkeypatch):
+    from citycoop import dataset
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    (corpus / "more.jsonl").write_text((corpus / "export.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "table.CSV").write_text("title,text\nHà Nội,Ngày 1/5/2024 Hà Nội tiếp đoàn Quảng Tây.\n",
+                                      encoding="utf-8")
+    tasks = []
+    real = dataset.process_batch
+
+    def record(files, settings, spill_dir=None):
+        tasks.append(sorted(Path(f.path).name for f in files))
+        return real(files, settings, spill_dir)
+
+    monkeypatch.setattr(dataset, "process_batch", record)
+    dataset.write_dataset([corpus], tmp_path / "out.parquet", jobs=1)
+    seeds = sorted(p.name for p in corpus.glob("*.txt"))
+    assert sorted(tasks) == sorted([["export.jsonl"], ["more.jsonl"], ["table.CSV"], seeds])
+
+
+def test_a_task_that_fails_after_spilling_removes_its_spill_file(tmp_path, monkeypatch):
+    from citycoop import dataset
+    from citycoop.load import discover
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    monkeypatch.setattr(dataset, "ARROW_BLOCK", 4)
+    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)
+    real = dataset.flat_row
+
+    def failing(record, topic_ids):
+        if record.get("id") == "export#42":
+            raise MemoryError("the machine ran out")
+        return real(record, topic_ids)
+
+    monkeypatch.setattr(dataset, "flat_row", failing)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    with pytest.raises(MemoryError):
+        dataset.process_batch(list(discover([corpus])), Settings(), str(spill))
+    assert list(spill.iterdir()) == []
 
 
 def test_the_parquet_writer_thread_is_idle_whenever_the_process_forks(tmp_path):

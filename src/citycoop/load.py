@@ -24,6 +24,11 @@ from .models import RawDocument, Reject
 
 DEFAULT_MAX_BYTES = 20_000_000
 SUPPORTED_SUFFIXES = {".txt", ".html", ".htm", ".jsonl", ".csv"}
+EXPORT_SUFFIXES = (".jsonl", ".csv")  # files of many articles each
+
+
+def is_export(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() in EXPORT_SUFFIXES
 IGNORE_FILE = ".citycoopignore"
 TEXT_FIELDS = ("text", "content")
 DATE_FIELDS = ("published", "date")
@@ -176,7 +181,7 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
         if not stat.S_ISREG(st.st_mode):  # reading a named pipe would wait for a writer forever
             yield Reject(f.source, "not_a_file", "a named pipe, socket or device, not a regular file")
             return
-        if suffix in (".jsonl", ".csv"):
+        if suffix in EXPORT_SUFFIXES:
             yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes)
             return
         size = st.st_size

@@ -215,6 +215,26 @@ def test_a_large_task_spills_its_rows_to_disk_with_the_same_result(tmp_path, mon
     assert pq.read_table(tmp_path / "spilled.parquet").equals(plain)
 
 
+def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from citycoop import dataset
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    cache = tmp_path / "cache"
+    dataset.write_dataset([corpus / "000_77aec2281c3530ce.txt"], tmp_path / "a.parquet", cache=cache)
+    old, recent = cache / "spill-killed", cache / "spill-running"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "tmp1.arrow").write_bytes(b"rows")
+    day_ago = time.time() - dataset.STALE_SPILL_S - 60
+    os.utime(old, (day_ago, day_ago))
+    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)
+    dataset.write_dataset([corpus], tmp_path / "b.parquet", cache=cache)
+    assert not old.exists() and (recent / "tmp1.arrow").exists()
+
+
 def test_each_export_is_a_task_of_its_own_so_exports_spread_over_the_workers(tmp_path, monkeypatch):
     from citycoop import dataset
 

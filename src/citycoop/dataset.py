@@ -190,6 +190,21 @@ class Batch:
         return self
 
 
+STALE_SPILL_S = 24 * 3600
+
+
+def _remove_stale_spills(cache: Path) -> None:
+    """Spill folders a killed run left in the cache folder (a run removes its own at its end,
+    and a live run writes into its folder, so a day-old one is abandoned)."""
+    import shutil
+    import time
+
+    now = time.time()
+    for entry in os.scandir(cache):
+        if entry.name.startswith("spill-") and entry.is_dir() and now - entry.stat().st_mtime > STALE_SPILL_S:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: str | None = None) -> Batch:
     """One worker task: a few files through load → clean → extract, returned columnar (an Arrow
     table pickles as a few buffers, so results cross processes cheaply). Past SPILL_ROWS rows,
@@ -316,6 +331,8 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             import tempfile
 
             # Beside the cache when there is one: on disk, where /tmp may be memory (tmpfs).
+            if cache:
+                _remove_stale_spills(Path(cache))
             spill_dir = tempfile.TemporaryDirectory(prefix="spill-" if cache else "citycoop-spill-",
                                                     dir=cache if cache else None)
         return spill_dir.name

@@ -162,12 +162,17 @@ class DuplicateIndex:
             out.append((None, False))
         return out
 
+    def _reserve(self, extra: int) -> None:
+        """Room in the signature array for ``extra`` more canonical rows (grown by doubling)."""
+        n = len(self._ids)
+        if n + extra > len(self._sigs):
+            grown = np.empty((max(2 * len(self._sigs), n + extra), NUM_PERM), dtype=np.uint32)
+            grown[:n] = self._sigs[:n]
+            self._sigs = grown
+
     def _add_canonical(self, doc_id: str, sig: np.ndarray) -> int:
         n = len(self._ids)
-        if n == len(self._sigs):
-            grown = np.empty((2 * n, NUM_PERM), dtype=np.uint32)
-            grown[:n] = self._sigs
-            self._sigs = grown
+        self._reserve(1)
         self._sigs[n] = sig
         self._ids.append(doc_id)
         return n
@@ -207,10 +212,7 @@ class DuplicateIndex:
             return
         kept_sigs = signature_array(sigs)[keep]
         n = len(self._ids)
-        if n + len(keep) > len(self._sigs):  # grow once for the whole block
-            grown = np.empty((max(2 * len(self._sigs), n + len(keep)), NUM_PERM), dtype=np.uint32)
-            grown[:n] = self._sigs[:n]
-            self._sigs = grown
+        self._reserve(len(keep))  # once for the whole block
         self._sigs[n:n + len(keep)] = kept_sigs
         self._ids.extend(ids[i] for i in keep.tolist())
         band_arr = _band_key_array(kept_sigs)

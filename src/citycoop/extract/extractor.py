@@ -10,7 +10,7 @@ from .dates import find_event_date
 from .direction import DirectionReader
 from .officials import OfficialFinder, PlacedMention
 from .places import PlaceResolver, count_mentions, partner_localities, vn_party_localities
-from .text import Sentences, fast_boundary_pattern
+from .text import Sentences, sentence_boundary
 from .topics import Taxonomy, load_taxonomy
 from .version import EXTRACTOR_VERSION
 
@@ -26,7 +26,7 @@ class Extractor:
         self.places = PlaceResolver(self.gazetteer, self.lexicon)
         self.officials = OfficialFinder(self.lexicon)
         self.direction = DirectionReader(self.lexicon)
-        self.sentence_boundary = fast_boundary_pattern(self.lexicon.get("sentence_abbreviations", ()))
+        self.sentence_boundary = sentence_boundary(self.lexicon)
 
     @property
     def fingerprint(self) -> str:

@@ -34,11 +34,16 @@ def fast_boundary_pattern(abbreviations: Iterable[str]) -> re.Pattern:
                       + r"|(?<=\n)\s*\n)")
 
 
+def sentence_boundary(lexicon: dict) -> re.Pattern:
+    """The fast boundary pattern of a lexicon (one without sentence_abbreviations has none)."""
+    return fast_boundary_pattern(lexicon.get("sentence_abbreviations", ()))
+
+
 @lru_cache(maxsize=1)
 def _default_boundary() -> re.Pattern:
     from ..gazetteer import load_lexicon
 
-    return fast_boundary_pattern(load_lexicon().get("sentence_abbreviations", ()))
+    return sentence_boundary(load_lexicon())
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,6 @@ from .models import RawDocument, Reject
 DEFAULT_MAX_BYTES = 20_000_000
 SUPPORTED_SUFFIXES = {".txt", ".html", ".htm", ".jsonl", ".csv"}
 EXPORT_SUFFIXES = (".jsonl", ".csv")  # files of many articles each
-
-
-def is_export(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in EXPORT_SUFFIXES
 IGNORE_FILE = ".citycoopignore"
 TEXT_FIELDS = ("text", "content")
 DATE_FIELDS = ("published", "date")
@@ -168,6 +164,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 # ----------------------------------------------------------------------------- formats
+def is_export(path: str) -> bool:
+    """A file of many articles (JSONL, CSV), read row by row."""
+    return os.path.splitext(path)[1].lower() in EXPORT_SUFFIXES
+
+
 def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
     """The articles of one file; never raises for bad input."""
     name = os.path.basename(f.path)

@@ -220,21 +220,25 @@ def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: st
     spill_path, spill = None, None
     n_rows, rejects, keys = [], [], []
 
-    def hold(table) -> None:
+    def spill_held() -> None:
         nonlocal held, spill_path, spill
+        if spill is None:
+            import tempfile
+
+            fd, spill_path = tempfile.mkstemp(suffix=".arrow", dir=spill_dir)
+            os.close(fd)
+            spill = pa.ipc.new_file(spill_path, schema)
+        for t in tables:
+            spill.write_table(t)
+        tables.clear()
+        held = 0
+
+    def hold(table) -> None:
+        nonlocal held
         tables.append(table)
         held += table.num_rows
         if spill_dir is not None and held > SPILL_ROWS:
-            if spill is None:
-                import tempfile
-
-                fd, spill_path = tempfile.mkstemp(suffix=".arrow", dir=spill_dir)
-                os.close(fd)
-                spill = pa.ipc.new_file(spill_path, schema)
-            for t in tables:
-                spill.write_table(t)
-            tables.clear()
-            held = 0
+            spill_held()
 
     try:
         for f in files:
@@ -259,8 +263,7 @@ def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: st
         if rows:
             hold(pa.Table.from_pylist(rows, schema=schema))
         if spill is not None:
-            for t in tables:
-                spill.write_table(t)
+            spill_held()
             spill.close()
             return Batch(files, None, n_rows, rejects, keys, spilled=spill_path)
     except BaseException:

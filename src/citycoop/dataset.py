@@ -851,9 +851,17 @@ class InputDigest:
         self.names: str | None = None
         self.full: str | None = None
 
+    @staticmethod
+    def _name(f: load.InputFile) -> bytes:
+        return f"{f.path}\0{f.id}\0{f.source}\n".encode()
+
+    @staticmethod
+    def _ignored(n: int) -> bytes:
+        return b"ignored %d" % n
+
     def add(self, f: load.InputFile, entry=None) -> None:
         """One file, in input order; ``entry`` (its cache entry) already knows its size and mtime."""
-        name = f"{f.path}\0{f.id}\0{f.source}\n".encode()
+        name = self._name(f)
         self._names.update(name)
         self._full.update(name)
         if entry is not None:
@@ -868,7 +876,7 @@ class InputDigest:
         self._full.update(b"%d:%d\n" % (size, mtime))
 
     def finish(self, ignored: int) -> InputDigest:
-        tail = b"ignored %d" % ignored
+        tail = self._ignored(ignored)
         self._names.update(tail)
         self._full.update(tail)
         self.names = self._names.hexdigest()
@@ -880,9 +888,8 @@ class InputDigest:
         """The ``names`` digest alone: a walk of the folders, no ``stat``."""
         digest, found = cls(settings), {}
         for f in load.discover(paths, stats=found):
-            name = f"{f.path}\0{f.id}\0{f.source}\n".encode()
-            digest._names.update(name)
-        digest._names.update(b"ignored %d" % found.get("ignored", 0))
+            digest._names.update(cls._name(f))
+        digest._names.update(cls._ignored(found.get("ignored", 0)))
         return digest._names.hexdigest()
 
     @classmethod

@@ -18,7 +18,6 @@ processes and runs (Python's ``hash`` of bytes is not).
 from __future__ import annotations
 
 import zlib
-from array import array
 
 import numpy as np
 

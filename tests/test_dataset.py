@@ -183,36 +183,166 @@ def _export_corpus(folder, n=50):
     return folder
 
 
+def _small_blocks(monkeypatch):
+    """Block sizes small enough that the 50-row export of ``_export_corpus`` crosses each of
+    them several times. Returns the sizes of the tables the output writer is handed."""
+    from citycoop import cache, dataset
+
+    monkeypatch.setattr(dataset, "ARROW_BLOCK", 4)
+    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)  # the export's 50 rows go to disk in 13 blocks
+    monkeypatch.setattr(dataset, "CHUNK_ROWS", 7)  # and the parent takes them 7 at a time
+    monkeypatch.setattr(cache, "SEGMENT_ROWS", 8)
+    monkeypatch.setattr(cache, "SEGMENT_BATCH", 5)
+    written = []
+    real_write = dataset.RecordWriter.write_table
+
+    def write_table(writer, table):
+        written.append(0 if table is None else table.num_rows)
+        return real_write(writer, table)
+
+    monkeypatch.setattr(dataset.RecordWriter, "write_table", write_table)
+    return written
+
+
+def _segment_batches(cache):
+    import pyarrow as pa
+
+    sizes = []
+    for seg in sorted((cache / "segments").glob("*.arrow")):
+        with pa.OSFile(str(seg)) as source:
+            reader = pa.ipc.open_file(source)
+            sizes.append([reader.get_batch(i).num_rows for i in range(reader.num_record_batches)])
+    return sizes
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_large_task_spills_its_rows_to_disk_with_the_same_result(tmp_path, monkeypatch, jobs):
     """Past SPILL_ROWS a task streams its rows to an Arrow file (a worker never holds a whole
-    large export); the output, cached or not, is what an in-memory run gives, and no spill
-    file is left behind."""
+    large export); the parent then takes them CHUNK_ROWS at a time, so the output, the cache
+    and a later run from the cache never hold the export whole either. The output, cached or
+    not, is what an in-memory run gives, and no spill file is left behind."""
     from citycoop import dataset
 
     corpus = _export_corpus(tmp_path / "corpus")
     dataset.write_dataset([corpus], tmp_path / "plain.parquet", jobs=jobs)
-    monkeypatch.setattr(dataset, "ARROW_BLOCK", 4)
-    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)  # the export's 50 rows go to disk in 13 blocks
+    written = _small_blocks(monkeypatch)
     made = []
-    real_load = dataset.Batch.load
+    real_tables = dataset.Batch.tables
 
-    def load(batch):
+    def tables(batch):
         made.append(batch.spilled)
-        return real_load(batch)
+        return real_tables(batch)
 
-    monkeypatch.setattr(dataset.Batch, "load", load)
+    monkeypatch.setattr(dataset.Batch, "tables", tables)
     cache = tmp_path / "cache"
     dataset.write_dataset([corpus], tmp_path / "spilled.parquet", jobs=jobs, cache=cache)
     assert any(p is not None for p in made)  # the rows did come back through a spill file
     assert not any(Path(p).exists() for p in made if p)
     assert sorted(p.name for p in cache.iterdir()) == ["index.sqlite", "segments"]  # spill folder gone
+    assert max(written) <= 7 and sum(written) == 52
     plain = pq.read_table(tmp_path / "plain.parquet")
     assert pq.read_table(tmp_path / "spilled.parquet").equals(plain)
     assert plain.num_rows == 52 and plain.column("duplicate_of").to_pylist().count("export#11") == 1
+    # The seeds' 2 rows and the export's 50 are one segment (it ends between files, once past
+    # SEGMENT_ROWS), written as they came: batches of SEGMENT_BATCH rows, the remainder in the last.
+    assert _segment_batches(cache) == [[5] * 9 + [7]]
     (tmp_path / "spilled.parquet").unlink()  # rows now come from the cache the spilled run filled
+    written.clear()
     dataset.write_dataset([corpus], tmp_path / "spilled.parquet", jobs=jobs, cache=cache)
     assert pq.read_table(tmp_path / "spilled.parquet").equals(plain)
+    assert max(written) <= 7 and sum(written) == 52
+
+
+def test_a_large_cached_export_is_read_back_in_pieces_when_later_files_need_its_rows(tmp_path, monkeypatch):
+    """A new file after a cached export is checked against the export's rows, which go into
+    the duplicate index a few at a time; a new file before it makes its rows be checked again,
+    read from the cache a piece at a time. Either way the output is that of a run without a
+    cache, and no read of the cache covers more than a piece."""
+    from citycoop import dataset
+    from citycoop.cache import RecordCache
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    _small_blocks(monkeypatch)
+    monkeypatch.setattr(dataset, "REPLAY_ROWS", 6)
+    reads = []
+    real_rows = RecordCache.segment_rows
+
+    def segment_rows(store, name, start, n, columns=None):
+        reads.append(n)
+        return real_rows(store, name, start, n, columns)
+
+    monkeypatch.setattr(RecordCache, "segment_rows", segment_rows)
+    cache = tmp_path / "cache"
+    dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    export = (corpus / "export.jsonl").read_text(encoding="utf-8").splitlines()
+    copied = json.loads(export[41])  # row 41 of the export (line 42: one line is not JSON)
+    (corpus / "zz_later.jsonl").write_text(json.dumps(dict(copied, id="later"), ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+    (corpus / "00_earlier.txt").write_text(f"Quảng Ninh tiếp đoàn Phòng Thành Cảng\n\n{LEAD}\n\n{MORE}",
+                                           encoding="utf-8")
+    for step in ("later", "earlier"):
+        if step == "later":
+            (corpus / "00_earlier.txt").rename(tmp_path / "earlier.txt")
+        else:
+            (tmp_path / "earlier.txt").rename(corpus / "00_earlier.txt")
+        reads.clear()
+        stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+        assert stats.cached_files == (3 if step == "later" else 4) and reads and max(reads) <= 7
+        dataset.write_dataset([corpus], tmp_path / "fresh.parquet")
+        out = pq.read_table(tmp_path / "out.parquet")
+        assert out.equals(pq.read_table(tmp_path / "fresh.parquet"))
+        assert out.column("duplicate_of").to_pylist()[-1] == "export#42"
+
+
+def test_a_cache_written_with_another_batch_size_or_as_one_batch_reads_back_the_same(tmp_path, monkeypatch):
+    """A segment records the batch size it was written with, so a later version with another
+    SEGMENT_BATCH reads it right; a segment from before batches (one batch, no record of a size)
+    reads right too. The output carries none of the cache's own metadata."""
+    import pyarrow as pa
+
+    from citycoop import cache as cache_module
+    from citycoop import dataset
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    dataset.write_dataset([corpus], tmp_path / "plain.parquet")
+    plain = pq.read_table(tmp_path / "plain.parquet")
+    _small_blocks(monkeypatch)
+    cache = tmp_path / "cache"
+    dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    monkeypatch.setattr(cache_module, "SEGMENT_BATCH", 3)
+    (tmp_path / "out.parquet").unlink()
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    assert stats.cached_files == 3
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.equals(plain) and cache_module.BATCH_ROWS_KEY not in (out.schema.metadata or {})
+    (segment,) = (cache / "segments").glob("*.arrow")
+    with pa.OSFile(str(segment)) as source:
+        rows = pa.ipc.open_file(source).read_all()
+    rows = rows.replace_schema_metadata(None).combine_chunks()
+    with pa.OSFile(str(segment), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
+        writer.write_table(rows)  # as segments were written before they had batches
+    assert _segment_batches(cache) == [[52]]
+    (tmp_path / "out.parquet").unlink()
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    assert stats.cached_files == 3 and pq.read_table(tmp_path / "out.parquet").equals(plain)
+
+
+def test_a_run_stopped_inside_a_large_export_leaves_a_usable_cache(tmp_path, monkeypatch):
+    """Stopped after the first piece of an export (as by Ctrl-C): the cache keeps the files
+    before it, leaves no half-written segment, and the next run's output is whole."""
+    from citycoop import dataset
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    dataset.write_dataset([corpus], tmp_path / "plain.parquet")
+    _small_blocks(monkeypatch)
+    cache = tmp_path / "cache"
+    for chunk in dataset.iter_chunks([corpus], cache=cache):
+        if chunk.table is not None and chunk.table.column("id")[0].as_py().startswith("export"):
+            break  # the generator is closed here, as when the consumer stops
+    assert not list((cache / "segments").glob("*.tmp"))
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    assert stats.cached_files == 2  # the seeds before the export
+    assert pq.read_table(tmp_path / "out.parquet").equals(pq.read_table(tmp_path / "plain.parquet"))
 
 
 def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run(tmp_path, monkeypatch):

@@ -6,7 +6,11 @@ A folder (default ``~/.cache/citycoop/records/``, or ``$CITYCOOP_CACHE``):
   mtime, a hash of its bytes, where its records are (segment, first row, row count) and its
   rejects (JSON);
 - ``segments/*.arrow`` — the records themselves as flat rows (the output columns plus the
-  MinHash signature), Arrow IPC files with zstd, written in blocks of a few thousand rows.
+  MinHash signature), Arrow IPC files with zstd. A segment holds the rows of whole files, at
+  least SEGMENT_ROWS of them (so one large export is one large segment), in record batches of
+  SEGMENT_BATCH rows (the last one up to twice that; the size is kept in the segment's schema
+  metadata): a segment is written as its rows come and a range of rows is read back by reading
+  only the batches it covers, so neither side ever holds a large export whole.
 
 Why columnar: a cached run copies Arrow tables from the segments to the output with no
 per-record Python (gzip'd JSON per file cost ≈ 0.45 ms per article). Why Arrow IPC and not
@@ -27,6 +31,7 @@ import json
 import os
 import sqlite3
 import stat
+import time
 import uuid
 from collections import OrderedDict
 from typing import NamedTuple
@@ -34,7 +39,11 @@ from pathlib import Path
 
 from .load import InputFile
 
-SEGMENT_ROWS = 4096  # rows per segment file: big enough for fast reads, small enough to hold a few
+SEGMENT_ROWS = 4096  # rows per segment file at least: big enough for fast reads
+SEGMENT_BATCH = 4096  # rows per record batch in a segment (compressed one by one: ≈ 80-row batches
+# had made reading 10× slower), except the last, which takes the remainder (< 2 × SEGMENT_BATCH)
+BATCH_ROWS_KEY = b"citycoop_batch_rows"  # segment schema metadata: rows per batch when it was written
+STALE_TMP_S = 24 * 3600  # a segment still being written after a day was left by a killed run
 LOOKUP_CHUNK = 500  # paths per SQLite query
 KEEP_SETTINGS = 3  # settings fingerprints whose entries are kept (the current one and two before)
 
@@ -85,10 +94,14 @@ class RecordCache:
             self._db.commit()
         self._db.execute("CREATE TEMP TABLE seen (path TEXT PRIMARY KEY)")  # keys this run looked up
         self._existing = {p.name for p in self.segments.glob("*.arrow")}
-        self._tables: OrderedDict = OrderedDict()  # a few segments read recently
-        self._pending_tables: list = []
-        self._pending_files: list[tuple[InputFile, int, int, str, int, list[dict]]] = []
-        self._pending_rows = 0
+        self._readers: OrderedDict = OrderedDict()  # a few segment files open for reading
+        self._batches: OrderedDict = OrderedDict()  # a few record batches read recently
+        self._segment = None  # the segment being written: [name, tmp path, file, IPC writer]
+        self._buffer: list = []  # its rows not yet written (fewer than 2 × SEGMENT_BATCH)
+        self._buffered = 0
+        self._segment_rows = 0  # rows added to it (written + buffered)
+        self._declared_rows = 0  # of which belong to files in _pending_files
+        self._pending_files: list[tuple] = []
         self._pending_decisions: list[tuple[str | None, str, str]] = []
         self._wrote = False
 
@@ -134,48 +147,84 @@ class RecordCache:
                           chain, tuple(tuple(d) for d in json.loads(dups)) if dups else (),
                           st.st_size, st.st_mtime_ns)
 
-    def rows(self, entries: list[CacheEntry]):
-        """The records of these entries, in order, as one Arrow table."""
+    def iter_rows(self, entries: list[CacheEntry], max_rows: int):
+        """The records of these entries, in order, as Arrow tables of at most ``max_rows`` rows
+        (one large cached export comes back piece by piece, never whole)."""
         import pyarrow as pa
 
-        slices = []
+        runs = []
         for e in entries:
             if not e.n_rows:
                 continue
-            last = slices[-1] if slices else None
+            last = runs[-1] if runs else None
             if last and last[0] == e.segment and last[1] + last[2] == e.start:
-                slices[-1] = (last[0], last[1], last[2] + e.n_rows)  # contiguous: one slice
+                runs[-1] = (last[0], last[1], last[2] + e.n_rows)  # contiguous: one read
             else:
-                slices.append((e.segment, e.start, e.n_rows))
-        tables = [self._segment(seg).slice(start, n) for seg, start, n in slices]
-        return pa.concat_tables(tables) if tables else None
+                runs.append((e.segment, e.start, e.n_rows))
+        parts, held = [], 0
+        for segment, start, n in runs:
+            while n:
+                take = min(n, max_rows - held)
+                parts.append(self.segment_rows(segment, start, take))
+                held, start, n = held + take, start + take, n - take
+                if held == max_rows:
+                    yield pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+                    parts, held = [], 0
+        if parts:
+            yield pa.concat_tables(parts) if len(parts) > 1 else parts[0]
 
     def segment_rows(self, name: str, start: int, n: int, columns: list[str] | None = None):
-        """Rows of one segment; with ``columns``, only those are read (and decompressed)."""
-        if columns is None or name in self._tables:
-            table = self._segment(name).slice(start, n)
-            return table if columns is None else table.select(columns)
+        """Rows [start, start + n) of one segment, reading (and decompressing) only the record
+        batches they fall in; with ``columns``, only those columns."""
         import pyarrow as pa
 
-        with pa.memory_map(str(self.segments / name)) as source:
-            reader = pa.ipc.open_file(source)
-            fields = [reader.schema.get_field_index(c) for c in columns]
-            reader = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
-            return reader.read_all().slice(start, n)
+        reader = self._reader(name, tuple(columns) if columns else None)
+        metadata = dict(reader.schema.metadata or {})
+        batch_rows = metadata.pop(BATCH_ROWS_KEY, None)
+        last_batch = reader.num_record_batches - 1
+        if batch_rows is None:  # written before segments had batches: one batch
+            first, last = 0, last_batch
+        else:  # batch i starts at row i × batch_rows; the last one takes the remainder
+            batch_rows = int(batch_rows)
+            first = min(start // batch_rows, last_batch)
+            last = min((start + n - 1) // batch_rows, last_batch)
+        batches = [self._batch(name, columns, reader, i) for i in range(first, last + 1)]
+        offset = first * batch_rows if first else 0
+        table = pa.Table.from_batches(batches).slice(start - offset, n)
+        return table.replace_schema_metadata(metadata or None)
 
-    def _segment(self, name: str):
+    def _reader(self, name: str, columns: tuple | None):
+        """An open reader of a segment (plain reads, not a memory map: mapped pages of a large
+        segment would count in the process's memory until it is closed)."""
         import pyarrow as pa
 
-        table = self._tables.get(name)
-        if table is None:
-            with pa.memory_map(str(self.segments / name)) as source:
-                table = pa.ipc.open_file(source).read_all()
-            self._tables[name] = table
-            if len(self._tables) > 3:
-                self._tables.popitem(last=False)
+        key = (name, columns)
+        reader = self._readers.get(key)
+        if reader is None:
+            source = pa.OSFile(str(self.segments / name))
+            options = None
+            if columns:
+                schema = pa.ipc.open_file(source).schema
+                options = pa.ipc.IpcReadOptions(included_fields=[schema.get_field_index(c) for c in columns])
+            reader = pa.ipc.open_file(source, options=options)
+            self._readers[key] = reader = (reader, source)
+            if len(self._readers) > 4:
+                self._readers.popitem(last=False)[1][1].close()
         else:
-            self._tables.move_to_end(name)
-        return table
+            self._readers.move_to_end(key)
+        return reader[0]
+
+    def _batch(self, name: str, columns, reader, i: int):
+        # Consecutive cached files are read a few at a time from the same batch: keep the last few.
+        key = (name, tuple(columns) if columns else None, i)
+        batch = self._batches.get(key)
+        if batch is None:
+            batch = self._batches[key] = reader.get_batch(i)
+            if len(self._batches) > 4:
+                self._batches.popitem(last=False)
+        else:
+            self._batches.move_to_end(key)
+        return batch
 
     def output(self, path: str) -> tuple[str, dict, dict] | None:
         """(inputs digest, {file: [size, mtime_ns]}, run counts) of the last run that wrote
@@ -194,49 +243,84 @@ class RecordCache:
             rejects: list[list[dict]], table, chains: list[str], dups: list[list]) -> None:
         """Remember what each file of a batch produced: its rows (consecutive in ``table``),
         rejects and duplicate decisions. Files whose bytes could not be hashed are not cached."""
-        if table is not None and table.num_rows:
-            self._pending_tables.append(table)
+        self.add_rows(table)
+        self.add_files(files, n_rows, keys, rejects, chains, dups)
+
+    def add_rows(self, table) -> None:
+        """Rows of files not yet given to ``add_files``, in order (a large export comes in
+        several pieces): written to the current segment in batches as they come."""
+        if table is None or not table.num_rows:
+            return
+        self._buffer.append(table)
+        self._buffered += table.num_rows
+        self._segment_rows += table.num_rows
+        while self._buffered >= 2 * SEGMENT_BATCH:
+            self._write_rows(SEGMENT_BATCH)
+
+    def add_files(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
+                  rejects: list[list[dict]], chains: list[str], dups: list[list]) -> None:
+        """The files whose rows ``add_rows`` was given last (``n_rows`` of them per file), their
+        rejects and duplicate decisions. A segment ends only here, between two files."""
+        if self._declared_rows + sum(n_rows) != self._segment_rows:
+            raise ValueError("add_files: the files' row counts differ from the rows added for them")
         for f, n, key, rj, chain, dp in zip(files, n_rows, keys, rejects, chains, dups):
             try:
                 st = os.stat(f.path)
             except OSError:
                 key = None
             self._pending_files.append((f, n, key, rj, st.st_size if key else 0,
-                                        st.st_mtime_ns if key else 0, chain, dp))
-        self._pending_rows += sum(n_rows)
-        if self._pending_rows >= SEGMENT_ROWS:
+                                        st.st_mtime_ns if key else 0, chain, dp, self._declared_rows))
+            self._declared_rows += n
+        if self._segment_rows >= SEGMENT_ROWS:
             self.flush()
 
-    def flush(self) -> None:
-        if not self._pending_files:
-            return
+    def _write_rows(self, n: int) -> None:
+        """The first ``n`` buffered rows as one record batch of the current segment."""
         import pyarrow as pa
 
-        name = None
-        if self._pending_tables:
+        if self._segment is None:
             name = f"seg-{uuid.uuid4().hex}.arrow"
-            tmp = self.segments / (name + ".tmp")
-            # one record batch: per-batch compression of ~250 small worker batches made reading
-            # a segment back 10× slower
-            table = pa.concat_tables(self._pending_tables).combine_chunks()
+            tmp = self.segments / (name + ".tmp")  # renamed when complete: a crash never leaves half a segment
+            sink = pa.OSFile(str(tmp), "wb")
             options = pa.ipc.IpcWriteOptions(compression="zstd")
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema, options=options) as w:
-                w.write_table(table)
-            tmp.rename(self.segments / name)  # complete or absent: a crash never leaves half a segment
+            # the batch size is written into the segment, which reads then rely on
+            schema = self._buffer[0].schema
+            schema = schema.with_metadata({**(schema.metadata or {}), BATCH_ROWS_KEY: str(SEGMENT_BATCH)})
+            self._segment = [name, tmp, sink, pa.ipc.new_file(sink, schema, options=options)]
+        rows = pa.concat_tables(self._buffer) if len(self._buffer) > 1 else self._buffer[0]
+        batch = rows.slice(0, n).combine_chunks().to_batches(max_chunksize=n)
+        for b in batch:  # one batch: the columns were combined into single chunks
+            self._segment[3].write_batch(b)
+        self._buffer = [rows.slice(n)] if n < rows.num_rows else []
+        self._buffered -= n
+
+    def flush(self) -> None:
+        """End the current segment at the last declared file and write the index entries."""
+        if not self._pending_files:
+            return
+        # Rows added past the last declared file (a run stopped inside a large export) are
+        # written too, after every entry's rows: no entry points at them.
+        name = None
+        if self._buffered:
+            self._write_rows(self._buffered)
+        if self._segment is not None:
+            name, tmp, sink, writer = self._segment
+            writer.close()
+            sink.close()
+            tmp.rename(self.segments / name)
             self._existing.add(name)
-        rows, start = [], 0
-        for f, n, key, rj, size, mtime, chain, dp in self._pending_files:
+        rows = []
+        for f, n, key, rj, size, mtime, chain, dp, start in self._pending_files:
             if key is not None:
                 rows.append((self._path_key(f), size, mtime, key, name if n else None, start, n,
                              json.dumps(rj, ensure_ascii=False) if rj else None, chain,
                              json.dumps(dp, ensure_ascii=False) if dp else None))
-            start += n
         self._db.executemany("INSERT OR REPLACE INTO files_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._db.commit()
         self._wrote = True
-        self._pending_tables.clear()
+        self._segment = None
         self._pending_files.clear()
-        self._pending_rows = 0
+        self._segment_rows = self._declared_rows = 0
 
     def set_decisions(self, changed: list[tuple[InputFile, str, list]]) -> None:
         """New duplicate decisions (and the chain they hold for) of cached files."""
@@ -254,8 +338,6 @@ class RecordCache:
         """Drop the entries of all but the KEEP_SETTINGS most recently used settings
         fingerprints: every edit of a data file or new extractor version would otherwise keep a
         full copy of the corpus's records in the cache for ever. Returns the entries dropped."""
-        import time
-
         self._db.execute("INSERT OR REPLACE INTO fingerprints VALUES (?, ?)", (self.fingerprint, time.time()))
         old = [r[0] for r in self._db.execute(
             "SELECT fingerprint FROM fingerprints ORDER BY last_used DESC LIMIT -1 OFFSET ?", (KEEP_SETTINGS,))]
@@ -295,6 +377,13 @@ class RecordCache:
         """Delete segments no file refers to any more (files changed or settings changed)."""
         used = {r[0] for r in self._db.execute("SELECT DISTINCT segment FROM files_v2 WHERE segment IS NOT NULL")}
         removed = 0
+        now = time.time()
+        for tmp in self.segments.glob("*.arrow.tmp"):  # a killed run's half-written segment
+            try:
+                if now - tmp.stat().st_mtime > STALE_TMP_S:
+                    tmp.unlink()
+            except OSError:
+                pass
         for name in list(self._existing - used):
             (self.segments / name).unlink(missing_ok=True)
             self._existing.discard(name)
@@ -304,6 +393,14 @@ class RecordCache:
     def close(self) -> None:
         wrote = bool(self._pending_files) or self._wrote
         self.flush()
+        if self._segment is not None:  # rows of no declared file: a run stopped inside an export
+            self._segment[3].close()
+            self._segment[2].close()
+            self._segment[1].unlink(missing_ok=True)
+            self._segment = None
+        for _, source in self._readers.values():
+            source.close()
+        self._readers.clear()
         self._write_decisions()
         if wrote:  # a re-extracted file may have left its old segment unused
             self.forget_old_settings()

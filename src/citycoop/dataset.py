@@ -42,6 +42,9 @@ ARROW_BLOCK = 1024  # rows a worker holds as Python dicts before making them col
 # spill folder instead of holding them: one 105 MB export of 58 830 articles had taken its
 # worker to 970 MB and, once pickled across, the parent to 734 MB.
 SPILL_ROWS = 8 * ARROW_BLOCK
+# The parent handles a task's rows (duplicate check, cache, output) this many at a time, so a
+# large export is never whole in its memory either (it had held all 58 830 rows: 612 MB).
+CHUNK_ROWS = SPILL_ROWS
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
@@ -166,7 +169,7 @@ class Batch:
     """What a worker hands back for consecutive input files: their records as one Arrow table
     (flat columns + ``_sig``; the rows of file i follow those of file i-1), and per file the
     number of rows, its rejects and the hash of its bytes (for the cache). A large batch comes
-    back as ``spilled``, the path of an Arrow file holding the table; ``table`` maps it."""
+    back as ``spilled``, the path of an Arrow file holding the table (``table`` is then None)."""
 
     files: list[load.InputFile]
     table: object  # pyarrow.Table or None
@@ -175,19 +178,35 @@ class Batch:
     keys: list[str | None]
     spilled: str | None = None
 
-    def load(self) -> "Batch":
-        """The table in memory, or memory-mapped from the spill file (then removed: the
-        mapping keeps the data until the table is dropped)."""
-        if self.spilled is not None:
-            import pyarrow as pa
+    def tables(self) -> Iterator:
+        """The rows in tables of at most CHUNK_ROWS, in order. A spill file is read a record
+        batch at a time (plain reads, not a memory map: the mapped pages of a large export
+        counted in the parent's memory until the last row was handled) and then removed."""
+        if self.spilled is None:
+            if self.table is not None:
+                for offset in range(0, self.table.num_rows, CHUNK_ROWS):
+                    yield self.table.slice(offset, CHUNK_ROWS)
+            return
+        import pyarrow as pa
 
-            self.table = pa.ipc.open_file(pa.memory_map(self.spilled)).read_all()
+        try:
+            with pa.OSFile(self.spilled) as source:
+                reader = pa.ipc.open_file(source)
+                batches, held = [], 0
+                for i in range(reader.num_record_batches):
+                    batch = reader.get_batch(i)
+                    if held and held + batch.num_rows > CHUNK_ROWS:
+                        yield pa.Table.from_batches(batches)
+                        batches, held = [], 0
+                    batches.append(batch)
+                    held += batch.num_rows
+                if batches:
+                    yield pa.Table.from_batches(batches)
+        finally:
             try:
                 os.unlink(self.spilled)
-            except OSError:  # a platform that cannot remove a mapped file: the spill folder goes at the end
+            except OSError:  # the spill folder goes at the end of the run anyway
                 pass
-            self.spilled = None
-        return self
 
 
 STALE_SPILL_S = 24 * 3600
@@ -379,13 +398,12 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             futures -= fut is not None
             if entries is not None:  # from the cache
                 stats.cached_files += len(batch_files)
-                chunk = deduplicator.cached(batch_files, entries, stats)
+                yield from deduplicator.cached(batch_files, entries, stats)
             else:
-                chunk = deduplicator.computed(batch if fut is None else fut.result(), stats)
+                yield from deduplicator.computed(batch if fut is None else fut.result(), stats)
             stats.files += len(batch_files)
             if bar is not None:
                 bar.update(len(batch_files))
-            yield chunk
 
     def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
         nonlocal queued
@@ -486,30 +504,44 @@ class Deduplicator:
                                      digest_size=12).hexdigest()
         return before
 
-    def computed(self, batch: Batch, stats: RunStats) -> Chunk:
-        batch.load()
+    def computed(self, batch: Batch, stats: RunStats) -> Iterator[Chunk]:
+        """A worker's batch checked and cached, as chunks of at most CHUNK_ROWS rows."""
         chains = [self._advance(f, k) for f, k in zip(batch.files, batch.keys)]
-        chunk, dups = self._check(batch.table, batch.rejects, batch.n_rows, stats)
+        rows = _FileRows(batch.n_rows)
+        rejects = batch.rejects  # handed on with the first chunk
+        for table in batch.tables():
+            dup_of = self._check(table, rows, stats)
+            if self.store is not None:
+                self.store.add_rows(table)
+            yield _chunk(table, rejects, dup_of, stats)
+            rejects = []
+        if rejects is batch.rejects:  # no rows at all
+            yield _chunk(None, rejects, [], stats)
         if self.store is not None:
-            self.store.add(batch.files, batch.n_rows, batch.keys, batch.rejects, batch.table,
-                           chains, dups)
-        return chunk
+            self.store.add_files(batch.files, batch.n_rows, batch.keys, batch.rejects, chains, rows.dups)
 
-    def cached(self, files: list[load.InputFile], entries: list, stats: RunStats) -> Chunk:
+    def cached(self, files: list[load.InputFile], entries: list, stats: RunStats) -> Iterator[Chunk]:
+        """Cached files' rows as chunks of at most CHUNK_ROWS rows, with their stored duplicate
+        decisions while everything before them is unchanged, checked again otherwise."""
         chains = [self._advance(f, e.key) for f, e in zip(files, entries)]
-        table = self.store.rows(entries)
-        rejects = [list(e.rejects) for e in entries]
+        all_rejects = [list(e.rejects) for e in entries]
+        rejects = all_rejects  # handed on with the first chunk
         n_rows = [e.n_rows for e in entries]
         if any(e.chain != c for e, c in zip(entries, chains)):
-            chunk, dups = self._check(table, rejects, n_rows, stats)
-            self.store.set_decisions([(f, c, d) for f, e, c, d in zip(files, entries, chains, dups)
+            rows = _FileRows(n_rows)
+            for table in self.store.iter_rows(entries, CHUNK_ROWS):
+                yield _chunk(table, rejects, self._check(table, rows, stats), stats)
+                rejects = []
+            if rejects is all_rejects:
+                yield _chunk(None, rejects, [], stats)
+            self.store.set_decisions([(f, c, d) for f, e, c, d in zip(files, entries, chains, rows.dups)
                                       if (e.chain, list(map(list, e.dups))) != (c, d)])
-            return chunk
-        dup_of: list[str | None] = [None] * sum(n_rows)
+            return
+        first_copy: dict[int, str] = {}  # row (counted over these files) → id of the earlier copy
         offset = 0
         for e in entries:
             for i, first, near in e.dups:
-                dup_of[offset + i] = first
+                first_copy[offset + i] = first
                 stats.duplicates += 1
                 stats.near_duplicates += near
             offset += e.n_rows
@@ -522,7 +554,13 @@ class Deduplicator:
                     last[3].extend(dup_rows)
                 else:
                     self._not_indexed.append([e.segment, e.start, e.n_rows, dup_rows])
-        return _chunk(table, rejects, dup_of, stats)
+        offset = 0
+        for table in self.store.iter_rows(entries, CHUNK_ROWS):
+            n = table.num_rows
+            yield _chunk(table, rejects, [first_copy.get(offset + i) for i in range(n)], stats)
+            rejects, offset = [], offset + n
+        if rejects is all_rejects:
+            yield _chunk(None, rejects, [], stats)
 
     def _index_cached_rows(self) -> None:
         """Put the rows whose decisions came from the cache into the index, in bulk (in blocks
@@ -535,45 +573,68 @@ class Deduplicator:
         ids, hashes, sigs, is_dup = [], [], [], []
         rows = 0
         for segment, start, n, dup_rows in self._not_indexed:
-            table = self.store.segment_rows(segment, start, n, ["id", "content_hash", "_sig"])
-            ids += table.column("id").to_pylist()
-            hashes += table.column("content_hash").to_pylist()
-            sig = table.column("_sig").combine_chunks()  # fixed-size binary: one data buffer
-            data = np.frombuffer(sig.buffers()[1], np.uint32)
-            sigs.append(data[sig.offset * NUM_PERM:(sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM))
-            dup = np.zeros(n, bool)
-            dup[np.asarray(dup_rows, np.int64) - start] = True
-            is_dup.append(dup)
-            rows += n
-            if rows >= REPLAY_ROWS:
-                self.index.replay(ids, hashes, np.concatenate(sigs), np.concatenate(is_dup))
-                ids, hashes, sigs, is_dup, rows = [], [], [], [], 0
+            dup_rows = np.asarray(dup_rows, np.int64)
+            for piece_start in range(start, start + n, REPLAY_ROWS):  # a large export: in pieces
+                piece = min(REPLAY_ROWS, start + n - piece_start)
+                table = self.store.segment_rows(segment, piece_start, piece, ["id", "content_hash", "_sig"])
+                ids += table.column("id").to_pylist()
+                hashes += table.column("content_hash").to_pylist()
+                sig = table.column("_sig").combine_chunks()  # fixed-size binary: one data buffer
+                data = np.frombuffer(sig.buffers()[1], np.uint32)
+                sigs.append(data[sig.offset * NUM_PERM:(sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM))
+                dup = np.zeros(piece, bool)
+                in_piece = dup_rows[(dup_rows >= piece_start) & (dup_rows < piece_start + piece)]
+                dup[in_piece - piece_start] = True
+                is_dup.append(dup)
+                rows += piece
+                if rows >= REPLAY_ROWS:
+                    self.index.replay(ids, hashes, np.concatenate(sigs), np.concatenate(is_dup))
+                    ids, hashes, sigs, is_dup, rows = [], [], [], [], 0
         if ids:
             self.index.replay(ids, hashes, np.concatenate(sigs), np.concatenate(is_dup))
         self._not_indexed.clear()
 
-    def _check(self, table, rejects, n_rows: list[int], stats: RunStats) -> tuple[Chunk, list[list]]:
-        """Check every row; returns the chunk and, per file, its duplicates [[row, first, near]]."""
+    def _check(self, table, rows: "_FileRows", stats: RunStats) -> list[str | None]:
+        """Check every row of ``table`` (the next rows of ``rows``' files); returns per row the
+        id of the earlier copy or None, and notes the duplicates in ``rows.dups``."""
         if self._not_indexed:
             self._index_cached_rows()
-        dup_of: list[str | None] = []
-        dups: list[list] = [[] for _ in n_rows]
-        if table is not None and table.num_rows:
-            ids = table.column("id").to_pylist()
-            hashes = table.column("content_hash").to_pylist()
-            sigs = table.column("_sig").to_pylist()
-            dup_of = [None] * len(ids)
-            file_no, file_start = 0, 0
-            for i, (first, near) in enumerate(self.index.check_many(ids, hashes, sigs)):
-                while i >= file_start + n_rows[file_no]:
-                    file_start += n_rows[file_no]
-                    file_no += 1
-                if first is not None:
-                    dup_of[i] = first
-                    dups[file_no].append([i - file_start, first, int(near)])
-                    stats.duplicates += 1
-                    stats.near_duplicates += near
-        return _chunk(table, rejects, dup_of, stats), dups
+        if table is None or not table.num_rows:
+            return []
+        ids = table.column("id").to_pylist()
+        hashes = table.column("content_hash").to_pylist()
+        sigs = table.column("_sig").to_pylist()
+        dup_of: list[str | None] = [None] * len(ids)
+        for i, (first, near) in enumerate(self.index.check_many(ids, hashes, sigs)):
+            if first is not None:
+                dup_of[i] = first
+                rows.note(i, first, near)
+                stats.duplicates += 1
+                stats.near_duplicates += near
+        rows.advance(len(ids))
+        return dup_of
+
+
+class _FileRows:
+    """Which of a batch's files each row belongs to, as the rows come in pieces; collects per
+    file its duplicates as [row in file, id of the earlier copy, near?]."""
+
+    def __init__(self, n_rows: list[int]):
+        self.n_rows = n_rows
+        self.dups: list[list] = [[] for _ in n_rows]
+        self.done = 0  # rows of earlier pieces
+        self.file_no = 0
+        self.file_start = 0  # first row of file file_no
+
+    def note(self, i: int, first: str, near: bool) -> None:
+        row = self.done + i
+        while row >= self.file_start + self.n_rows[self.file_no]:
+            self.file_start += self.n_rows[self.file_no]
+            self.file_no += 1
+        self.dups[self.file_no].append([row - self.file_start, first, int(near)])
+
+    def advance(self, n: int) -> None:
+        self.done += n
 
 
 def _chunk(table, rejects: list[list[dict]], dup_of: list[str | None], stats: RunStats) -> Chunk:

@@ -54,9 +54,9 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
                 writer = RecordWriter(out_path / f"part-{n:05d}.parquet", "parquet", taxonomy)
             batch = fut.result()
             stats.files += len(batch.files)
-            chunk = deduplicator.computed(batch, stats)
-            writer.write_table(chunk.table)
-            rejects += chunk.rejects
+            for chunk in deduplicator.computed(batch, stats):
+                writer.write_table(chunk.table)
+                rejects += chunk.rejects
             fut.release()
             if fmt == "parquet":
                 writer.close()

@@ -44,6 +44,18 @@ def test_timeline_keeps_unknown_years_in_their_own_lane(data):
     assert "Year not stated" in fig.layout.annotations[1].text
 
 
+def test_timeline_draws_no_empty_lane_when_no_year_is_known(data):
+    """Xinjiang's only seed article gives a day and month but no year: one lane, not an empty
+    "Year known" panel above it."""
+    _, meet, _ = data
+    fig = charts.meetings_timeline(meet[meet["partner"] == "Xinjiang"])
+    assert [a.text for a in fig.layout.annotations] == ["Year not stated in the text (day and month only)"]
+    assert {tr.xaxis for tr in fig.data} == {"x"} and sum(len(tr.x) for tr in fig.data) == 1
+    assert fig.layout.xaxis.title.text == "Day and month (year unknown)"
+    dated = charts.meetings_timeline(meet[meet["year_known"]])
+    assert [a.text for a in dated.layout.annotations] == ["Year known"]
+
+
 def test_topic_share_bar_shares(data):
     arts, _, _ = data
     fig = charts.topic_share_bar(arts, LABELS, TOPICS)

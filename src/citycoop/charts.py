@@ -231,17 +231,22 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     colors = color_map(m["partner"])
     order = sorted(m["partner"].unique(), key=lambda p: p)
     ylabels = {r.partner: place_label(r.partner_vi, r.partner) for r in m.itertuples(index=False)}
-    rows = 2 if len(unknown) else 1
-    fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.28, subplot_titles=(
-        ["Year known"] + (["Year not stated in the text (day and month only)"] if rows == 2 else [])))
-    fig.update_layout(template=TEMPLATE_NAME, title=title,
-                      height=max(320, 140 + 28 * len(order)) * (1.6 if rows == 2 else 1),
-                      legend_title_text="Partner")
     aggregate = len(m) > MAX_TIMELINE_POINTS
     if aggregate and len(order) > TOP_PARTNERS:  # the rest would be unreadable slivers
         top = m["partner"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
         order = sorted(top.index[:TOP_PARTNERS])
-        fig.update_layout(title=f"{title} (the {TOP_PARTNERS} partners with most meetings)")
+        title = f"{title} (the {TOP_PARTNERS} partners with most meetings)"
+        known, unknown = known[known["partner"].isin(order)], unknown[unknown["partner"].isin(order)]
+    # a lane only when it has meetings: an empty "Year known" panel above a partner whose
+    # articles never give the year would look like missing data
+    lanes = (["Year known"] if len(known) else []) + (
+        ["Year not stated in the text (day and month only)"] if len(unknown) else [])
+    rows = len(lanes)
+    unknown_row = rows  # the lane of unknown years is the last one
+    fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.28, subplot_titles=lanes)
+    fig.update_layout(template=TEMPLATE_NAME, title=title,
+                      height=max(320, 140 + 28 * len(order)) * (1.6 if rows == 2 else 1),
+                      legend_title_text="Partner")
     for p in order:
         k = known[known["partner"] == p]
         if len(k):
@@ -262,7 +267,7 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
             if aggregate:  # counts per month, still in the lane of unknown years
                 per = md.dt.strftime("2000-%m-01").value_counts().sort_index()
                 fig.add_bar(x=pd.to_datetime(per.index), y=per.values, name=ylabels[p], legendgroup=p,
-                            showlegend=not len(k), marker_color=colors[p], row=rows, col=1,
+                            showlegend=not len(k), marker_color=colors[p], row=unknown_row, col=1,
                             hovertemplate=esc(ylabels[p]) + "<br>%{x|%b}, year unknown: %{y} meetings<extra></extra>")
                 continue
             fig.add_scatter(
@@ -270,14 +275,13 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
                 showlegend=not len(k), marker=dict(size=13, color=colors[p], symbol="diamond-open",
                                                    line=dict(width=2)),
                 text=[_hover_title(r) for r in u.itertuples(index=False)],
-                hovertemplate="%{text}<extra>" + esc(ylabels[p]) + "</extra>", row=rows, col=1)
+                hovertemplate="%{text}<extra>" + esc(ylabels[p]) + "</extra>", row=unknown_row, col=1)
     if aggregate:
         fig.update_layout(barmode="stack")
-        fig.update_yaxes(title_text="Meetings per month", row=1, col=1)
-        fig.update_yaxes(title_text="Meetings per month", row=rows, col=1)
-    if rows == 2:
+        fig.update_yaxes(title_text="Meetings per month")
+    if len(unknown):
         fig.update_xaxes(tickformat="%d %b", range=["2000-01-01", "2000-12-31"],
-                         title_text="Day and month (year unknown)", row=2, col=1)
+                         title_text="Day and month (year unknown)", row=unknown_row, col=1)
     return fig
 
 

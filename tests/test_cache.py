@@ -114,7 +114,7 @@ def test_entries_of_files_gone_from_a_folder_are_dropped_after_a_complete_run_on
 def test_a_segment_a_killed_run_was_writing_is_removed_a_day_later(tmp_path):
     import time
 
-    from citycoop.cache import STALE_TMP_S
+    from citycoop.cache import STALE_S
 
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     corpus.mkdir()
@@ -123,7 +123,7 @@ def test_a_segment_a_killed_run_was_writing_is_removed_a_day_later(tmp_path):
     old, recent = cache / "segments" / "seg-killed.arrow.tmp", cache / "segments" / "seg-writing.arrow.tmp"
     for tmp in (old, recent):
         tmp.write_bytes(b"half a segment")
-    day_ago = time.time() - STALE_TMP_S - 60
+    day_ago = time.time() - STALE_S - 60
     os.utime(old, (day_ago, day_ago))
     (corpus / "b.txt").write_text(SEED.read_text(encoding="utf-8").replace("Trùng Khánh", "Thành Đô"),
                                   encoding="utf-8")

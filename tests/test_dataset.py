@@ -350,6 +350,7 @@ def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run
     import time
 
     from citycoop import dataset
+    from citycoop.cache import STALE_S
 
     corpus = _export_corpus(tmp_path / "corpus")
     cache = tmp_path / "cache"
@@ -358,7 +359,7 @@ def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run
     for folder in (old, recent):
         folder.mkdir()
         (folder / "tmp1.arrow").write_bytes(b"rows")
-    day_ago = time.time() - dataset.STALE_SPILL_S - 60
+    day_ago = time.time() - STALE_S - 60
     os.utime(old, (day_ago, day_ago))
     monkeypatch.setattr(dataset, "SPILL_ROWS", 9)
     dataset.write_dataset([corpus], tmp_path / "b.parquet", cache=cache)

@@ -43,7 +43,9 @@ SEGMENT_ROWS = 4096  # rows per segment file at least: big enough for fast reads
 SEGMENT_BATCH = 4096  # rows per record batch in a segment (compressed one by one: ≈ 80-row batches
 # had made reading 10× slower), except the last, which takes the remainder (< 2 × SEGMENT_BATCH)
 BATCH_ROWS_KEY = b"citycoop_batch_rows"  # segment schema metadata: rows per batch when it was written
-STALE_TMP_S = 24 * 3600  # a segment still being written after a day was left by a killed run
+# What a killed run leaves in the cache folder (a half-written segment, a spill folder) is
+# removed once a day old: a live run keeps writing into its own, so by then it is abandoned.
+STALE_S = 24 * 3600
 LOOKUP_CHUNK = 500  # paths per SQLite query
 KEEP_SETTINGS = 3  # settings fingerprints whose entries are kept (the current one and two before)
 
@@ -71,6 +73,23 @@ def content_key(path: Path) -> str:
 
 def _fingerprint_of(key: str) -> str:
     return key.rsplit("\0", 1)[-1]
+
+
+def remove_stale(folder: Path, pattern: str) -> None:
+    """Remove the files and folders ``pattern`` matches in ``folder`` (a pattern ending in "/"
+    matches folders only) that were last modified more than STALE_S ago."""
+    import shutil
+
+    now = time.time()
+    for path in folder.glob(pattern):
+        try:
+            if now - path.stat().st_mtime > STALE_S:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink()
+        except OSError:  # gone meanwhile, or not ours to remove: left for a later run
+            pass
 
 
 class RecordCache:
@@ -239,13 +258,6 @@ class RecordCache:
         self._db.commit()
 
     # ------------------------------------------------------------------ writing
-    def add(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
-            rejects: list[list[dict]], table, chains: list[str], dups: list[list]) -> None:
-        """Remember what each file of a batch produced: its rows (consecutive in ``table``),
-        rejects and duplicate decisions. Files whose bytes could not be hashed are not cached."""
-        self.add_rows(table)
-        self.add_files(files, n_rows, keys, rejects, chains, dups)
-
     def add_rows(self, table) -> None:
         """Rows of files not yet given to ``add_files``, in order (a large export comes in
         several pieces): written to the current segment in batches as they come."""
@@ -260,7 +272,8 @@ class RecordCache:
     def add_files(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
                   rejects: list[list[dict]], chains: list[str], dups: list[list]) -> None:
         """The files whose rows ``add_rows`` was given last (``n_rows`` of them per file), their
-        rejects and duplicate decisions. A segment ends only here, between two files."""
+        rejects and duplicate decisions. Files whose bytes could not be hashed (key None) are
+        not cached. A segment ends only here, between two files."""
         if self._declared_rows + sum(n_rows) != self._segment_rows:
             raise ValueError("add_files: the files' row counts differ from the rows added for them")
         for f, n, key, rj, chain, dp in zip(files, n_rows, keys, rejects, chains, dups):
@@ -377,13 +390,7 @@ class RecordCache:
         """Delete segments no file refers to any more (files changed or settings changed)."""
         used = {r[0] for r in self._db.execute("SELECT DISTINCT segment FROM files_v2 WHERE segment IS NOT NULL")}
         removed = 0
-        now = time.time()
-        for tmp in self.segments.glob("*.arrow.tmp"):  # a killed run's half-written segment
-            try:
-                if now - tmp.stat().st_mtime > STALE_TMP_S:
-                    tmp.unlink()
-            except OSError:
-                pass
+        remove_stale(self.segments, "*.arrow.tmp")  # a killed run's half-written segment
         for name in list(self._existing - used):
             (self.segments / name).unlink(missing_ok=True)
             self._existing.discard(name)

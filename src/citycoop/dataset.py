@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import load
-from .cache import RecordCache
+from .cache import RecordCache, remove_stale
 from .cache import content_key as cache_content_key
 from .models import Article, Reject
 
@@ -209,21 +209,6 @@ class Batch:
                 pass
 
 
-STALE_SPILL_S = 24 * 3600
-
-
-def _remove_stale_spills(cache: Path) -> None:
-    """Spill folders a killed run left in the cache folder (a run removes its own at its end,
-    and a live run writes into its folder, so a day-old one is abandoned)."""
-    import shutil
-    import time
-
-    now = time.time()
-    for entry in os.scandir(cache):
-        if entry.name.startswith("spill-") and entry.is_dir() and now - entry.stat().st_mtime > STALE_SPILL_S:
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
 def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: str | None = None) -> Batch:
     """One worker task: a few files through load → clean → extract, returned columnar (an Arrow
     table pickles as a few buffers, so results cross processes cheaply). Past SPILL_ROWS rows,
@@ -354,7 +339,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
 
             # Beside the cache when there is one: on disk, where /tmp may be memory (tmpfs).
             if cache:
-                _remove_stale_spills(Path(cache))
+                remove_stale(Path(cache), "spill-*/")  # a killed run's spill folder
             spill_dir = tempfile.TemporaryDirectory(prefix="spill-" if cache else "citycoop-spill-",
                                                     dir=cache if cache else None)
         return spill_dir.name
@@ -508,15 +493,14 @@ class Deduplicator:
         """A worker's batch checked and cached, as chunks of at most CHUNK_ROWS rows."""
         chains = [self._advance(f, k) for f, k in zip(batch.files, batch.keys)]
         rows = _FileRows(batch.n_rows)
-        rejects = batch.rejects  # handed on with the first chunk
-        for table in batch.tables():
+
+        def check_and_cache(table) -> list[str | None]:
             dup_of = self._check(table, rows, stats)
             if self.store is not None:
                 self.store.add_rows(table)
-            yield _chunk(table, rejects, dup_of, stats)
-            rejects = []
-        if rejects is batch.rejects:  # no rows at all
-            yield _chunk(None, rejects, [], stats)
+            return dup_of
+
+        yield from _chunks(batch.tables(), batch.rejects, check_and_cache, stats)
         if self.store is not None:
             self.store.add_files(batch.files, batch.n_rows, batch.keys, batch.rejects, chains, rows.dups)
 
@@ -524,16 +508,11 @@ class Deduplicator:
         """Cached files' rows as chunks of at most CHUNK_ROWS rows, with their stored duplicate
         decisions while everything before them is unchanged, checked again otherwise."""
         chains = [self._advance(f, e.key) for f, e in zip(files, entries)]
-        all_rejects = [list(e.rejects) for e in entries]
-        rejects = all_rejects  # handed on with the first chunk
-        n_rows = [e.n_rows for e in entries]
+        rejects = [list(e.rejects) for e in entries]
+        tables = self.store.iter_rows(entries, CHUNK_ROWS)
         if any(e.chain != c for e, c in zip(entries, chains)):
-            rows = _FileRows(n_rows)
-            for table in self.store.iter_rows(entries, CHUNK_ROWS):
-                yield _chunk(table, rejects, self._check(table, rows, stats), stats)
-                rejects = []
-            if rejects is all_rejects:
-                yield _chunk(None, rejects, [], stats)
+            rows = _FileRows([e.n_rows for e in entries])
+            yield from _chunks(tables, rejects, lambda table: self._check(table, rows, stats), stats)
             self.store.set_decisions([(f, c, d) for f, e, c, d in zip(files, entries, chains, rows.dups)
                                       if (e.chain, list(map(list, e.dups))) != (c, d)])
             return
@@ -554,13 +533,14 @@ class Deduplicator:
                     last[3].extend(dup_rows)
                 else:
                     self._not_indexed.append([e.segment, e.start, e.n_rows, dup_rows])
-        offset = 0
-        for table in self.store.iter_rows(entries, CHUNK_ROWS):
-            n = table.num_rows
-            yield _chunk(table, rejects, [first_copy.get(offset + i) for i in range(n)], stats)
-            rejects, offset = [], offset + n
-        if rejects is all_rejects:
-            yield _chunk(None, rejects, [], stats)
+        done = 0  # rows of earlier tables
+
+        def stored_decisions(table) -> list[str | None]:
+            nonlocal done
+            start, done = done, done + table.num_rows
+            return [first_copy.get(start + i) for i in range(table.num_rows)]
+
+        yield from _chunks(tables, rejects, stored_decisions, stats)
 
     def _index_cached_rows(self) -> None:
         """Put the rows whose decisions came from the cache into the index, in bulk (in blocks
@@ -573,7 +553,8 @@ class Deduplicator:
         ids, hashes, sigs, is_dup = [], [], [], []
         rows = 0
         for segment, start, n, dup_rows in self._not_indexed:
-            dup_rows = np.asarray(dup_rows, np.int64)
+            is_dup_row = np.zeros(n, bool)
+            is_dup_row[np.asarray(dup_rows, np.int64) - start] = True
             for piece_start in range(start, start + n, REPLAY_ROWS):  # a large export: in pieces
                 piece = min(REPLAY_ROWS, start + n - piece_start)
                 table = self.store.segment_rows(segment, piece_start, piece, ["id", "content_hash", "_sig"])
@@ -582,10 +563,7 @@ class Deduplicator:
                 sig = table.column("_sig").combine_chunks()  # fixed-size binary: one data buffer
                 data = np.frombuffer(sig.buffers()[1], np.uint32)
                 sigs.append(data[sig.offset * NUM_PERM:(sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM))
-                dup = np.zeros(piece, bool)
-                in_piece = dup_rows[(dup_rows >= piece_start) & (dup_rows < piece_start + piece)]
-                dup[in_piece - piece_start] = True
-                is_dup.append(dup)
+                is_dup.append(is_dup_row[piece_start - start:piece_start - start + piece])
                 rows += piece
                 if rows >= REPLAY_ROWS:
                     self.index.replay(ids, hashes, np.concatenate(sigs), np.concatenate(is_dup))
@@ -635,6 +613,17 @@ class _FileRows:
 
     def advance(self, n: int) -> None:
         self.done += n
+
+
+def _chunks(tables: Iterable, rejects: list[list[dict]], dup_of, stats: RunStats) -> Iterator[Chunk]:
+    """Consecutive files' rows as one chunk per table, ``dup_of(table)`` giving its
+    duplicate_of column; the files' rejects go with the first chunk (alone if there are no rows)."""
+    no_rows = True
+    for table in tables:
+        yield _chunk(table, rejects if no_rows else [], dup_of(table), stats)
+        no_rows = False
+    if no_rows:
+        yield _chunk(None, rejects, [], stats)
 
 
 def _chunk(table, rejects: list[list[dict]], dup_of: list[str | None], stats: RunStats) -> Chunk:

@@ -38,6 +38,18 @@ def test_csv_and_parquet_flatten_lists(tmp_path):
     assert t.num_rows == 5 and "topic_tourism" in t.column_names
 
 
+def test_the_output_name_chooses_the_format_unless_one_is_given(tmp_path):
+    for name in ("seeds.parquet", "seeds.csv", "seeds.jsonl", "seeds.out"):
+        assert cli("extract", "seeds", "-o", str(tmp_path / name), "--no-cache", "-q").returncode == 0
+    assert pq.read_table(tmp_path / "seeds.parquet").num_rows == 5
+    assert (tmp_path / "seeds.stats.json").exists()  # a dataset, with its counts and rejects
+    assert len(list(csv.DictReader(open(tmp_path / "seeds.csv", encoding="utf-8")))) == 5
+    for name in ("seeds.jsonl", "seeds.out"):
+        assert len([json.loads(x) for x in (tmp_path / name).read_text(encoding="utf-8").splitlines()]) == 5
+    assert cli("extract", "seeds", "-f", "jsonl", "-o", str(tmp_path / "x.parquet"), "--no-cache").returncode == 0
+    assert json.loads((tmp_path / "x.parquet").read_text(encoding="utf-8").splitlines()[0])["id"]
+
+
 def test_bad_files_are_reported_and_counted_not_fatal(tmp_path):
     (tmp_path / "good.txt").write_text((ROOT / "seeds/000_77aec2281c3530ce.txt").read_text(encoding="utf-8"),
                                        encoding="utf-8")

@@ -366,6 +366,55 @@ def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run
     assert not old.exists() and (recent / "tmp1.arrow").exists()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_large_jsonl_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_path, monkeypatch, jobs):
+    """Past PART_BYTES a JSONL export is read by several tasks, one part each (so the workers
+    share it), and checked for duplicates across its parts. Output, rejects and counts are
+    those of a whole read; the cache holds the export as one file, so a re-run copies it, and
+    a new file before it makes its rows be checked again, still with the same result."""
+    from citycoop import dataset, load
+    from citycoop.cache import RecordCache
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    dataset.write_dataset([corpus], tmp_path / "whole.parquet", jobs=jobs)
+    monkeypatch.setattr(dataset, "PART_BYTES", 500)  # parts of ≈ 4 rows: r10 and its copy r30 apart
+    parts = []
+    real_split = load.split_export
+
+    def split_export(f, part_bytes):
+        for part in real_split(f, part_bytes):
+            parts.append(part)
+            yield part
+
+    monkeypatch.setattr(load, "split_export", split_export)
+    cache = tmp_path / "cache"
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", jobs=jobs, cache=cache)
+    export_parts = [p for p in parts if p.part is not None]
+    assert len(export_parts) > 8 and {Path(p.path).name for p in export_parts} == {"export.jsonl"}
+    whole = pq.read_table(tmp_path / "whole.parquet")
+    assert pq.read_table(tmp_path / "parts.parquet").equals(whole)
+    assert whole.column("duplicate_of").to_pylist().count("export#11") == 1
+    for name in ("rejects.jsonl", "stats.json"):
+        assert (tmp_path / f"parts.{name}").read_text() == (tmp_path / f"whole.{name}").read_text()
+    assert (stats.files, stats.records, stats.rejects) == (3, 52, 1)
+    store = RecordCache(cache, dataset._fingerprint(Settings()))
+    [entry] = store.lookup([f for f in load.discover([corpus]) if f.path.endswith(".jsonl")])
+    store.close()
+    assert entry.n_rows == 50 and len(entry.rejects) == 1 and len(entry.dups) == 1
+
+    (tmp_path / "parts.parquet").unlink()
+    parts.clear()
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", jobs=jobs, cache=cache)
+    assert stats.cached_files == 3 and not parts
+    assert pq.read_table(tmp_path / "parts.parquet").equals(whole)
+    (corpus / "00_earlier.txt").write_text(f"Quảng Ninh tiếp đoàn Phòng Thành Cảng\n\n{LEAD}\n\n{MORE}",
+                                           encoding="utf-8")
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", jobs=jobs, cache=cache)
+    assert stats.cached_files == 3 and stats.files == 4
+    dataset.write_dataset([corpus], tmp_path / "fresh.parquet", jobs=jobs)
+    assert pq.read_table(tmp_path / "parts.parquet").equals(pq.read_table(tmp_path / "fresh.parquet"))
+
+
 def test_each_export_is_a_task_of_its_own_so_exports_spread_over_the_workers(tmp_path, monkeypatch):
     from citycoop import dataset
 

@@ -6,6 +6,7 @@ import pytest
 
 from citycoop.dataset import Settings, iter_corpus, load_dataset
 from citycoop.distributed import extract_with_dask
+from citycoop.load import discover, split_export
 from citycoop.models import Reject
 from conftest import SEEDS
 
@@ -20,6 +21,13 @@ def corpus(tmp_path_factory):
         shutil.copy(p, root / f"part{i % 2}" / p.name)
     shutil.copy(SEEDS / "001_a4814d28160ff6be.txt", root / "copy.txt")  # a duplicate
     (root / "empty.txt").write_text("")  # a reject
+    rows = [{"title": f"Hà Nội đón đoàn Quảng Tây {i}",
+             "text": f"Ngày {i % 28 + 1}/5/2024, Hà Nội tiếp đoàn Quảng Tây lần thứ {i} về du lịch."}
+            for i in range(20)]
+    rows[15] = rows[3]  # a duplicate inside the export, in another part
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines.insert(8, "not json")  # a reject
+    (root / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
 
 
@@ -30,17 +38,22 @@ def test_dask_records_equal_default_engine(corpus, tmp_path):
              for r in iter_corpus([corpus], Settings()) if not isinstance(r, Reject)]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         out = tmp_path / "dask.jsonl"
+        # The export (≈ 2 KB) is read in parts of 500 bytes, one task each; the default engine
+        # above read it whole.
         stats = extract_with_dask([corpus], Settings(), out=str(out), fmt="jsonl",
-                                  scheduler=cluster.scheduler_address, files_per_task=2)
+                                  scheduler=cluster.scheduler_address, files_per_task=2, part_bytes=500)
         folder = tmp_path / "parts"
         extract_with_dask([corpus], Settings(), out=str(folder), fmt="parquet",
-                          scheduler=cluster.scheduler_address, files_per_task=3)
+                          scheduler=cluster.scheduler_address, files_per_task=3, part_bytes=500)
     distributed = [json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True)
                    for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(distributed) == sorted(local)
-    assert stats.records == 6 and stats.rejects == 1 and stats.duplicates == 1
-    parts = sorted(p.name for p in folder.glob("part-*.parquet"))
-    assert len(parts) == 3
+    assert (stats.files, stats.records, stats.rejects, stats.duplicates) == (8, 26, 2, 2)
+    [export] = discover([corpus / "export.jsonl"])
+    n_parts = len(list(split_export(export, 500)))
+    assert n_parts > 2
+    # tasks: copy.txt + empty.txt, the export's parts, part0/ (3 seeds), part1/ (2 seeds)
+    assert len(list(folder.glob("part-*.parquet"))) == 1 + n_parts + 2
     ds = load_dataset(folder)
-    assert len(ds.articles) == 6 and len(ds.rejects) == 1
+    assert len(ds.articles) == 26 and len(ds.rejects) == 2
     assert list(ds.articles["id"]) == [json.loads(x)["id"] for x in local]

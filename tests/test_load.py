@@ -6,7 +6,8 @@ import unicodedata
 import pytest
 
 from citycoop.clean import clean_document
-from citycoop.load import DecodeError, decode_bytes, discover, iter_documents, read_file
+from citycoop.load import (DecodeError, decode_bytes, discover, iter_documents, read_file,
+                           split_export)
 from citycoop.models import RawDocument, Reject
 from conftest import SEEDS
 
@@ -132,6 +133,76 @@ def test_utf16_export(tmp_path):
     (tmp_path / "e.jsonl").write_bytes((json.dumps({"text": VI}, ensure_ascii=False) + "\n").encode("utf-16"))
     [d] = docs(tmp_path)
     assert d.text == VI and d.encoding == "utf-16"
+
+
+def _awkward_export(bom: bytes = b"") -> bytes:
+    """JSONL with everything a line reader can trip on: blank and Unicode-space lines, the three
+    line ends (a lone CR too), malformed rows, and past the sniff window a line in Windows-1258."""
+    import random
+
+    rng = random.Random(5)
+    lines = [json.dumps({"text": "x" * 70_000}).encode()]  # the sniff window is all UTF-8
+    for i in range(200):
+        kind = rng.random()
+        if kind < 0.05:
+            lines.append(b"   ")
+        elif kind < 0.07:
+            lines.append("\u3000\u00a0".encode())
+        elif kind < 0.09:
+            lines.append(b"{broken")
+        elif kind < 0.11:
+            lines.append(json.dumps({"text": f"{VI} {i}"}, ensure_ascii=False).encode("cp1258", "replace"))
+        elif kind < 0.12:
+            lines.append(json.dumps({"text": VI * 40}).encode())  # over max_bytes below
+        else:
+            lines.append(json.dumps({"title": f"t{i}", "text": f"{VI} {i}"}, ensure_ascii=False).encode())
+    return bom + b"".join(line + rng.choice([b"\n", b"\r\n", b"\r"]) for line in lines)
+
+
+def _read_all(files):
+    return [(x.source, x.reason, x.detail) if isinstance(x, Reject) else (x.source, x.title, x.text)
+            for f in files for x in read_file(f, max_bytes=6000)]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_large_jsonl_export_read_in_parts_gives_the_rows_of_a_whole_read(tmp_path, bom):
+    """Parts begin at line starts and carry the row number they start from, so reading the
+    parts one after the other gives exactly the documents, ids and messages of one whole read."""
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(_awkward_export(bom))
+    [f] = discover([path])
+    whole = _read_all([f])
+    kinds = {item[1] if item[1] in ("malformed_jsonl", "undecodable", "too_large") else "row"
+             for item in whole}
+    assert kinds == {"row", "malformed_jsonl", "undecodable", "too_large"}
+    assert [r[0].rsplit("#", 1)[1] for r in whole] == [str(n) for n in range(1, len(whole) + 1)]
+    for part_bytes in (40, 700, 5000):
+        parts = list(split_export(f, part_bytes))
+        assert len(parts) > 2 and parts[-1].part.last and not any(p.part.last for p in parts[:-1])
+        assert [p.part.start for p in parts[1:]] == [p.part.stop for p in parts[:-1]]
+        assert _read_all(parts) == whole
+    assert list(split_export(f, path.stat().st_size)) == [f]  # not larger than a part: whole
+
+
+def test_a_line_in_another_encoding_is_reported_and_the_next_lines_are_read(tmp_path):
+    good = json.dumps({"text": VI}, ensure_ascii=False)
+    data = (json.dumps({"text": "x" * 70_000}) + "\n" + good + "\n").encode()
+    data += good.encode("cp1258", "replace") + b"\n" + (good + "\n").encode()
+    (tmp_path / "e.jsonl").write_bytes(data)
+    items = docs(tmp_path)
+    [bad] = only(items, Reject)
+    assert bad.source.endswith("e.jsonl#3") and bad.reason == "undecodable"
+    assert bad.detail.startswith("line 3: byte ") and "utf-8" in bad.detail
+    assert [d.source.rsplit("#")[1] for d in only(items)] == ["1", "2", "4"]
+
+
+def test_exports_that_cannot_be_split_at_bytes_stay_whole(tmp_path):
+    rows = "".join(json.dumps({"text": f"{VI} {i}"}, ensure_ascii=False) + "\n" for i in range(50))
+    (tmp_path / "u16.jsonl").write_bytes(rows.encode("utf-16"))  # a newline is two bytes
+    (tmp_path / "t.csv").write_text("text\n" + "".join(f'"{VI}\n{i}"\n' for i in range(50)),
+                                    encoding="utf-8")  # a row may span lines
+    for f in discover([tmp_path]):
+        assert list(split_export(f, 100)) == [f]
 
 
 def test_decode_refuses_what_it_cannot_know():

@@ -74,9 +74,17 @@ class _NoPandas:
         return None
 
 
+OUTPUT_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
+def _format_of(output: str | None) -> str:
+    """The format an output's name asks for (``-o out.parquet`` had written JSONL into it)."""
+    return OUTPUT_FORMATS.get(Path(output).suffix.lower(), "jsonl") if output else "jsonl"
+
+
 def cmd_extract(args) -> int:
     settings = _settings(args)
-    fmt = args.format
+    fmt = args.format or _format_of(args.output)
     if fmt == "parquet" and not args.output:
         print("citycoop extract: --format parquet needs -o FILE", file=sys.stderr)
         return 2
@@ -148,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", help="print one record per article")
     _common(ex)
     ex.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = all cores)")
-    ex.add_argument("--format", "-f", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    ex.add_argument("--format", "-f", choices=["jsonl", "csv", "parquet"],
+                    help="default: as -o's name ends (.parquet, .csv, .jsonl), else jsonl")
     ex.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     ex.add_argument("--rejects", metavar="FILE", help="write rejected inputs as JSONL")
     ex.add_argument("--engine", choices=["local", "dask"], default="local",

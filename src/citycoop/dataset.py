@@ -42,6 +42,11 @@ ARROW_BLOCK = 1024  # rows a worker holds as Python dicts before making them col
 # spill folder instead of holding them: one 105 MB export of 58 830 articles had taken its
 # worker to 970 MB and, once pickled across, the parent to 734 MB.
 SPILL_ROWS = 8 * ARROW_BLOCK
+# A JSONL export larger than this is read by several tasks, one part of about this size each
+# (load.split_export), so that all cores share it: one 116 MB export of 60 000 articles had
+# kept one of 2 cores busy for 73 s (47 s in parts). A part (≈ 4 000 articles) stays under
+# SPILL_ROWS.
+PART_BYTES = 8 << 20
 # The parent handles a task's rows (duplicate check, cache, output) this many at a time, so a
 # large export is never whole in its memory either (it had held all 58 830 rows: 612 MB).
 CHUNK_ROWS = SPILL_ROWS
@@ -260,8 +265,8 @@ def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: st
                     rows.clear()
             n_rows.append(n)
             rejects.append(file_rejects)
-            try:
-                keys.append(cache_content_key(f.path))
+            try:  # a part's file is hashed (whole) only by the task of its last part
+                keys.append(cache_content_key(f.path) if f.part is None or f.part.last else None)
             except OSError:
                 keys.append(None)
         if rows:
@@ -386,9 +391,10 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                 yield from deduplicator.cached(batch_files, entries, stats)
             else:
                 yield from deduplicator.computed(batch if fut is None else fut.result(), stats)
-            stats.files += len(batch_files)
+            done = completed_files(batch_files)
+            stats.files += done
             if bar is not None:
-                bar.update(len(batch_files))
+                bar.update(done)
 
     def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
         nonlocal queued
@@ -404,13 +410,16 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
                     hits = []
                 if load.is_export(f.path):
-                    # An export is a task of its own: it may hold thousands of articles, and
-                    # batched with others it would keep them all on one core (12 exports of
-                    # 5 000 articles had run on one worker while the other idled).
+                    # An export is a task of its own, or several (one per part of a large
+                    # JSONL): it may hold thousands of articles, and batched with others it
+                    # would keep them all on one core (12 exports of 5 000 articles had run on
+                    # one worker while the other idled).
                     if todo:
                         submit(todo)
                         todo = []
-                    submit([f])
+                    for part in load.split_export(f, PART_BYTES):
+                        submit([part])
+                        yield from drain()
                 else:
                     todo.append(f)
                     if len(todo) >= BATCH_FILES:
@@ -470,6 +479,7 @@ class Deduplicator:
         self.chain = ""
         # cached rows not in the index yet, as (segment, first row, rows, duplicate rows) runs
         self._not_indexed: list[list] = []
+        self._export = None  # (rows, rejects, duplicates) of the parts of an export so far
 
     @property
     def index(self):
@@ -490,8 +500,9 @@ class Deduplicator:
         return before
 
     def computed(self, batch: Batch, stats: RunStats) -> Iterator[Chunk]:
-        """A worker's batch checked and cached, as chunks of at most CHUNK_ROWS rows."""
-        chains = [self._advance(f, k) for f, k in zip(batch.files, batch.keys)]
+        """A worker's batch checked and cached, as chunks of at most CHUNK_ROWS rows. The parts
+        of a large export (``load.split_export``) come as consecutive batches: the file is
+        recorded in the cache, as one file, with its last part."""
         rows = _FileRows(batch.n_rows)
 
         def check_and_cache(table) -> list[str | None]:
@@ -501,8 +512,20 @@ class Deduplicator:
             return dup_of
 
         yield from _chunks(batch.tables(), batch.rejects, check_and_cache, stats)
+        files, n_rows, rejects, dups = batch.files, batch.n_rows, batch.rejects, rows.dups
+        part = files[0].part
+        if part is not None:  # a task has one part and nothing else
+            n, part_rejects, part_dups = self._export if part.start else (0, [], [])
+            self._export = (n + n_rows[0], part_rejects + rejects[0],
+                            part_dups + [[i + n, first, near] for i, first, near in dups[0]])
+            if not part.last:
+                return
+            files = [files[0]._replace(part=None)]
+            n_rows, rejects, dups = ([x] for x in self._export)
+            self._export = None
+        chains = [self._advance(f, k) for f, k in zip(files, batch.keys)]
         if self.store is not None:
-            self.store.add_files(batch.files, batch.n_rows, batch.keys, batch.rejects, chains, rows.dups)
+            self.store.add_files(files, n_rows, batch.keys, rejects, chains, dups)
 
     def cached(self, files: list[load.InputFile], entries: list, stats: RunStats) -> Iterator[Chunk]:
         """Cached files' rows as chunks of at most CHUNK_ROWS rows, with their stored duplicate
@@ -613,6 +636,11 @@ class _FileRows:
 
     def advance(self, n: int) -> None:
         self.done += n
+
+
+def completed_files(files: list[load.InputFile]) -> int:
+    """How many files a task's list completes: a part counts with the last of its file."""
+    return sum(f.part is None or f.part.last for f in files)
 
 
 def _chunks(tables: Iterable, rejects: list[list[dict]], dup_of, stats: RunStats) -> Iterator[Chunk]:

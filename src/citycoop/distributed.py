@@ -1,39 +1,63 @@
 """``citycoop extract --engine dask``: the same per-file function on a Dask cluster.
 
 Workers run ``dataset.process_batch`` (load → clean → extract, returned as an Arrow table) on
-batches of input files; the client receives the batches in input order, flags duplicates
-(``dataset.Deduplicator``: it needs every earlier article, so it is one sequential pass) and
-writes the output: partitioned Parquet
-(``OUT/part-00000.parquet``, one part per batch, readable as one dataset by pandas/pyarrow)
+tasks of input files: up to ``files_per_task`` articles' files, an export alone, a large JSONL
+export in parts of ``PART_BYTES`` (so no task's result is large, and its parts run on several
+workers). The client submits a few tasks per worker thread ahead of the one it waits for,
+receives the results in input order, flags duplicates (``dataset.Deduplicator``: it needs every
+earlier article, so it is one sequential pass) and writes the output: partitioned Parquet
+(``OUT/part-00000.parquet``, one part per task, readable as one dataset by pandas/pyarrow)
 or JSONL/CSV. Input paths must be visible to the workers under the same names (a shared
 filesystem); with no ``--scheduler`` a ``LocalCluster`` on this machine is started.
 """
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import load
-from .dataset import (Deduplicator, RecordWriter, RunStats, Settings, process_batch,
-                      rejects_path_for, stats_path_for, write_rejects)
+from .dataset import (PART_BYTES, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
+                      process_batch, rejects_path_for, stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .models import Reject
 
 FILES_PER_TASK = 200
+TASKS_PER_THREAD = 2  # submitted ahead of the result the client waits for
+
+
+def plan_tasks(files: Iterable[load.InputFile], files_per_task: int = FILES_PER_TASK,
+               part_bytes: int = PART_BYTES) -> Iterator[list[load.InputFile]]:
+    """The input files as tasks, in order: single-article files in groups, each export alone
+    (a large JSONL one task per part)."""
+    todo: list[load.InputFile] = []
+    for f in files:
+        if load.is_export(f.path):
+            if todo:
+                yield todo
+                todo = []
+            for part in load.split_export(f, part_bytes):
+                yield [part]
+        else:
+            todo.append(f)
+            if len(todo) >= files_per_task:
+                yield todo
+                todo = []
+    if todo:
+        yield todo
 
 
 def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: str | None = None,
                       rejects_file: str | None = None, fmt: str = "parquet", n_workers: int | None = None,
-                      files_per_task: int = FILES_PER_TASK) -> RunStats:
+                      files_per_task: int = FILES_PER_TASK, part_bytes: int = PART_BYTES) -> RunStats:
     from dask.distributed import Client, LocalCluster
 
     if out is None:
         raise ValueError("--engine dask writes files: give -o (a folder for parquet, a file otherwise)")
     stats = RunStats()
     discovered: dict = {}
-    files = list(load.discover(paths, stats=discovered))
-    stats.ignored = discovered.get("ignored", 0)
-    batches = [files[i:i + files_per_task] for i in range(0, len(files), files_per_task)]
+    tasks = plan_tasks(load.discover(paths, stats=discovered), files_per_task, part_bytes)
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
@@ -48,24 +72,35 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     else:
         writer = RecordWriter(out_path, fmt, taxonomy)
     try:
-        futures = client.map(process_batch, batches, settings=settings, pure=False)
-        for n, fut in enumerate(futures):  # in input order, whatever order they finish in
+        ahead = max(1, sum(client.nthreads().values())) * TASKS_PER_THREAD
+        window: deque = deque()
+        n = 0
+        while True:
+            for task in tasks:  # top the window up
+                window.append(client.submit(process_batch, task, settings=settings, pure=False))
+                if len(window) > ahead:
+                    break
+            if not window:
+                break
+            fut = window.popleft()  # in input order, whatever order they finish in
             if fmt == "parquet":
                 writer = RecordWriter(out_path / f"part-{n:05d}.parquet", "parquet", taxonomy)
             batch = fut.result()
-            stats.files += len(batch.files)
+            fut.release()
+            stats.files += completed_files(batch.files)
             for chunk in deduplicator.computed(batch, stats):
                 writer.write_table(chunk.table)
                 rejects += chunk.rejects
-            fut.release()
             if fmt == "parquet":
                 writer.close()
+            n += 1
     finally:
         if fmt != "parquet":
             writer.close()
         client.close()
         if cluster is not None:
             cluster.close()
+    stats.ignored = discovered.get("ignored", 0)
     if rejects_file:
         write_rejects(rejects, rejects_file)
     if fmt == "parquet":

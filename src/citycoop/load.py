@@ -39,10 +39,21 @@ class DecodeError(ValueError):
         self.reason, self.detail = reason, detail
 
 
+class Part(NamedTuple):
+    """Consecutive lines of a large JSONL export (see ``split_export``)."""
+
+    start: int  # byte offset of its first line
+    stop: int | None  # byte offset past its last line; None: to the end of the file
+    rows_before: int  # non-blank lines before it: its rows are numbered from rows_before + 1
+    codec: str  # the file's, as sniffed from its first bytes
+    last: bool
+
+
 class InputFile(NamedTuple):  # a tuple of strings: made once per file, so kept cheap
     path: str  # absolute
     id: str  # relative to the common ancestor of the PATHs given
     source: str  # as the user knows it (relative to the working folder when under it)
+    part: Part | None = None  # only these lines of the file (a large export read by several tasks)
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -307,13 +318,127 @@ def _open_text(f: InputFile) -> tuple[io.TextIOBase, str]:
     return open(f.path, encoding=codec, newline="", errors="strict"), codec
 
 
-def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+# Codecs in which the bytes "\n" and "\r" only ever stand for those characters: a JSONL file in
+# one of them is read as byte lines, each decoded on its own, and can be split at any line.
+_BYTE_LINE_CODECS = ("utf-8", "utf-8-sig", "cp1258")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _byte_lines(fh: io.BufferedIOBase, stop: int | None = None) -> Iterator[bytes]:
+    """Lines of a binary stream as the text reader's universal newlines cut them ("\n", "\r\n"
+    and a lone "\r" each end a line), up to byte ``stop`` of the stream (a line end)."""
+    left = stop - fh.tell() if stop is not None else None
+    for line in fh:
+        if left is not None:
+            if left <= 0:
+                return
+            left -= len(line)
+        if b"\r" in line and _LONE_CR.search(line):
+            start = 0
+            for m in _LONE_CR.finditer(line):
+                yield line[start:m.end()]
+                start = m.end()
+            if start < len(line):
+                yield line[start:]
+        else:
+            yield line
+
+
+def _is_blank(line: bytes, codec: str) -> bool:
+    """Whether a byte line is only whitespace once decoded (as ``str.strip`` sees it); an
+    undecodable line is not blank. Decodes only lines that do not start with visible ASCII."""
+    if line and 0x21 <= line[0] <= 0x7E:  # "{": every line of a real export, without a copy
+        return False
+    stripped = line.strip()
+    if not stripped:
+        return True
+    if 0x21 <= stripped[0] <= 0x7E:
+        return False
     try:
-        fh, codec = _open_text(f)
-    except DecodeError as exc:
-        yield Reject(f.source, exc.reason, exc.detail)
+        return not line.decode(codec).strip()
+    except UnicodeDecodeError:
+        return False
+
+
+def split_export(f: InputFile, part_bytes: int) -> Iterator[InputFile]:
+    """A JSONL export larger than ``part_bytes`` as consecutive parts of about that size, each
+    beginning at a line, for several tasks to read at once; any other file as itself. Reads the
+    file once to number its rows (ids and messages name the same rows as a whole read would);
+    a part is handed out as soon as the next one begins."""
+    try:
+        if not f.path.lower().endswith(".jsonl") or os.path.getsize(f.path) <= part_bytes:
+            yield f
+            return
+        with open(f.path, "rb") as fh:
+            codec = sniff_encoding(fh.read(_SNIFF))
+    except (OSError, DecodeError):  # the reader reports it
+        yield f
         return
-    with fh:
+    if codec not in _BYTE_LINE_CODECS:
+        yield f
+        return
+    bom, line_codec = (codecs.BOM_UTF8, "utf-8") if codec == "utf-8-sig" else (b"", codec)
+    start = offset = rows = rows_at_start = 0
+    held = None  # the last part found, handed out when another follows it
+    with open(f.path, "rb") as fh:
+        for line in _byte_lines(fh):
+            offset += len(line)
+            if not _is_blank(line[len(bom):] if offset == len(line) else line, line_codec):
+                rows += 1
+            if offset - start >= part_bytes and line.endswith(b"\n"):
+                if held is not None:
+                    yield f._replace(part=held)
+                held = Part(start, offset, rows_at_start, codec, False)
+                start, rows_at_start = offset, rows
+    if held is None:
+        yield f
+        return
+    if offset > start:  # lines after the last full part: the last part, to the end of the file
+        yield f._replace(part=held)
+        held = Part(start, None, rows_at_start, codec, False)
+    yield f._replace(part=held._replace(stop=None, last=True))
+
+
+def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    if f.part is not None:
+        codec = f.part.codec
+    else:
+        try:
+            with open(f.path, "rb") as fh:
+                head = fh.read(_SNIFF)
+            if not head.strip():
+                raise DecodeError("empty", "file is empty")
+            codec = sniff_encoding(head)
+        except DecodeError as exc:
+            yield Reject(f.source, exc.reason, exc.detail)
+            return
+    if codec not in _BYTE_LINE_CODECS:  # UTF-16/32: the text reader
+        yield from _read_jsonl_text(f, codec, max_bytes)
+        return
+    # Each line decoded on its own: a line in another encoding is reported and the next line
+    # read, and a file can be read in parts (split_export) with the same rows and messages.
+    line_codec = "utf-8" if codec == "utf-8-sig" else codec
+    with open(f.path, "rb") as fh:
+        start, n = (f.part.start, f.part.rows_before) if f.part is not None else (0, 0)
+        fh.seek(len(codecs.BOM_UTF8) if start == 0 and codec == "utf-8-sig" else start)
+        for raw in _byte_lines(fh, f.part.stop if f.part is not None else None):
+            if _is_blank(raw, line_codec):
+                continue
+            n += 1
+            if len(raw) > max_bytes:
+                yield Reject(f"{f.source}#{n}", "too_large", f"line {n}: over {max_bytes / 1e6:.1f} MB")
+                continue
+            try:
+                line = raw.decode(line_codec)
+            except UnicodeDecodeError as exc:
+                yield Reject(f"{f.source}#{n}", "undecodable",
+                             f"line {n}: byte {exc.start} is not {codec}: {exc.reason}")
+                continue
+            yield from _jsonl_row(f, n, line, codec)
+
+
+def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    with open(f.path, encoding=codec, newline="", errors="strict") as fh:
         n = 0
         lines = iter(fh)
         while True:
@@ -330,15 +455,19 @@ def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
             if len(line) > max_bytes:
                 yield Reject(f"{f.source}#{n}", "too_large", f"line {n}: over {max_bytes / 1e6:.1f} MB")
                 continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: {exc}")
-                continue
-            if not isinstance(row, dict):
-                yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: not a JSON object")
-                continue
-            yield _row_document(f, n, row, "jsonl", codec)
+            yield from _jsonl_row(f, n, line, codec)
+
+
+def _jsonl_row(f: InputFile, n: int, line: str, codec: str) -> Iterator[RawDocument | Reject]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: {exc}")
+        return
+    if not isinstance(row, dict):
+        yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: not a JSON object")
+        return
+    yield _row_document(f, n, row, "jsonl", codec)
 
 
 def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:

@@ -366,23 +366,43 @@ def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run
     assert not old.exists() and (recent / "tmp1.arrow").exists()
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_large_jsonl_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_path, monkeypatch, jobs):
-    """Past PART_BYTES a JSONL export is read by several tasks, one part each (so the workers
-    share it), and checked for duplicates across its parts. Output, rejects and counts are
-    those of a whole read; the cache holds the export as one file, so a re-run copies it, and
-    a new file before it makes its rows be checked again, still with the same result."""
+def _as_csv(folder):
+    """The export of ``_export_corpus`` as CSV, each text on two lines, the same rows rejected."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["title", "text"])
+    for line in (folder / "export.jsonl").read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            writer.writerow([row["title"], row["text"].replace(", ", ",\n", 1)])
+        except ValueError:
+            writer.writerow(["not", "a", "row"])
+    (folder / "export.jsonl").unlink()
+    (folder / "export.csv").write_text(out.getvalue(), encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs,kind", [(1, "jsonl"), (2, "jsonl"), (2, "csv")])
+def test_a_large_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_path, monkeypatch, jobs, kind):
+    """Past PART_BYTES an export is read by several tasks, one part each (so the workers share
+    it), and checked for duplicates across its parts. Output, rejects and counts are those of
+    a whole read; the cache holds the export as one file, so a re-run copies it, and a new file
+    before it makes its rows be checked again, still with the same result."""
     from citycoop import dataset, load
     from citycoop.cache import RecordCache
 
     corpus = _export_corpus(tmp_path / "corpus")
+    if kind == "csv":
+        _as_csv(corpus)
     dataset.write_dataset([corpus], tmp_path / "whole.parquet", jobs=jobs)
     monkeypatch.setattr(dataset, "PART_BYTES", 500)  # parts of ≈ 4 rows: r10 and its copy r30 apart
     parts = []
     real_split = load.split_export
 
-    def split_export(f, part_bytes):
-        for part in real_split(f, part_bytes):
+    def split_export(f, part_bytes, max_bytes):
+        for part in real_split(f, part_bytes, max_bytes):
             parts.append(part)
             yield part
 
@@ -390,7 +410,7 @@ def test_a_large_jsonl_export_is_read_in_parts_with_the_result_of_a_whole_read(t
     cache = tmp_path / "cache"
     stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", jobs=jobs, cache=cache)
     export_parts = [p for p in parts if p.part is not None]
-    assert len(export_parts) > 8 and {Path(p.path).name for p in export_parts} == {"export.jsonl"}
+    assert len(export_parts) > 8 and {Path(p.path).name for p in export_parts} == {f"export.{kind}"}
     whole = pq.read_table(tmp_path / "whole.parquet")
     assert pq.read_table(tmp_path / "parts.parquet").equals(whole)
     assert whole.column("duplicate_of").to_pylist().count("export#11") == 1
@@ -398,7 +418,7 @@ def test_a_large_jsonl_export_is_read_in_parts_with_the_result_of_a_whole_read(t
         assert (tmp_path / f"parts.{name}").read_text() == (tmp_path / f"whole.{name}").read_text()
     assert (stats.files, stats.records, stats.rejects) == (3, 52, 1)
     store = RecordCache(cache, dataset._fingerprint(Settings()))
-    [entry] = store.lookup([f for f in load.discover([corpus]) if f.path.endswith(".jsonl")])
+    [entry] = store.lookup([f for f in load.discover([corpus]) if f.path.endswith(kind)])
     store.close()
     assert entry.n_rows == 50 and len(entry.rejects) == 1 and len(entry.dups) == 1
 

@@ -179,6 +179,7 @@ def test_a_large_jsonl_export_read_in_parts_gives_the_rows_of_a_whole_read(tmp_p
     for part_bytes in (40, 700, 5000):
         parts = list(split_export(f, part_bytes))
         assert len(parts) > 2 and parts[-1].part.last and not any(p.part.last for p in parts[:-1])
+        assert [p.part.index for p in parts] == list(range(len(parts)))
         assert [p.part.start for p in parts[1:]] == [p.part.stop for p in parts[:-1]]
         assert _read_all(parts) == whole
     assert list(split_export(f, path.stat().st_size)) == [f]  # not larger than a part: whole
@@ -196,11 +197,71 @@ def test_a_line_in_another_encoding_is_reported_and_the_next_lines_are_read(tmp_
     assert [d.source.rsplit("#")[1] for d in only(items)] == ["1", "2", "4"]
 
 
+def _awkward_csv(bom: bytes = b"") -> bytes:
+    """CSV with what a row splitter can trip on: quoted fields spanning lines (the three line
+    ends inside and between rows), blank rows and rows of empty cells, a stray quote in an
+    unquoted field, a wrong field count, a NUL byte, a field over the parser's limit."""
+    import random
+
+    rng = random.Random(7)
+    rows = ['title,text', f'"start","{"x" * 70_000}"']
+    for i in range(150):
+        kind = rng.random()
+        if kind < 0.05:
+            rows.append("")
+        elif kind < 0.08:
+            rows.append(",")
+        elif kind < 0.11:
+            rows.append(f'ab"c{i},{VI}')
+        elif kind < 0.14:
+            rows.append(f"t{i},{VI},extra")
+        elif kind < 0.15:
+            rows.append(f"t{i},bad\x00byte")
+        elif kind < 0.16:
+            rows.append(f't{i},"{"y" * 1_100_000}"')  # past the 1 MB field limit
+        else:
+            end = rng.choice(["\n", "\r\n", "\r"])
+            rows.append(f'"t{i}","{VI}{end}{end}lần {i}, ""trích dẫn"""')
+    return bom + "".join(r + rng.choice(["\n", "\r\n", "\r"]) for r in rows).encode()
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_large_csv_export_read_in_parts_gives_the_rows_of_a_whole_read(tmp_path, bom):
+    """A CSV row may span lines, so parts are cut where the parser ends a row; each part reads
+    the header from the file's start. The parts give exactly the rows of one whole read."""
+    path = tmp_path / "e.csv"
+    path.write_bytes(_awkward_csv(bom))
+    [f] = discover([path])
+    whole = _read_all([f])
+    assert {r[1] for r in whole if r[1] in ("malformed_csv", "too_large")} == {"malformed_csv", "too_large"}
+    assert sum(r[1] == "malformed_csv" for r in whole) > 3 and len(whole) > 120
+    assert any(r[1].startswith("t") and r[1][1:].isdigit() and "\n" in r[2] for r in whole)
+    for part_bytes in (40, 5000, 400_000):
+        parts = list(split_export(f, part_bytes))
+        assert len(parts) > 2 and [p.part.start for p in parts[1:]] == [p.part.stop for p in parts[:-1]]
+        assert [p.part.index for p in parts] == list(range(len(parts))) and parts[-1].part.last
+        assert _read_all(parts) == whole
+
+
+def test_a_csv_line_in_another_encoding_ends_the_reading_of_its_file_in_parts_too(tmp_path):
+    rows = ["title,text", f'"a","{"x" * 70_000}"'] + [f"t{i},{VI}" for i in range(60)]
+    data = "\n".join(rows[:40]).encode() + "\n".encode() + rows[40].encode("cp1258", "replace") + b"\n"
+    data += "\n".join(rows[41:]).encode() + b"\n"
+    (tmp_path / "e.csv").write_bytes(data)
+    [f] = discover([tmp_path / "e.csv"])
+    whole = _read_all([f])
+    assert whole[-1][0].endswith("#40") and whole[-1][1] == "undecodable"
+    assert len(whole) == 40 and whole[-1][2].startswith("after row 39")
+    for part_bytes in (100, 2000):
+        parts = list(split_export(f, part_bytes))
+        assert len(parts) > 2 and _read_all(parts) == whole
+
+
 def test_exports_that_cannot_be_split_at_bytes_stay_whole(tmp_path):
     rows = "".join(json.dumps({"text": f"{VI} {i}"}, ensure_ascii=False) + "\n" for i in range(50))
     (tmp_path / "u16.jsonl").write_bytes(rows.encode("utf-16"))  # a newline is two bytes
-    (tmp_path / "t.csv").write_text("text\n" + "".join(f'"{VI}\n{i}"\n' for i in range(50)),
-                                    encoding="utf-8")  # a row may span lines
+    (tmp_path / "u16.csv").write_bytes(("text\n" + f"{VI}\n" * 50).encode("utf-16"))
+    (tmp_path / "a.txt").write_text(VI * 50, encoding="utf-8")
     for f in discover([tmp_path]):
         assert list(split_export(f, 100)) == [f]
 

@@ -417,7 +417,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     if todo:
                         submit(todo)
                         todo = []
-                    for part in load.split_export(f, PART_BYTES):
+                    for part in load.split_export(f, PART_BYTES, settings.max_bytes):
                         submit([part])
                         yield from drain()
                 else:
@@ -515,7 +515,7 @@ class Deduplicator:
         files, n_rows, rejects, dups = batch.files, batch.n_rows, batch.rejects, rows.dups
         part = files[0].part
         if part is not None:  # a task has one part and nothing else
-            n, part_rejects, part_dups = self._export if part.start else (0, [], [])
+            n, part_rejects, part_dups = self._export if part.index else (0, [], [])
             self._export = (n + n_rows[0], part_rejects + rejects[0],
                             part_dups + [[i + n, first, near] for i, first, near in dups[0]])
             if not part.last:

@@ -1,8 +1,8 @@
 """``citycoop extract --engine dask``: the same per-file function on a Dask cluster.
 
 Workers run ``dataset.process_batch`` (load → clean → extract, returned as an Arrow table) on
-tasks of input files: up to ``files_per_task`` articles' files, an export alone, a large JSONL
-export in parts of ``PART_BYTES`` (so no task's result is large, and its parts run on several
+tasks of input files: up to ``files_per_task`` articles' files, an export alone, a large export
+in parts of ``PART_BYTES`` (so no task's result is large, and its parts run on several
 workers). The client submits a few tasks per worker thread ahead of the one it waits for,
 receives the results in input order, flags duplicates (``dataset.Deduplicator``: it needs every
 earlier article, so it is one sequential pass) and writes the output: partitioned Parquet
@@ -27,17 +27,17 @@ FILES_PER_TASK = 200
 TASKS_PER_THREAD = 2  # submitted ahead of the result the client waits for
 
 
-def plan_tasks(files: Iterable[load.InputFile], files_per_task: int = FILES_PER_TASK,
+def plan_tasks(files: Iterable[load.InputFile], settings: Settings, files_per_task: int = FILES_PER_TASK,
                part_bytes: int = PART_BYTES) -> Iterator[list[load.InputFile]]:
     """The input files as tasks, in order: single-article files in groups, each export alone
-    (a large JSONL one task per part)."""
+    (a large one: one task per part)."""
     todo: list[load.InputFile] = []
     for f in files:
         if load.is_export(f.path):
             if todo:
                 yield todo
                 todo = []
-            for part in load.split_export(f, part_bytes):
+            for part in load.split_export(f, part_bytes, settings.max_bytes):
                 yield [part]
         else:
             todo.append(f)
@@ -57,7 +57,7 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
         raise ValueError("--engine dask writes files: give -o (a folder for parquet, a file otherwise)")
     stats = RunStats()
     discovered: dict = {}
-    tasks = plan_tasks(load.discover(paths, stats=discovered), files_per_task, part_bytes)
+    tasks = plan_tasks(load.discover(paths, stats=discovered), settings, files_per_task, part_bytes)
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,12 +40,13 @@ class DecodeError(ValueError):
 
 
 class Part(NamedTuple):
-    """Consecutive lines of a large JSONL export (see ``split_export``)."""
+    """Consecutive rows of a large export (see ``split_export``)."""
 
     start: int  # byte offset of its first line
     stop: int | None  # byte offset past its last line; None: to the end of the file
     rows_before: int  # non-blank lines before it: its rows are numbered from rows_before + 1
     codec: str  # the file's, as sniffed from its first bytes
+    index: int  # 0 for the file's first part
     last: bool
 
 
@@ -309,39 +310,37 @@ def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawD
                        outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS))
 
 
-def _open_text(f: InputFile) -> tuple[io.TextIOBase, str]:
-    with open(f.path, "rb") as fh:
-        head = fh.read(_SNIFF)
-    if not head.strip():
-        raise DecodeError("empty", "file is empty")
-    codec = sniff_encoding(head)
-    return open(f.path, encoding=codec, newline="", errors="strict"), codec
-
-
 # Codecs in which the bytes "\n" and "\r" only ever stand for those characters: a JSONL file in
 # one of them is read as byte lines, each decoded on its own, and can be split at any line.
 _BYTE_LINE_CODECS = ("utf-8", "utf-8-sig", "cp1258")
-_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+_READ_BLOCK = 1 << 16
 
 
 def _byte_lines(fh: io.BufferedIOBase, stop: int | None = None) -> Iterator[bytes]:
     """Lines of a binary stream as the text reader's universal newlines cut them ("\n", "\r\n"
-    and a lone "\r" each end a line), up to byte ``stop`` of the stream (a line end)."""
-    left = stop - fh.tell() if stop is not None else None
-    for line in fh:
-        if left is not None:
-            if left <= 0:
-                return
-            left -= len(line)
-        if b"\r" in line and _LONE_CR.search(line):
-            start = 0
-            for m in _LONE_CR.finditer(line):
-                yield line[start:m.end()]
-                start = m.end()
-            if start < len(line):
-                yield line[start:]
-        else:
-            yield line
+    and a lone "\r" each end a line: ``bytes.splitlines``), up to byte ``stop`` of the stream
+    (a row end). Read in blocks cut after a "\n", so a "\r\n" is never parted. Splitting
+    blocks in C: 0.46 s for the 1.45 M lines of a 113 MB CSV, against 1.1 s for iterating the
+    file and looking for a lone "\r" in each line."""
+    left = stop - fh.tell() if stop is not None else -1
+    rest = b""
+    while left:
+        block = fh.read(_READ_BLOCK if left < 0 else min(_READ_BLOCK, left))
+        if not block:
+            break
+        if left > 0:
+            left -= len(block)
+        block = rest + block if rest else block
+        end = len(block) if left == 0 else block.rfind(b"\n") + 1
+        if not end:  # no line end yet: a long line
+            rest = block
+            continue
+        rest = block[end:]
+        yield from (block[:end] if end < len(block) else block).splitlines(keepends=True)
+    if rest:
+        yield from rest.splitlines(keepends=True)
 
 
 def _is_blank(line: bytes, codec: str) -> bool:
@@ -360,13 +359,16 @@ def _is_blank(line: bytes, codec: str) -> bool:
         return False
 
 
-def split_export(f: InputFile, part_bytes: int) -> Iterator[InputFile]:
-    """A JSONL export larger than ``part_bytes`` as consecutive parts of about that size, each
-    beginning at a line, for several tasks to read at once; any other file as itself. Reads the
-    file once to number its rows (ids and messages name the same rows as a whole read would);
-    a part is handed out as soon as the next one begins."""
+def split_export(f: InputFile, part_bytes: int, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputFile]:
+    """A JSONL or CSV export larger than ``part_bytes`` as consecutive parts of about that size,
+    each beginning at a row, for several tasks to read at once; any other file as itself. Reads
+    the file once (a CSV through the same parser, with the same ``max_bytes``, since a quoted
+    field may span lines) to find where rows begin and number them, so the parts give the same
+    documents, ids and messages as a whole read. A part is handed out as soon as the next one
+    begins."""
+    suffix = os.path.splitext(f.path)[1].lower()
     try:
-        if not f.path.lower().endswith(".jsonl") or os.path.getsize(f.path) <= part_bytes:
+        if suffix not in EXPORT_SUFFIXES or os.path.getsize(f.path) <= part_bytes:
             yield f
             return
         with open(f.path, "rb") as fh:
@@ -377,50 +379,103 @@ def split_export(f: InputFile, part_bytes: int) -> Iterator[InputFile]:
     if codec not in _BYTE_LINE_CODECS:
         yield f
         return
-    bom, line_codec = (codecs.BOM_UTF8, "utf-8") if codec == "utf-8-sig" else (b"", codec)
-    start = offset = rows = rows_at_start = 0
-    held = None  # the last part found, handed out when another follows it
+    line_codec, skip = _line_codec(codec)
+    start = held = None  # held: the last part found, handed out when another follows it
     with open(f.path, "rb") as fh:
-        for line in _byte_lines(fh):
-            offset += len(line)
-            if not _is_blank(line[len(bom):] if offset == len(line) else line, line_codec):
-                rows += 1
-            if offset - start >= part_bytes and line.endswith(b"\n"):
+        size = os.fstat(fh.fileno()).st_size
+        fh.seek(skip)
+        cuts = (_jsonl_cuts(fh, line_codec, skip) if suffix == ".jsonl"
+                else _csv_cuts(fh, line_codec, skip, max_bytes))
+        for offset, rows in cuts:
+            if start is None:
+                start, rows_at_start = offset, rows
+            elif offset - start >= part_bytes:
                 if held is not None:
                     yield f._replace(part=held)
-                held = Part(start, offset, rows_at_start, codec, False)
+                held = Part(start, offset, rows_at_start, codec, 0 if held is None else held.index + 1, False)
                 start, rows_at_start = offset, rows
     if held is None:
         yield f
         return
-    if offset > start:  # lines after the last full part: the last part, to the end of the file
+    if size > start:  # the rest of the file (to its end, whatever the scan saw) is the last part
         yield f._replace(part=held)
-        held = Part(start, None, rows_at_start, codec, False)
+        held = Part(start, None, rows_at_start, codec, held.index + 1, False)
     yield f._replace(part=held._replace(stop=None, last=True))
 
 
-def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+def _line_codec(codec: str) -> tuple[str, int]:
+    """The codec to decode each line with, and the bytes to skip at the start of the file."""
+    return ("utf-8", len(codecs.BOM_UTF8)) if codec == "utf-8-sig" else (codec, 0)
+
+
+def _jsonl_cuts(fh, codec: str, offset: int) -> Iterator[tuple[int, int]]:
+    """Where a JSONL file may be cut (after a line end) and how many rows come before."""
+    rows = 0
+    yield offset, rows
+    for line in _byte_lines(fh):
+        offset += len(line)
+        rows += not _is_blank(line, codec)
+        if line.endswith(b"\n"):
+            yield offset, rows
+
+
+def _csv_cuts(fh, codec: str, offset: int, max_bytes: int) -> Iterator[tuple[int, int]]:
+    """Where a CSV file may be cut (after a row: the parser then starts afresh, as after the
+    header) and how many rows come before; none past a line that does not decode, so the
+    part holding it runs to the end of the file, as a whole read stops there."""
+    def lines() -> Iterator[str]:
+        nonlocal offset
+        for raw in _byte_lines(fh):
+            offset += len(raw)
+            yield raw.decode(codec)
+
+    csv.field_size_limit(max(max_bytes, 1 << 20))
+    reader = csv.reader(lines())
+    try:
+        next(reader)  # the header
+        rows = 0
+        yield offset, rows
+        for _ in _csv_records(reader):
+            rows += 1
+            yield offset, rows
+    except (StopIteration, csv.Error, UnicodeDecodeError):
+        return
+
+
+def _codec_of(f: InputFile) -> Generator[Reject, None, str | None]:
+    """An export's codec (a part's: as the split found it), or a Reject and None."""
     if f.part is not None:
-        codec = f.part.codec
-    else:
-        try:
-            with open(f.path, "rb") as fh:
-                head = fh.read(_SNIFF)
-            if not head.strip():
-                raise DecodeError("empty", "file is empty")
-            codec = sniff_encoding(head)
-        except DecodeError as exc:
-            yield Reject(f.source, exc.reason, exc.detail)
-            return
+        return f.part.codec
+    try:
+        with open(f.path, "rb") as fh:
+            head = fh.read(_SNIFF)
+        if not head.strip():
+            raise DecodeError("empty", "file is empty")
+        return sniff_encoding(head)
+    except DecodeError as exc:
+        yield Reject(f.source, exc.reason, exc.detail)
+        return None
+
+
+def _text_lines(fh, codec: str, stop: int | None = None) -> Iterator[str]:
+    """``_byte_lines``, each decoded on its own (a UnicodeDecodeError names that line)."""
+    for raw in _byte_lines(fh, stop):
+        yield raw.decode(codec)
+
+
+def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    codec = yield from _codec_of(f)
+    if codec is None:
+        return
     if codec not in _BYTE_LINE_CODECS:  # UTF-16/32: the text reader
         yield from _read_jsonl_text(f, codec, max_bytes)
         return
     # Each line decoded on its own: a line in another encoding is reported and the next line
     # read, and a file can be read in parts (split_export) with the same rows and messages.
-    line_codec = "utf-8" if codec == "utf-8-sig" else codec
+    line_codec, skip = _line_codec(codec)
     with open(f.path, "rb") as fh:
-        start, n = (f.part.start, f.part.rows_before) if f.part is not None else (0, 0)
-        fh.seek(len(codecs.BOM_UTF8) if start == 0 and codec == "utf-8-sig" else start)
+        start, n = (f.part.start, f.part.rows_before) if f.part is not None else (skip, 0)
+        fh.seek(start)
         for raw in _byte_lines(fh, f.part.stop if f.part is not None else None):
             if _is_blank(raw, line_codec):
                 continue
@@ -470,42 +525,56 @@ def _jsonl_row(f: InputFile, n: int, line: str, codec: str) -> Iterator[RawDocum
     yield _row_document(f, n, row, "jsonl", codec)
 
 
+def _csv_records(reader) -> Iterator[list[str] | csv.Error]:
+    """A csv reader's rows, a malformed one as its error (the reader then starts afresh at the
+    next line), rows of blank cells left out. A line that does not decode raises."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield exc
+            continue
+        if any(c.strip() for c in cells):
+            yield cells
+
+
 def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
-    try:
-        fh, codec = _open_text(f)
-    except DecodeError as exc:
-        yield Reject(f.source, exc.reason, exc.detail)
+    codec = yield from _codec_of(f)
+    if codec is None:
         return
     csv.field_size_limit(max(max_bytes, 1 << 20))
-    with fh:
-        reader = csv.reader(fh)
+    with open(f.path, "rb") as fh:
+        if codec in _BYTE_LINE_CODECS:  # lines decoded one by one, as split_export saw them
+            line_codec, skip = _line_codec(codec)
+            fh.seek(skip)
+            reader = csv.reader(_text_lines(fh, line_codec))
+        else:  # UTF-16/32 (never split)
+            reader = csv.reader(io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict"))
         try:
             header = [h.strip().lower() for h in next(reader)]
         except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
             yield Reject(f.source, "malformed_csv", f"no readable header row: {exc}")
             return
         n = 0
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
+        if f.part is not None:
+            fh.seek(f.part.start)
+            n = f.part.rows_before
+            reader = csv.reader(_text_lines(fh, line_codec, f.part.stop))
+        try:
+            for item in _csv_records(reader):
                 n += 1
-                yield Reject(f"{f.source}#{n}", "too_large" if "field larger" in str(exc) else "malformed_csv",
-                             f"row {n}: {exc}")
-                continue
-            except UnicodeDecodeError as exc:
-                yield Reject(f"{f.source}#{n + 1}", "undecodable", f"after row {n}: {exc.reason}")
-                return
-            if not any(c.strip() for c in cells):
-                continue
-            n += 1
-            if len(cells) != len(header):
-                yield Reject(f"{f.source}#{n}", "malformed_csv",
-                             f"row {n}: expected {len(header)} fields, got {len(cells)}")
-                continue
-            yield _row_document(f, n, dict(zip(header, cells)), "csv", codec)
+                if isinstance(item, csv.Error):
+                    yield Reject(f"{f.source}#{n}", "too_large" if "field larger" in str(item) else "malformed_csv",
+                                 f"row {n}: {item}")
+                elif len(item) != len(header):
+                    yield Reject(f"{f.source}#{n}", "malformed_csv",
+                                 f"row {n}: expected {len(header)} fields, got {len(item)}")
+                else:
+                    yield _row_document(f, n, dict(zip(header, item)), "csv", codec)
+        except UnicodeDecodeError as exc:  # bytes past the sniff window are not the codec
+            yield Reject(f"{f.source}#{n + 1}", "undecodable", f"after row {n}: {exc.reason}")
 
 
 def iter_documents(paths, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:

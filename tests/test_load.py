@@ -197,6 +197,27 @@ def test_a_line_in_another_encoding_is_reported_and_the_next_lines_are_read(tmp_
     assert [d.source.rsplit("#")[1] for d in only(items)] == ["1", "2", "4"]
 
 
+def test_a_read_error_while_splitting_leaves_the_rest_to_one_part(tmp_path, monkeypatch):
+    from citycoop import load
+
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(_awkward_export())
+    [f] = discover([path])
+    every_part = list(split_export(f, 700))
+    real_cuts = load._jsonl_cuts
+
+    def failing_cuts(*args):
+        for i, cut in enumerate(real_cuts(*args)):
+            if i == 40:
+                raise OSError("device went away")
+            yield cut
+
+    monkeypatch.setattr(load, "_jsonl_cuts", failing_cuts)
+    parts = list(split_export(f, 700))
+    assert 2 < len(parts) < len(every_part) - 10 and parts[-1].part.stop is None
+    assert _read_all(parts) == _read_all([f])
+
+
 def _awkward_csv(bom: bytes = b"") -> bytes:
     """CSV with what a row splitter can trip on: quoted fields spanning lines (the three line
     ends inside and between rows), blank rows and rows of empty cells, a stray quote in an

@@ -50,7 +50,7 @@ class Part(NamedTuple):
     last: bool
 
 
-class InputFile(NamedTuple):  # a tuple of strings: made once per file, so kept cheap
+class InputFile(NamedTuple):  # a small tuple: made once per file, so kept cheap
     path: str  # absolute
     id: str  # relative to the common ancestor of the PATHs given
     source: str  # as the user knows it (relative to the working folder when under it)
@@ -310,11 +310,9 @@ def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawD
                        outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS))
 
 
-# Codecs in which the bytes "\n" and "\r" only ever stand for those characters: a JSONL file in
-# one of them is read as byte lines, each decoded on its own, and can be split at any line.
+# Codecs in which the bytes "\n" and "\r" only ever stand for those characters: an export in
+# one of them is read as byte lines, each decoded on its own, and can be split between rows.
 _BYTE_LINE_CODECS = ("utf-8", "utf-8-sig", "cp1258")
-
-
 _READ_BLOCK = 1 << 16
 
 
@@ -381,19 +379,23 @@ def split_export(f: InputFile, part_bytes: int, max_bytes: int = DEFAULT_MAX_BYT
         return
     line_codec, skip = _line_codec(codec)
     start = held = None  # held: the last part found, handed out when another follows it
-    with open(f.path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        fh.seek(skip)
-        cuts = (_jsonl_cuts(fh, line_codec, skip) if suffix == ".jsonl"
-                else _csv_cuts(fh, line_codec, skip, max_bytes))
-        for offset, rows in cuts:
-            if start is None:
-                start, rows_at_start = offset, rows
-            elif offset - start >= part_bytes:
-                if held is not None:
-                    yield f._replace(part=held)
-                held = Part(start, offset, rows_at_start, codec, 0 if held is None else held.index + 1, False)
-                start, rows_at_start = offset, rows
+    size = 0
+    try:
+        with open(f.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(skip)
+            cuts = (_jsonl_cuts(fh, line_codec, skip) if suffix == ".jsonl"
+                    else _csv_cuts(fh, line_codec, skip, max_bytes))
+            for offset, rows in cuts:
+                if start is None:
+                    start, rows_at_start = offset, rows
+                elif offset - start >= part_bytes:
+                    if held is not None:
+                        yield f._replace(part=held)
+                    held = Part(start, offset, rows_at_start, codec, 0 if held is None else held.index + 1, False)
+                    start, rows_at_start = offset, rows
+    except OSError:  # gone or unreadable meanwhile: the part that reads on from here reports it
+        pass
     if held is None:
         yield f
         return

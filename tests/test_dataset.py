@@ -435,6 +435,35 @@ def test_a_large_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_pat
     assert pq.read_table(tmp_path / "parts.parquet").equals(pq.read_table(tmp_path / "fresh.parquet"))
 
 
+def test_the_progress_bar_counts_input_bytes_and_moves_within_a_large_export(tmp_path, monkeypatch):
+    import tqdm
+
+    from citycoop import dataset
+
+    corpus = _export_corpus(tmp_path / "corpus")
+    monkeypatch.setattr(dataset, "PART_BYTES", 500)
+    bars = []
+
+    class Bar(tqdm.tqdm):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            self.steps = []
+            bars.append(self)
+
+        def update(self, n=1):
+            self.steps.append(n)
+            return super().update(n)
+
+    monkeypatch.setattr(tqdm, "tqdm", Bar)
+    size = sum(p.stat().st_size for p in corpus.iterdir())
+    for run in ("cold", "cached"):
+        list(dataset.iter_chunks([corpus], Settings(), cache=tmp_path / "cache", progress=True))
+        bar = bars[-1]
+        assert bar.total == size and sum(bar.steps) == size, run
+    assert len(bars[0].steps) > 8  # the export's parts, one step each; the cached run: one step
+    assert len(bars[1].steps) == 1
+
+
 def test_each_export_is_a_task_of_its_own_so_exports_spread_over_the_workers(tmp_path, monkeypatch):
     from citycoop import dataset
 

@@ -329,8 +329,9 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     if progress:
         from tqdm import tqdm
 
-        total = sum(1 for _ in load.discover(paths))
-        bar = tqdm(total=total, unit="file", file=sys.stderr, desc="extract", leave=False)
+        # In bytes, not files: one large export is most of some corpora, and its parts show.
+        total = sum(_file_size(f.path) for f in load.discover(paths))
+        bar = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, desc="extract", leave=False)
     pool = None  # started at the first file to extract: a cached run needs no workers
     window: deque = deque()  # (files, Batch | None, future | None, cache entries | None)
     max_in_flight = jobs * 4
@@ -391,10 +392,9 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                 yield from deduplicator.cached(batch_files, entries, stats)
             else:
                 yield from deduplicator.computed(batch if fut is None else fut.result(), stats)
-            done = completed_files(batch_files)
-            stats.files += done
+            stats.files += completed_files(batch_files)
             if bar is not None:
-                bar.update(done)
+                bar.update(_bytes_covered(batch_files))
 
     def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
         nonlocal queued
@@ -641,6 +641,25 @@ class _FileRows:
 def completed_files(files: list[load.InputFile]) -> int:
     """How many files a task's list completes: a part counts with the last of its file."""
     return sum(f.part is None or f.part.last for f in files)
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _bytes_covered(files: list[load.InputFile]) -> int:
+    """The input bytes a task's files span (a part: from its start, or the file's start for
+    the first part, to its stop or the file's end), for the progress bar."""
+    covered = 0
+    for f in files:
+        part = f.part
+        start = part.start if part is not None and part.index else 0
+        stop = part.stop if part is not None and part.stop is not None else _file_size(f.path)
+        covered += stop - start
+    return covered
 
 
 def _chunks(tables: Iterable, rejects: list[list[dict]], dup_of, stats: RunStats) -> Iterator[Chunk]:

@@ -57,3 +57,20 @@ def test_dask_records_equal_default_engine(corpus, tmp_path):
     ds = load_dataset(folder)
     assert len(ds.articles) == 26 and len(ds.rejects) == 2
     assert list(ds.articles["id"]) == [json.loads(x)["id"] for x in local]
+
+
+def test_a_missing_path_fails_before_a_cluster_starts_or_the_output_is_touched(tmp_path, monkeypatch):
+    import dask.distributed
+
+    started = []
+    monkeypatch.setattr(dask.distributed, "LocalCluster", lambda *a, **kw: started.append(kw))
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "part-00000.parquet").write_bytes(b"old")
+    for target, fmt in ((out, "jsonl"), (folder, "parquet")):
+        with pytest.raises(FileNotFoundError, match="nope"):
+            extract_with_dask([tmp_path / "nope"], Settings(), out=str(target), fmt=fmt)
+    assert not started and out.read_text() == "old\n"
+    assert (folder / "part-00000.parquet").read_bytes() == b"old"

@@ -218,6 +218,49 @@ def test_a_read_error_while_splitting_leaves_the_rest_to_one_part(tmp_path, monk
     assert _read_all(parts) == _read_all([f])
 
 
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 65536])
+def test_byte_lines_cut_as_the_text_reader_at_any_block_size(monkeypatch, block):
+    """Lines as universal newlines cut them ("\n", "\r\n", a lone "\r"), whatever the block
+    edges; a line longer than many blocks and a file of lone "\r" only included; and up to
+    a stop, from any line start."""
+    import io
+    import random
+
+    from citycoop import load
+
+    monkeypatch.setattr(load, "_READ_BLOCK", block)
+    rng = random.Random(block)
+    for _ in range(60):
+        data = bytes(rng.choice(b"ab\r\n\r\xc3\xa9") for _ in range(rng.randint(0, 60)))
+        data = data.replace(b"\xc3\xc3", b"\xc3\xa9")
+        if rng.random() < 0.2:
+            data = b"x" * 200 + data + b"y" * 150 + b"\r" + b"z" * 90
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="latin-1", newline="").readlines()
+        lines = list(load._byte_lines(io.BytesIO(data)))
+        assert [x.decode("latin-1") for x in lines] == text
+        starts = [0]
+        for x in lines:
+            starts.append(starts[-1] + len(x))
+        i, j = sorted(rng.sample(range(len(starts)), 2)) if len(starts) > 1 else (0, 0)
+        fh = io.BytesIO(data)
+        fh.seek(starts[i])
+        assert list(load._byte_lines(fh, starts[j])) == lines[i:j]
+
+
+def test_an_export_is_empty_only_if_it_is_all_whitespace(tmp_path):
+    (tmp_path / "blank.jsonl").write_bytes(b"\n" * 100_000)
+    (tmp_path / "late.jsonl").write_bytes(b"\n" * 70_000 + (json.dumps({"text": VI}) + "\n").encode() * 3)
+    [blank, late] = discover([tmp_path / "blank.jsonl", tmp_path / "late.jsonl"])
+    for files in ([blank], list(split_export(blank, 40))):
+        assert [(r.reason, r.detail) for r in only(_read_docs(files), Reject)] == [("empty", "file is empty")]
+    for files in ([late], list(split_export(late, 40))):
+        assert [d.source.rsplit("#")[1] for d in _read_docs(files)] == ["1", "2", "3"]
+
+
+def _read_docs(files):
+    return [x for f in files for x in read_file(f)]
+
+
 def _awkward_csv(bom: bytes = b"") -> bytes:
     """CSV with what a row splitter can trip on: quoted fields spanning lines (the three line
     ends inside and between rows), blank rows and rows of empty cells, a stray quote in an

@@ -42,10 +42,10 @@ ARROW_BLOCK = 1024  # rows a worker holds as Python dicts before making them col
 # spill folder instead of holding them: one 105 MB export of 58 830 articles had taken its
 # worker to 970 MB and, once pickled across, the parent to 734 MB.
 SPILL_ROWS = 8 * ARROW_BLOCK
-# A JSONL export larger than this is read by several tasks, one part of about this size each
-# (load.split_export), so that all cores share it: one 116 MB export of 60 000 articles had
-# kept one of 2 cores busy for 73 s (47 s in parts). A part (≈ 4 000 articles) stays under
-# SPILL_ROWS.
+# With workers, a JSONL or CSV export larger than this is read by several tasks, one part of
+# about this size each (load.split_export), so that all cores share it: one 116 MB export of
+# 60 000 articles had kept one of 2 cores busy for 73 s (47 s in parts). A part (≈ 4 000
+# articles) stays under SPILL_ROWS.
 PART_BYTES = 8 << 20
 # The parent handles a task's rows (duplicate check, cache, output) this many at a time, so a
 # large export is never whole in its memory either (it had held all 58 830 rows: 612 MB).
@@ -265,10 +265,7 @@ def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: st
                     rows.clear()
             n_rows.append(n)
             rejects.append(file_rejects)
-            try:  # a part's file is hashed (whole) only by the task of its last part
-                keys.append(cache_content_key(f.path) if f.part is None or f.part.last else None)
-            except OSError:
-                keys.append(None)
+            keys.append(_content_key(f))
         if rows:
             hold(pa.Table.from_pylist(rows, schema=schema))
         if spill is not None:
@@ -283,6 +280,22 @@ def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: st
         raise
     table = (tables[0] if len(tables) == 1 else pa.concat_tables(tables)) if tables else None
     return Batch(files, table, n_rows, rejects, keys)
+
+
+def _content_key(f: load.InputFile) -> str | None:
+    """The hash of a file's bytes for the cache, or None (unreadable, or changed since it was
+    split: its parts may then hold rows of two versions). A part's file is hashed whole by the
+    task of its last part only; the other parts answer "" when the file is as it was split."""
+    try:
+        if f.part is not None:
+            st = os.stat(f.path)
+            if (st.st_size, st.st_mtime_ns) != f.part.state:
+                return None
+            if not f.part.last:
+                return ""
+        return cache_content_key(f.path)
+    except OSError:
+        return None
 
 
 def process_files(files: list[load.InputFile], settings: Settings) -> list[list[dict | Reject]]:
@@ -380,8 +393,9 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
         extracted while the parent copies cached rows (incremental runs)."""
         nonlocal queued, futures
         while window:
-            fut = window[0][2]
+            head_batch, fut = window[0][1], window[0][2]
             if not (final or futures > max_in_flight  # bounded: wait for the head
+                    or head_batch is not None  # extracted in this process (jobs=1): ready
                     or (fut is not None and fut.done()) or (fut is None and queued > LOOKAHEAD_FILES)):
                 return
             batch_files, batch, fut, entries = window.popleft()
@@ -410,14 +424,15 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
                     hits = []
                 if load.is_export(f.path):
-                    # An export is a task of its own, or several (one per part of a large
-                    # JSONL): it may hold thousands of articles, and batched with others it
-                    # would keep them all on one core (12 exports of 5 000 articles had run on
-                    # one worker while the other idled).
+                    # An export is a task of its own, or several (one per part of a large one,
+                    # when there are workers to share them): it may hold thousands of articles,
+                    # and batched with others it would keep them all on one core (12 exports of
+                    # 5 000 articles had run on one worker while the other idled).
                     if todo:
                         submit(todo)
                         todo = []
-                    for part in load.split_export(f, PART_BYTES, settings.max_bytes):
+                    parts = load.split_export(f, PART_BYTES, settings.max_bytes) if jobs > 1 else [f]
+                    for part in parts:
                         submit([part])
                         yield from drain()
                 else:
@@ -479,7 +494,7 @@ class Deduplicator:
         self.chain = ""
         # cached rows not in the index yet, as (segment, first row, rows, duplicate rows) runs
         self._not_indexed: list[list] = []
-        self._export = None  # (rows, rejects, duplicates) of the parts of an export so far
+        self._export = None  # (rows, rejects, duplicates, unchanged?) of an export's parts so far
 
     @property
     def index(self):
@@ -514,18 +529,21 @@ class Deduplicator:
         yield from _chunks(batch.tables(), batch.rejects, check_and_cache, stats)
         files, n_rows, rejects, dups = batch.files, batch.n_rows, batch.rejects, rows.dups
         part = files[0].part
+        keys = batch.keys
         if part is not None:  # a task has one part and nothing else
-            n, part_rejects, part_dups = self._export if part.index else (0, [], [])
+            n, part_rejects, part_dups, intact = self._export if part.index else (0, [], [], True)
             self._export = (n + n_rows[0], part_rejects + rejects[0],
-                            part_dups + [[i + n, first, near] for i, first, near in dups[0]])
+                            part_dups + [[i + n, first, near] for i, first, near in dups[0]],
+                            intact and keys[0] is not None)
             if not part.last:
                 return
             files = [files[0]._replace(part=None)]
-            n_rows, rejects, dups = ([x] for x in self._export)
+            n_rows, rejects, dups = ([x] for x in self._export[:3])
+            keys = keys if self._export[3] else [None]  # changed while read: not cached
             self._export = None
-        chains = [self._advance(f, k) for f, k in zip(files, batch.keys)]
+        chains = [self._advance(f, k) for f, k in zip(files, keys)]
         if self.store is not None:
-            self.store.add_files(files, n_rows, batch.keys, rejects, chains, dups)
+            self.store.add_files(files, n_rows, keys, rejects, chains, dups)
 
     def cached(self, files: list[load.InputFile], entries: list, stats: RunStats) -> Iterator[Chunk]:
         """Cached files' rows as chunks of at most CHUNK_ROWS rows, with their stored duplicate

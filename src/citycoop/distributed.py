@@ -12,6 +12,7 @@ filesystem); with no ``--scheduler`` a ``LocalCluster`` on this machine is start
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -58,6 +59,8 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     stats = RunStats()
     discovered: dict = {}
     tasks = plan_tasks(load.discover(paths, stats=discovered), settings, files_per_task, part_bytes)
+    first = next(tasks, None)  # a missing path fails here, before a cluster or the output is touched
+    tasks = itertools.chain([first] if first else [], tasks)
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
@@ -72,10 +75,10 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     else:
         writer = RecordWriter(out_path, fmt, taxonomy)
     try:
-        ahead = max(1, sum(client.nthreads().values())) * TASKS_PER_THREAD
         window: deque = deque()
         n = 0
         while True:
+            ahead = max(1, sum(client.nthreads().values())) * TASKS_PER_THREAD  # workers may join
             for task in tasks:  # top the window up
                 window.append(client.submit(process_batch, task, settings=settings, pure=False))
                 if len(window) > ahead:

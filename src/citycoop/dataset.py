@@ -20,7 +20,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import load
 from .cache import RecordCache, remove_stale
@@ -478,6 +478,16 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             spill_dir.cleanup()
 
 
+class _PartsSoFar(NamedTuple):
+    """What the parts of one export handed on so far gave: their rows, rejects and duplicates
+    (row numbers counted over the file), and whether each found the file as it was split."""
+
+    n_rows: int
+    rejects: list[dict]
+    dups: list[list]
+    unchanged: bool
+
+
 class Deduplicator:
     """The run's duplicate check, in input order (first seen wins), reusing cached decisions.
 
@@ -494,7 +504,7 @@ class Deduplicator:
         self.chain = ""
         # cached rows not in the index yet, as (segment, first row, rows, duplicate rows) runs
         self._not_indexed: list[list] = []
-        self._export = None  # (rows, rejects, duplicates, unchanged?) of an export's parts so far
+        self._export: _PartsSoFar | None = None  # the parts of an export handed on so far
 
     @property
     def index(self):
@@ -531,16 +541,17 @@ class Deduplicator:
         part = files[0].part
         keys = batch.keys
         if part is not None:  # a task has one part and nothing else
-            n, part_rejects, part_dups, intact = self._export if part.index else (0, [], [], True)
-            self._export = (n + n_rows[0], part_rejects + rejects[0],
-                            part_dups + [[i + n, first, near] for i, first, near in dups[0]],
-                            intact and keys[0] is not None)
+            before = self._export if part.index else _PartsSoFar(0, [], [], True)
+            so_far = self._export = _PartsSoFar(
+                before.n_rows + n_rows[0], before.rejects + rejects[0],
+                before.dups + [[i + before.n_rows, first, near] for i, first, near in dups[0]],
+                before.unchanged and keys[0] is not None)
             if not part.last:
                 return
-            files = [files[0]._replace(part=None)]
-            n_rows, rejects, dups = ([x] for x in self._export[:3])
-            keys = keys if self._export[3] else [None]  # changed while read: not cached
             self._export = None
+            files = [files[0]._replace(part=None)]
+            n_rows, rejects, dups = [so_far.n_rows], [so_far.rejects], [so_far.dups]
+            keys = keys if so_far.unchanged else [None]  # changed while read: not cached
         chains = [self._advance(f, k) for f, k in zip(files, keys)]
         if self.store is not None:
             self.store.add_files(files, n_rows, keys, rejects, chains, dups)

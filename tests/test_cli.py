@@ -171,3 +171,24 @@ def test_extract_uses_the_system_allocator_for_arrow_unless_the_user_chose_one(t
                          env={**env, "ARROW_DEFAULT_MEMORY_POOL": chosen})
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [chosen]
+
+
+def test_a_parquet_folder_output_from_the_command_line(tmp_path):
+    """`-o NAME/` (or -f parquet and a name without suffix) writes a folder of parts that the
+    reports read; a re-run says how many parts it kept; a file in the way is a clear error."""
+    corpus, cache = _corpus_with_a_bad_file(tmp_path), tmp_path / "cache"
+    out = tmp_path / "corpus_data"
+    p = cli("extract", str(corpus), "-o", f"{out}/", "--cache", str(cache), "-q")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.strip().endswith(f"parts of {out}/: 0 kept, 1 written")
+    assert sorted(x.name for x in out.iterdir())[:3] == ["_parts.json", "_rejects.jsonl", "_stats.json"]
+    assert pq.read_table(out).num_rows == 2 and json.loads((out / "_rejects.jsonl").read_text())["reason"] == "empty"
+    (corpus / "zz.txt").write_bytes((ROOT / "seeds/003_14a4a321f54585f3.txt").read_bytes())
+    again = cli("extract", str(corpus), "-f", "parquet", "-o", str(out), "--cache", str(cache), "-q")
+    assert again.returncode == 0 and pq.read_table(out).num_rows == 3
+    assert "kept" in again.stderr.splitlines()[-1] and "kept as is" not in again.stderr
+    assert cli("extract", str(corpus), "-o", str(out), "--cache", str(cache)).stderr.strip().endswith("kept as is")
+    in_the_way = tmp_path / "plain"
+    in_the_way.write_text("x")
+    bad = cli("extract", str(corpus), "-f", "parquet", "-o", str(in_the_way), "--no-cache")
+    assert bad.returncode == 2 and "is a file" in bad.stderr and "Traceback" not in bad.stderr

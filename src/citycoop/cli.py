@@ -78,8 +78,13 @@ OUTPUT_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
 
 def _format_of(output: str | None) -> str:
-    """The format an output's name asks for (``-o out.parquet`` had written JSONL into it)."""
-    return OUTPUT_FORMATS.get(Path(output).suffix.lower(), "jsonl") if output else "jsonl"
+    """The format an output's name asks for (``-o out.parquet`` had written JSONL into it); a
+    name ending in "/" or an existing folder is a Parquet folder of parts."""
+    if not output:
+        return "jsonl"
+    if output.endswith(("/", os.sep)) or Path(output).is_dir():
+        return "parquet"
+    return OUTPUT_FORMATS.get(Path(output).suffix.lower(), "jsonl")
 
 
 def cmd_extract(args) -> int:
@@ -111,8 +116,10 @@ def cmd_extract(args) -> int:
                                          cache=_cache(args), progress=progress, on_reject=on_reject)
         if args.rejects:
             write_rejects(rejects, args.rejects)
+        parts = (f"; parts of {args.output}: {stats.output_parts[0]} kept, {stats.output_parts[1]} "
+                 "written" if stats.output_parts and not unchanged else "")
         print(f"citycoop: {stats.summary()}" + (f"; no input changed since {args.output} was "
-                                                "written: kept as is" if unchanged else ""),
+                                                "written: kept as is" if unchanged else parts),
               file=sys.stderr)
         return 0
     writer = RecordWriter(args.output or sys.stdout, fmt, load_taxonomy(settings.topics_file))
@@ -158,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = all cores)")
     ex.add_argument("--format", "-f", choices=["jsonl", "csv", "parquet"],
                     help="default: as -o's name ends (.parquet, .csv, .jsonl), else jsonl")
-    ex.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    ex.add_argument("--output", "-o", metavar="FILE", help=(
+        "write here instead of stdout; with parquet, a name without suffix (or ending in /) is a "
+        "folder of parts, of which a re-run rewrites only those whose inputs changed"))
     ex.add_argument("--rejects", metavar="FILE", help="write rejected inputs as JSONL")
     ex.add_argument("--engine", choices=["local", "dask"], default="local",
                     help="local process pool (default) or a Dask cluster")
@@ -188,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, FileExistsError) as exc:
         print(f"citycoop {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import load
-from .dataset import (PART_BYTES, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
+from .dataset import (PART_BYTES, PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
                       process_batch, rejects_path_for, stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .models import Reject
@@ -70,8 +70,8 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     out_path = Path(out)
     if fmt == "parquet":
         out_path.mkdir(parents=True, exist_ok=True)
-        for old in out_path.glob("part-*.parquet"):
-            old.unlink()
+        for old in [*out_path.glob("part-*.parquet"), out_path / PARTS_MANIFEST]:
+            old.unlink(missing_ok=True)  # the default engine's parts list would name parts gone
     else:
         writer = RecordWriter(out_path, fmt, taxonomy)
     try:

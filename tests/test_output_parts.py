@@ -1,0 +1,194 @@
+"""A Parquet output folder (``-o corpus/``): parts in input order, and a re-run that rewrites only
+the parts whose files or duplicate decisions changed, with exactly the rows of a fresh run."""
+import json
+import os
+import shutil
+
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+import pytest
+
+from citycoop import dataset
+from citycoop.dataset import PARTS_MANIFEST, Settings, load_dataset, write_dataset
+from conftest import SEEDS
+
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+FILES_PER_PART = 3  # ≈ 10 parts over the 30-file corpus below
+
+
+def make_corpus(root):
+    """30 articles: seed stories with a line of their own (near copies of each other), two exact
+    copies and an empty file (a reject)."""
+    root.mkdir()
+    for i in range(27):
+        text = SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n\nGhi chú số {i}: bản tin tổng hợp lần {i * 7}."
+        (root / f"{i:03d}.txt").write_text(text, encoding="utf-8")
+    shutil.copy(root / "004.txt", root / "013b.txt")
+    shutil.copy(root / "001.txt", root / "020b.txt")
+    (root / "017b.txt").write_text("", encoding="utf-8")
+    return root
+
+
+def folder_run(corpus, out, cache, jobs=1):
+    stats, _ = write_dataset([corpus], out, Settings(), jobs=jobs, cache=cache, files_per_part=FILES_PER_PART)
+    return stats
+
+
+def fresh(corpus, tmp_path):
+    """What a run without cache or earlier output writes, as one file."""
+    out = tmp_path / "fresh" / "corpus.parquet"
+    shutil.rmtree(out.parent, ignore_errors=True)
+    write_dataset([corpus], out, Settings())
+    return out
+
+
+def assert_same_dataset(folder, single):
+    table = pads.dataset(folder, format="parquet").to_table()
+    expected = pq.read_table(single)
+    assert table.cast(expected.schema).equals(expected)
+    assert (folder / "_rejects.jsonl").read_bytes() == single.with_name("corpus.rejects.jsonl").read_bytes()
+    counts = [json.loads(p.read_text()) for p in (folder / "_stats.json", single.with_name("corpus.stats.json"))]
+    assert [{**c, "cached_files": 0} for c in counts[:1]] == counts[1:]  # the fresh run read every file
+    listed = [p["file"] for p in json.loads((folder / PARTS_MANIFEST).read_text())["parts"]]
+    assert sorted(p.name for p in folder.glob("*.parquet")) == listed  # no stray or missing part
+    assert not list(folder.glob(".*"))  # no unfinished part or manifest left behind
+
+
+def part_files(folder):
+    """{content identity of a part file: (inode, mtime)} — a kept part keeps both, even renamed."""
+    return {(p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("part-*.parquet")}
+
+
+def test_a_folder_holds_the_rows_of_one_file_in_parts_cut_after_the_same_files_whatever_the_jobs(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus")
+    out1, out2 = tmp_path / "one", tmp_path / "two"
+    stats = folder_run(corpus, out1, None, jobs=1)
+    folder_run(corpus, out2, tmp_path / "cache", jobs=2)
+    assert stats.articles == 30 and stats.rejects == 1 and stats.duplicates >= 2
+    assert_same_dataset(out1, fresh(corpus, tmp_path))
+    assert_same_dataset(out2, fresh(corpus, tmp_path))
+    m1, m2 = (json.loads((o / PARTS_MANIFEST).read_text()) for o in (out1, out2))
+    assert [p["rows"] for p in m1["parts"]] == [p["rows"] for p in m2["parts"]]
+    assert [p["end"] for p in m1["parts"]] == [p["end"] for p in m2["parts"]]
+    assert len(m1["parts"]) >= 5  # the cut rule does cut a 30-file corpus into several parts
+    # Parts end after the files the cut rule names, and nowhere else (a part of rejects only,
+    # such as the empty file's, has no file).
+    ids = pads.dataset(out1, format="parquet").to_table(columns=["id"]).column("id").to_pylist()
+    assert load_dataset(out1).articles["id"].tolist() == ids == sorted(ids)
+    names = sorted(p.name for p in corpus.iterdir())
+    rule = dataset.OutputParts(files_per_part=FILES_PER_PART)
+    cuts = [i for i, f in enumerate(dataset.load.discover([corpus])) if rule.ends_part(f)]
+    spans = [[names.index(i) for i in pq.read_table(out1 / p["file"], columns=["id"]).column("id").to_pylist()]
+             for p in m1["parts"]]
+    for span in spans:
+        assert not [c for c in cuts if span[0] <= c < span[-1]]  # no cut inside a part
+    for span, after in zip(spans, spans[1:]):
+        assert [c for c in cuts if span[-1] <= c < after[0]]  # a cut between it and the next
+
+
+def test_a_rerun_rewrites_only_the_parts_whose_files_or_decisions_changed(tmp_path):
+    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
+    first = folder_run(corpus, out, cache)
+    n_parts = first.output_parts[1]
+    assert first.output_parts == (0, n_parts)
+
+    # New files at the end: every part but the last (unless it ended at a cut) is kept as it
+    # is, file and all; the new rows go to a part written now.
+    before = part_files(out)
+    for i in range(3):
+        (corpus / f"zz{i}.txt").write_text(SEED_TEXTS[2] + f"\n\nTin mới {i}.", encoding="utf-8")
+    stats = folder_run(corpus, out, cache)
+    kept = stats.output_parts[0]
+    assert kept >= n_parts - 1 and stats.output_parts[1] >= 1 and stats.cached_files == 30
+    assert len(before & part_files(out)) == kept
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # A file touched but not changed: every part kept, nothing written.
+    os.utime(corpus / "010.txt", ns=(1, 1))
+    stats = folder_run(corpus, out, cache)
+    assert stats.output_parts[1] == 0
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # One file changed in the middle: its part and the parts whose decisions it changes.
+    (corpus / "012.txt").write_text(SEED_TEXTS[4] + "\n\nĐã sửa.", encoding="utf-8")
+    stats = folder_run(corpus, out, cache)
+    assert stats.output_parts[0] >= 1 and stats.output_parts[1] >= 1
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # A new first file that is a copy of a later one: that one becomes its duplicate.
+    shutil.copy(corpus / "020.txt", corpus / "000a.txt")
+    stats = folder_run(corpus, out, cache)
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+    rows = load_dataset(out).articles.set_index("id")
+    assert rows.loc["020.txt", "duplicate_of"] == "000a.txt"
+
+    # A part file damaged, inputs unchanged: that part is written again, the others kept.
+    victim = sorted(out.glob("part-*.parquet"))[2]
+    victim.write_bytes(b"not parquet")
+    stats = folder_run(corpus, out, cache)
+    assert stats.output_parts[1] == 1
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # A file removed, with two workers.
+    (corpus / "005.txt").unlink()
+    folder_run(corpus, out, cache, jobs=2)
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # Other settings: no part of the earlier ones is reused.
+    stats, _ = write_dataset([corpus], out, Settings(max_bytes=10**6), cache=cache, files_per_part=FILES_PER_PART)
+    assert stats.output_parts[0] == 0
+
+
+def test_without_a_cache_every_part_is_written_again_and_old_parts_go(tmp_path):
+    corpus, out = make_corpus(tmp_path / "corpus"), tmp_path / "out"
+    folder_run(corpus, out, None)
+    for p in sorted(corpus.iterdir())[10:]:
+        p.unlink()
+    stats = folder_run(corpus, out, None)
+    assert stats.output_parts[0] == 0
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+
+def test_a_failed_run_leaves_the_folder_as_the_last_complete_run_left_it(tmp_path, monkeypatch):
+    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
+    folder_run(corpus, out, cache)
+    snapshot = {p.name: p.read_bytes() for p in out.iterdir()}
+    (corpus / "001.txt").write_text(SEED_TEXTS[3] + "\n\nĐổi.", encoding="utf-8")
+    (corpus / "zz.txt").write_text(SEED_TEXTS[1] + "\n\nMới.", encoding="utf-8")
+    real_write, calls = dataset.FolderWriter.write, []
+
+    def failing_write(writer, chunk):
+        calls.append(1)
+        if len(calls) == 12:
+            raise OSError("disk full")
+        real_write(writer, chunk)
+
+    monkeypatch.setattr(dataset.FolderWriter, "write", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        folder_run(corpus, out, cache)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == snapshot
+    monkeypatch.setattr(dataset.FolderWriter, "write", real_write)
+    folder_run(corpus, out, cache)
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+
+def test_workers_start_at_once_when_files_were_added_and_are_shut_down_if_unused(tmp_path, monkeypatch):
+    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
+    folder_run(corpus, out, cache)
+    warm, real = [], dataset.iter_chunks
+
+    def spy(*args, **kwargs):
+        if kwargs.get("cache"):  # not the fresh runs compared with
+            warm.append(kwargs.get("warm_workers"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dataset, "iter_chunks", spy)
+    os.utime(corpus / "003.txt", ns=(1, 1))  # touched: the same names, so no new file expected
+    folder_run(corpus, out, cache, jobs=2)
+    (corpus / "zz.txt").write_text(SEED_TEXTS[0] + "\n\nMới.", encoding="utf-8")
+    folder_run(corpus, out, cache, jobs=2)
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+    (corpus / "zz.txt").unlink()  # names changed again, but nothing to extract: workers idle
+    stats = folder_run(corpus, out, cache, jobs=2)
+    assert warm == [False, True, True] and stats.cached_files == 30
+    assert_same_dataset(out, fresh(corpus, tmp_path))

@@ -380,8 +380,9 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     in the one process that sees every article, in input order (first seen wins).
     ``digest`` is fed every input file's name, size and mtime as the run meets them (before
     they are read). ``warm_workers``: start the workers at once, not at the first file to
-    extract (a run that expects new files, which may come last). With ``parts`` (a folder output), a chunk with ``part_end`` set closes each
-    output part; the rows of a part the last run wrote as it is now are not read (``kept``).
+    extract (a run that expects new files, which may come last). With ``parts`` (a folder
+    output), a chunk with ``part_end`` set closes each output part; the rows of a part the last
+    run wrote as it is now are not read (``kept``).
     """
     settings = settings or Settings()
     stats = stats if stats is not None else RunStats()
@@ -472,6 +473,9 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             if bar is not None:
                 bar.update(_bytes_covered(batch_files))
 
+    def queue_cached(hits: list[tuple[load.InputFile, object]]) -> None:
+        window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
+
     def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
         nonlocal queued
         entries = store.lookup(group) if store is not None else [None] * len(group)
@@ -483,7 +487,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                 digest.add(f, entry)
             if entry is None:
                 if hits:
-                    window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
+                    queue_cached(hits)
                     hits = []
                 if load.is_export(f.path):
                     # An export is a task of its own, or several (one per part of a large one,
@@ -508,11 +512,11 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     todo = []
                 hits.append((f, entry))
                 if ends_part is not None and ends_part(f):
-                    window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
+                    queue_cached(hits)
                     hits = []
             yield from drain()
         if hits:
-            window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
+            queue_cached(hits)
         if todo:
             submit(todo)
         yield from drain()
@@ -582,7 +586,7 @@ class Deduplicator:
         self.parts = parts
         self._part_start = ""  # the chain where the current output part began
         self._in_part = False  # a file since then
-        self._may_keep = parts.old.get("") if parts is not None and store is not None else None
+        self._may_keep = self._old_part_from("")
         self._unread: list[list] = []  # cached files' entries whose rows wait on _may_keep
         self._unread_rows = 0
 
@@ -726,7 +730,12 @@ class Deduplicator:
             yield from self._read_unread(stats)
         yield Chunk(None, [], PartEnd(self._part_start, self.chain, kept))
         self._part_start, self._in_part = self.chain, False
-        self._may_keep = self.parts.old.get(self.chain) if self.store is not None else None
+        self._may_keep = self._old_part_from(self.chain)
+
+    def _old_part_from(self, chain: str) -> OldPart | None:
+        """The part the last run wrote from this chain on: kept if the run reaches its end
+        with cached files only (without a cache, nothing is)."""
+        return self.parts.old.get(chain) if self.parts is not None and self.store is not None else None
 
     def _index_cached_rows(self) -> None:
         """Put the rows whose decisions came from the cache into the index, in bulk (in blocks
@@ -1170,14 +1179,20 @@ def is_folder_output(out: str | Path) -> bool:
     return p.suffix == "" or p.is_dir()
 
 
-def _old_parts(folder: Path, fingerprint: str) -> list[OldPart]:
-    """The parts a run with these settings wrote to ``folder`` and that are still as it left
-    them (a part file changed or removed since is not reused)."""
+def _manifest(folder: Path) -> dict:
+    """A folder output's ``_parts.json``, or {} if it is missing or unreadable."""
     try:
         manifest = json.loads((folder / PARTS_MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    if not isinstance(manifest, dict) or manifest.get("fingerprint") != fingerprint:
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _old_parts(folder: Path, fingerprint: str) -> list[OldPart]:
+    """The parts a run with these settings wrote to ``folder`` and that are still as it left
+    them (a part file changed or removed since is not reused)."""
+    manifest = _manifest(folder)
+    if manifest.get("fingerprint") != fingerprint:
         return []
     parts = []
     for p in manifest.get("parts", []):
@@ -1197,9 +1212,8 @@ def _output_files(out: Path) -> list[Path]:
     if not is_folder_output(out):
         return files
     try:
-        manifest = json.loads((out / PARTS_MANIFEST).read_text(encoding="utf-8"))
-        names = [p["file"] for p in manifest["parts"]]
-    except (OSError, ValueError, KeyError, TypeError):
+        names = [p["file"] for p in _manifest(out).get("parts", [])]
+    except (KeyError, TypeError):
         names = []
     return [out / PARTS_MANIFEST, *files[1:], *(out / n for n in names)]
 
@@ -1270,7 +1284,7 @@ class FolderWriter:
                 self._writer.close()
             except Exception:  # the run's own error is the one to report
                 pass
-        for name, end, _ in self.parts + ([(self._tmp, None, 0)] if self._writer is not None else []):
+        for name in [p[0] for p in self.parts] + ([self._tmp] if self._writer is not None else []):
             if name.startswith(".writing-"):
                 (self.folder / name).unlink(missing_ok=True)
 

@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 
+import pandas as pd
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
@@ -192,3 +193,92 @@ def test_workers_start_at_once_when_files_were_added_and_are_shut_down_if_unused
     stats = folder_run(corpus, out, cache, jobs=2)
     assert warm == [False, True, True] and stats.cached_files == 30
     assert_same_dataset(out, fresh(corpus, tmp_path))
+
+
+def test_parts_whose_files_are_as_the_last_run_met_them_are_kept_without_a_lookup(tmp_path, monkeypatch):
+    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
+    folder_run(corpus, out, cache)
+    manifest = json.loads((out / PARTS_MANIFEST).read_text())
+    assert all(p["files"] and p["inputs"] and p["runs"] for p in manifest["parts"])  # cold run: summaries too
+    looked_up, real_lookup = [], dataset.RecordCache.lookup
+
+    def lookup(store, files):
+        looked_up.extend(f.id for f in files)
+        return real_lookup(store, files)
+
+    monkeypatch.setattr(dataset.RecordCache, "lookup", lookup)
+
+    # A copy of an early file added at the end: the parts before are kept whole, unread, and
+    # still the copy is found to be a duplicate of the early file (their rows go to the index).
+    shutil.copy(corpus / "002.txt", corpus / "zz.txt")
+    stats = folder_run(corpus, out, cache)
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+    assert load_dataset(out).articles.set_index("id").loc["zz.txt", "duplicate_of"] == "002.txt"
+    assert "002.txt" not in looked_up and len(looked_up) < 10 and stats.cached_files == 30
+
+    # A touched file: only its part is looked up (and kept: its bytes are the same).
+    looked_up.clear()
+    os.utime(corpus / "010.txt", ns=(1, 1))
+    stats = folder_run(corpus, out, cache)
+    assert "010.txt" in looked_up and len(looked_up) < 10 and stats.output_parts[1] == 0
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # The files of the parts kept whole are still in the cache: with the first file changed,
+    # nothing can be kept whole, and every other file comes from the cache. Two workers.
+    looked_up.clear()
+    (corpus / "000.txt").write_text(SEED_TEXTS[1] + "\n\nĐã sửa.", encoding="utf-8")
+    stats = folder_run(corpus, out, cache, jobs=2)
+    assert len(looked_up) == 31 and stats.cached_files == 30
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # A manifest whose summaries do not match (edited by hand): parts kept after a look-up.
+    stats = folder_run(corpus, out, cache, jobs=2)
+    looked_up.clear()
+    manifest = json.loads((out / PARTS_MANIFEST).read_text())
+    for p in manifest["parts"]:
+        p["inputs"] = "0" * 32
+    (out / PARTS_MANIFEST).write_text(json.dumps(manifest))
+    os.utime(corpus / "010.txt", ns=(2, 2))
+    stats = folder_run(corpus, out, cache)
+    assert len(looked_up) == 31 and stats.output_parts[1] == 0
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+    # The cache emptied: its rows are gone, so no part is kept and every file is read again.
+    shutil.rmtree(cache)
+    os.utime(corpus / "010.txt", ns=(3, 3))
+    stats = folder_run(corpus, out, cache, jobs=2)
+    assert stats.cached_files == 0 and stats.output_parts[0] == 0
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+
+def test_files_added_later_are_checked_against_the_first_copies_in_parts_kept_whole(tmp_path):
+    """The rows of a part kept whole join the duplicate index as the last run decided them: a
+    near copy there is not a first copy that later files could be near copies of; its rejects
+    go to the output as before."""
+    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
+    words = list(reversed(f"{SEED_TEXTS[0]} {SEED_TEXTS[2]}".split(" ")))  # a story no other file resembles
+    step = len(words) // 9
+
+    def edited(base, offset, mark):  # 9 words replaced
+        return [f"{mark}{i}" if i % step == offset else w for i, w in enumerate(base)]
+
+    # Estimated similarities: story–copy 0.95, copy–copy of copy 0.92, story–copy of copy 0.88
+    # (a near copy is ≥ 0.9); the assertions at the end check that this holds.
+    copy = edited(words, step // 2, "x")
+    copy_of_copy = edited(copy, step // 4, "y")
+    (corpus / "001a.txt").write_text(" ".join(words), encoding="utf-8")
+    (corpus / "001b.txt").write_text(" ".join(copy), encoding="utf-8")
+    (corpus / "001c.txt").write_text("", encoding="utf-8")  # a reject inside a part
+    folder_run(corpus, out, cache)
+    assert any(p["rejects"] for p in json.loads((out / PARTS_MANIFEST).read_text())["parts"])
+    (corpus / "zz.txt").write_text(" ".join(copy_of_copy), encoding="utf-8")
+    stats = folder_run(corpus, out, cache)
+    assert stats.output_parts[0] >= 5
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+    rows = load_dataset(out).articles.set_index("id")
+    assert rows.loc["001b.txt", "duplicate_of"] == "001a.txt"
+    assert pd.isna(rows.loc["zz.txt", "duplicate_of"])
+    # What makes this a test: without the story, the last file is a near copy of the copy.
+    (corpus / "001a.txt").unlink()
+    rows = load_dataset(fresh(corpus, tmp_path)).articles.set_index("id")
+    assert rows.loc["zz.txt", "duplicate_of"] == "001b.txt"

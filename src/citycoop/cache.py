@@ -33,7 +33,9 @@ import sqlite3
 import stat
 import time
 import uuid
+from array import array
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import NamedTuple
 from pathlib import Path
 
@@ -59,6 +61,17 @@ class CacheEntry(NamedTuple):  # one per cached file and run: a tuple is cheapes
     chain: str | None  # chain hash of the files before it when ``dups`` was decided
     dups: tuple[tuple, ...]  # (row in file, id of the earlier copy, near?) of its duplicate rows
     size: int  # the file's size and mtime now (checked against the index by ``lookup``)
+    mtime_ns: int
+
+
+class FileRows(NamedTuple):
+    """Where a file's rows are in the cache (segment None: it gave none), and its size and
+    mtime as cached."""
+
+    segment: str | None
+    start: int
+    n_rows: int
+    size: int
     mtime_ns: int
 
 
@@ -111,11 +124,15 @@ class RecordCache:
             known = {_fingerprint_of(p) for (p,) in self._db.execute("SELECT path FROM files_v2")}
             self._db.executemany("INSERT INTO fingerprints VALUES (?, 0)", [(fp,) for fp in known])
             self._db.commit()
-        self._db.execute("CREATE TEMP TABLE seen (path TEXT PRIMARY KEY)")  # keys this run looked up
+        # The keys this run met, as Python hashes (8 bytes a file, where a temporary SQLite table
+        # of the keys had cost 46 ms per 18 000 files): ``forget_unseen`` drops the others. A
+        # collision only keeps an entry that could have gone.
+        self._seen = array("q")
         self._existing = {p.name for p in self.segments.glob("*.arrow")}
         self._readers: OrderedDict = OrderedDict()  # a few segment files open for reading
         self._batches: OrderedDict = OrderedDict()  # a few record batches read recently
         self._segment = None  # the segment being written: [name, tmp path, file, IPC writer]
+        self._segment_name: str | None = None  # its name, chosen when its first rows come
         self._buffer: list = []  # its rows not yet written (fewer than 2 × SEGMENT_BATCH)
         self._buffered = 0
         self._segment_rows = 0  # rows added to it (written + buffered)
@@ -133,7 +150,7 @@ class RecordCache:
         """The cache entry of each file, or None (not seen with these settings, or changed)."""
         found: dict[str, tuple] = {}
         keys = [self._path_key(f) for f in files]
-        self._db.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?)", ((k,) for k in keys))
+        self._seen.extend(map(hash, keys))
         for i in range(0, len(keys), LOOKUP_CHUNK):
             part = keys[i:i + LOOKUP_CHUNK]
             q = ("SELECT path, size, mtime_ns, key, segment, start, n_rows, rejects, chain, dups FROM files_v2 "
@@ -145,6 +162,14 @@ class RecordCache:
             row = found.get(k)
             out.append(None if row is None else self._entry(f, row))
         return out
+
+    def mark_seen(self, files: Iterable[InputFile]) -> None:
+        """Files this run met without looking them up (an output part kept whole), so that
+        ``forget_unseen`` keeps their entries."""
+        self._seen.extend(hash(self._path_key(f)) for f in files)
+
+    def has_segment(self, name: str) -> bool:
+        return name in self._existing
 
     def _entry(self, f: InputFile, row: tuple) -> CacheEntry | None:
         size, mtime, key, segment, start, n_rows, rejects, chain, dups = row
@@ -263,6 +288,8 @@ class RecordCache:
         several pieces): written to the current segment in batches as they come."""
         if table is None or not table.num_rows:
             return
+        if self._segment_name is None:
+            self._segment_name = f"seg-{uuid.uuid4().hex}.arrow"
         self._buffer.append(table)
         self._buffered += table.num_rows
         self._segment_rows += table.num_rows
@@ -270,29 +297,35 @@ class RecordCache:
             self._write_rows(SEGMENT_BATCH)
 
     def add_files(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
-                  rejects: list[list[dict]], chains: list[str], dups: list[list]) -> None:
+                  rejects: list[list[dict]], chains: list[str], dups: list[list]) -> list[FileRows | None]:
         """The files whose rows ``add_rows`` was given last (``n_rows`` of them per file), their
         rejects and duplicate decisions. Files whose bytes could not be hashed (key None) are
-        not cached. A segment ends only here, between two files."""
+        not cached. A segment ends only here, between two files. Returns where each file's
+        rows will be once flushed (None: not cached)."""
         if self._declared_rows + sum(n_rows) != self._segment_rows:
             raise ValueError("add_files: the files' row counts differ from the rows added for them")
+        where: list[FileRows | None] = []
         for f, n, key, rj, chain, dp in zip(files, n_rows, keys, rejects, chains, dups):
             try:
                 st = os.stat(f.path)
             except OSError:
                 key = None
+            start = self._declared_rows
             self._pending_files.append((f, n, key, rj, st.st_size if key else 0,
-                                        st.st_mtime_ns if key else 0, chain, dp, self._declared_rows))
+                                        st.st_mtime_ns if key else 0, chain, dp, start))
+            where.append(FileRows(self._segment_name if n else None, start, n, st.st_size, st.st_mtime_ns)
+                         if key else None)
             self._declared_rows += n
         if self._segment_rows >= SEGMENT_ROWS:
             self.flush()
+        return where
 
     def _write_rows(self, n: int) -> None:
         """The first ``n`` buffered rows as one record batch of the current segment."""
         import pyarrow as pa
 
         if self._segment is None:
-            name = f"seg-{uuid.uuid4().hex}.arrow"
+            name = self._segment_name
             tmp = self.segments / (name + ".tmp")  # renamed when complete: a crash never leaves half a segment
             sink = pa.OSFile(str(tmp), "wb")
             options = pa.ipc.IpcWriteOptions(compression="zstd")
@@ -331,7 +364,7 @@ class RecordCache:
         self._db.executemany("INSERT OR REPLACE INTO files_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._db.commit()
         self._wrote = True
-        self._segment = None
+        self._segment = self._segment_name = None
         self._pending_files.clear()
         self._segment_rows = self._declared_rows = 0
 
@@ -374,12 +407,12 @@ class RecordCache:
         that the run did not meet (deleted, renamed, now ignored), so their segments can go.
         Returns the entries dropped. Never call it after an interrupted run."""
         gone = []
+        seen = set(self._seen)
         for folder in folders:
             low = folder.rstrip(os.sep) + os.sep
             high = low[:-1] + chr(ord(os.sep) + 1)  # every key under the folder sorts in [low, high)
-            rows = self._db.execute("SELECT path FROM files_v2 WHERE path >= ? AND path < ? "
-                                    "AND path NOT IN (SELECT path FROM temp.seen)", (low, high))
-            gone += [(p,) for (p,) in rows if _fingerprint_of(p) == self.fingerprint]
+            rows = self._db.execute("SELECT path FROM files_v2 WHERE path >= ? AND path < ?", (low, high))
+            gone += [(p,) for (p,) in rows if hash(p) not in seen and _fingerprint_of(p) == self.fingerprint]
         if gone:
             self._db.executemany("DELETE FROM files_v2 WHERE path = ?", gone)
             self._db.commit()
@@ -404,7 +437,7 @@ class RecordCache:
             self._segment[3].close()
             self._segment[2].close()
             self._segment[1].unlink(missing_ok=True)
-            self._segment = None
+            self._segment = self._segment_name = None
         for _, source in self._readers.values():
             source.close()
         self._readers.clear()

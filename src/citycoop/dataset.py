@@ -325,21 +325,85 @@ class Chunk:
 
 class OldPart(NamedTuple):
     """An output part a run wrote: its file, the chains before its first and after its last
-    input file, and its rows."""
+    input file, its rows, and what a later run needs to keep it without looking at its files
+    one by one (``PartEnd.summary``, with the part's rejects; None if the run could not tell)."""
 
     file: str
     start: str
     end: str
     rows: int
+    summary: dict | None = None
 
 
 class PartEnd(NamedTuple):
     """The end of an output part: its chains, and the earlier run's part file when that holds
-    exactly these rows (``kept``; none of them were handed on)."""
+    exactly these rows (``kept``; none of them were handed on). ``summary`` (None unless every
+    file of the part is in the cache): its input ``files`` and the digest of their names, sizes
+    and mtimes (``inputs``), where its rows are in the cache with its duplicate rows (``runs``),
+    and its ``duplicates`` and ``near_duplicates``."""
 
     start: str
     end: str
     kept: OldPart | None
+    summary: dict | None = None
+
+
+def _next_chain(chain: str, f: load.InputFile, key: str) -> str:
+    """The duplicate check's chain hash after file ``f`` (``key``: the hash of its bytes)."""
+    return hashlib.blake2b(f"{chain}\0{f.path}\0{f.id}\0{key}".encode(), digest_size=12).hexdigest()
+
+
+def _append_run(runs: list[list], segment: str, start: int, n: int, dup_rows: Iterable[int]) -> None:
+    """Add cached rows [start, start + n) of a segment (``dup_rows``: those that are duplicates)
+    to a list of such runs, joined to the last one when they follow it."""
+    last = runs[-1] if runs else None
+    if last and last[0] == segment and last[1] + last[2] == start:
+        last[2] += n
+        last[3].extend(dup_rows)
+    else:
+        runs.append([segment, start, n, list(dup_rows)])
+
+
+class _KeptPartCandidate:
+    """The files met so far of an output part that the last run wrote from the chain reached,
+    while they may still be exactly the files it met (names, sizes, mtimes): then the part is
+    kept whole with no cache look-up, and its files are not read (``Deduplicator.kept_part``)."""
+
+    def __init__(self, old: OldPart):
+        self.old = old
+        self.files: list[load.InputFile] = []
+        self.records: list[tuple[bytes, bytes]] = []  # per file: its name and state, as digested
+        self.n_bytes = 0
+        self._inputs = hashlib.blake2b(digest_size=16)
+
+    def add(self, f: load.InputFile) -> bool:
+        """Note the part's next file; False once the part cannot be the old one."""
+        self.files.append(f)
+        if len(self.files) > self.old.summary["files"]:
+            return False
+        try:
+            st = os.stat(f.path)
+        except OSError:
+            return False
+        name, state = InputDigest.name_and_state(f, st.st_size, st.st_mtime_ns)
+        self.records.append((name, state))
+        self._inputs.update(name + state)
+        self.n_bytes += st.st_size
+        return True
+
+    def holds(self, store: RecordCache) -> bool:
+        """At the part's last file: are these the old part's files, and its cached rows still there?"""
+        summary = self.old.summary
+        return (len(self.files) == summary["files"] and self._inputs.hexdigest() == summary["inputs"]
+                and all(store.has_segment(run[0]) for run in summary["runs"]))
+
+
+class _KeptPart(NamedTuple):
+    """A window item: an output part kept whole (``_KeptPartCandidate.holds``)."""
+
+    old: OldPart
+    n_files: int
+    n_bytes: int
 
 
 # A folder output is cut into parts after the input files whose id (path under the folders
@@ -382,7 +446,10 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     they are read). ``warm_workers``: start the workers at once, not at the first file to
     extract (a run that expects new files, which may come last). With ``parts`` (a folder
     output), a chunk with ``part_end`` set closes each output part; the rows of a part the last
-    run wrote as it is now are not read (``kept``).
+    run wrote as it is now are not read (``kept``). A part whose files all have the names,
+    sizes and mtimes the last run met, after the same files before it, is kept without a cache
+    look-up per file (``_KeptPartCandidate``): an incremental run's cost is then mostly the walk
+    and a ``stat`` per unchanged file.
     """
     settings = settings or Settings()
     stats = stats if stats is not None else RunStats()
@@ -393,6 +460,10 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     store = RecordCache(cache, _fingerprint(settings)) if cache else None
     deduplicator = Deduplicator(store, parts)
     ends_part = parts.ends_part if parts is not None else None
+    # Whole parts can be kept only with a cache (which holds their rows for the duplicate index)
+    # and a manifest that says what the parts held.
+    skippable = store is not None and parts is not None and any(p.summary for p in parts.old.values())
+    predicted: str | None = ""  # the chain after the files scheduled so far; None: not known yet
     bar = None
     if progress:
         from tqdm import tqdm
@@ -425,12 +496,17 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
         slower). With ``warm`` (at the start of a run that will likely extract: files were
         added), the workers import it and build their extractor while the parent looks the
         cached files up: a +1% run at 20 000 (new files last) took 2.00 s instead of 2.30 s on
-        average over 10 alternating pairs, faster in each pair."""
+        average over 10 alternating pairs, faster in each pair. numpy and pyarrow, which the
+        workers need too, are imported here before they fork (5 alternating pairs of such runs:
+        1.49 s against 1.65 s)."""
         nonlocal pool
         from concurrent.futures import ProcessPoolExecutor
 
         if not warm:
             import trafilatura  # noqa: F401
+        else:  # imported once here, not once per worker: the parent needs them anyway
+            import numpy  # noqa: F401
+            import pyarrow  # noqa: F401
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_state, initargs=(settings, True))
         if warm:
             pool.submit(int)  # a forked pool starts its processes at the first task
@@ -456,18 +532,28 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
         extracted while the parent copies cached rows (incremental runs)."""
         nonlocal queued, futures
         while window:
-            head_batch, fut = window[0][1], window[0][2]
+            head_batch, fut, head_entries = window[0][1], window[0][2], window[0][3]
             if not (final or futures > max_in_flight  # bounded: wait for the head
                     or head_batch is not None  # extracted in this process (jobs=1): ready
-                    or (fut is not None and fut.done()) or (fut is None and queued > LOOKAHEAD_FILES)):
+                    or (fut is not None and fut.done()) or (fut is None and queued > LOOKAHEAD_FILES)
+                    or isinstance(head_entries, _KeptPart)):
                 return
             batch_files, batch, fut, entries = window.popleft()
+            if isinstance(entries, _KeptPart):
+                stats.cached_files += entries.n_files
+                yield from deduplicator.kept_part(entries.old, stats)
+                stats.files += entries.n_files
+                if bar is not None:
+                    bar.update(entries.n_bytes)
+                continue
             queued -= len(batch_files)
             futures -= fut is not None
             if entries is not None:  # from the cache
                 stats.cached_files += len(batch_files)
                 yield from deduplicator.cached(batch_files, entries, stats)
             else:
+                if fut is not None and not fut.done():  # to be checked: index cached rows meanwhile
+                    deduplicator.index_cached_rows()
                 yield from deduplicator.computed(batch if fut is None else fut.result(), stats)
             stats.files += completed_files(batch_files)
             if bar is not None:
@@ -476,8 +562,15 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     def queue_cached(hits: list[tuple[load.InputFile, object]]) -> None:
         window.append(([h[0] for h in hits], None, None, [h[1] for h in hits]))
 
+    def queue_kept(candidate: _KeptPartCandidate) -> None:
+        if digest is not None:
+            for name, state in candidate.records:
+                digest.add_digested(name, state)
+        store.mark_seen(candidate.files)
+        window.append(([], None, None, _KeptPart(candidate.old, len(candidate.files), candidate.n_bytes)))
+
     def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
-        nonlocal queued
+        nonlocal queued, predicted
         entries = store.lookup(group) if store is not None else [None] * len(group)
         queued += sum(e is not None for e in entries)
         todo: list[load.InputFile] = []
@@ -485,6 +578,8 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
         for f, entry in zip(group, entries):
             if digest is not None:
                 digest.add(f, entry)
+            if skippable and predicted is not None:  # as the duplicate check will advance it
+                predicted = None if entry is None else _next_chain(predicted, f, entry.key)
             if entry is None:
                 if hits:
                     queue_cached(hits)
@@ -525,11 +620,35 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
         if warm_workers and jobs > 1:
             start_pool(warm=True)
         group: list[load.InputFile] = []
+        candidate: _KeptPartCandidate | None = None
+        part_starts = True  # the next file begins an output part
         for f in files:
-            group.append(f)
-            if len(group) >= LOOKUP_FILES:
+            if part_starts and skippable and predicted is not None:
+                if group:  # scheduled first: ``predicted`` is then the chain this part starts at
+                    yield from schedule(group)
+                    group = []
+                old = parts.old.get(predicted) if predicted is not None else None
+                candidate = _KeptPartCandidate(old) if old is not None and old.summary else None
+            part_starts = ends_part is not None and ends_part(f)
+            if candidate is not None:
+                as_before = candidate.add(f)
+                if as_before and not part_starts:
+                    continue
+                if as_before and candidate.holds(store):
+                    queue_kept(candidate)
+                    predicted = candidate.old.end
+                    candidate = None
+                    yield from drain()
+                    continue
+                group += candidate.files  # not the old part: its files go the usual way
+                candidate = None
+            else:
+                group.append(f)
+            if len(group) >= LOOKUP_FILES or (part_starts and skippable and predicted is not None):
                 yield from schedule(group)
                 group = []
+        if candidate is not None:  # the input ended inside it: it is not the old part
+            group += candidate.files
         if group:
             yield from schedule(group)
         yield from drain(final=True)
@@ -589,6 +708,24 @@ class Deduplicator:
         self._may_keep = self._old_part_from("")
         self._unread: list[list] = []  # cached files' entries whose rows wait on _may_keep
         self._unread_rows = 0
+        self._new_part_summary()
+
+    def _new_part_summary(self) -> None:
+        """Start collecting the current output part's ``PartEnd.summary``."""
+        self._part_files = 0
+        self._part_inputs = hashlib.blake2b(digest_size=16)
+        self._part_runs: list[list] | None = [] if self.store is not None and self.parts is not None else None
+        self._part_dups = self._part_near = 0
+
+    def _part_file(self, f: load.InputFile, size: int, mtime_ns: int) -> None:
+        if self._part_runs is not None:
+            self._part_files += 1
+            self._part_inputs.update(b"".join(InputDigest.name_and_state(f, size, mtime_ns)))
+
+    def _part_rows(self, segment: str, start: int, n_rows: int, dups: Iterable) -> None:
+        """The part's next rows, where they are in the cache; ``dups``: (row in file, …) each."""
+        if self._part_runs is not None and n_rows:
+            _append_run(self._part_runs, segment, start, n_rows, [start + d[0] for d in dups])
 
     @property
     def index(self):
@@ -604,8 +741,7 @@ class Deduplicator:
             import uuid
 
             key = uuid.uuid4().hex
-        self.chain = hashlib.blake2b(f"{before}\0{f.path}\0{f.id}\0{key}".encode(),
-                                     digest_size=12).hexdigest()
+        self.chain = _next_chain(before, f, key)
         return before
 
     def computed(self, batch: Batch, stats: RunStats) -> Iterator[Chunk]:
@@ -641,7 +777,13 @@ class Deduplicator:
             keys = keys if so_far.unchanged else [None]  # changed while read: not cached
         chains = [self._advance(f, k) for f, k in zip(files, keys)]
         if self.store is not None:
-            self.store.add_files(files, n_rows, keys, rejects, chains, dups)
+            where = self.store.add_files(files, n_rows, keys, rejects, chains, dups)
+            for f, rows_at, file_dups in zip(files, where, dups):
+                if rows_at is None:  # not cached: the part cannot be kept without reading it
+                    self._part_runs = None
+                else:
+                    self._part_file(f, rows_at.size, rows_at.mtime_ns)
+                    self._part_rows(rows_at.segment, rows_at.start, rows_at.n_rows, file_dups)
         yield from self._after(files[-1], stats)
 
     def cached(self, files: list[load.InputFile], entries: list, stats: RunStats) -> Iterator[Chunk]:
@@ -649,6 +791,8 @@ class Deduplicator:
         decisions while everything before them is unchanged, checked again otherwise."""
         chains = [self._advance(f, e.key) for f, e in zip(files, entries)]
         rejects = [list(e.rejects) for e in entries]
+        for f, e in zip(files, entries):
+            self._part_file(f, e.size, e.mtime_ns)
         if any(e.chain != c for e, c in zip(entries, chains)):
             yield from self._read_unread(stats)
             self._may_keep = None  # decisions checked again: the part is written anew
@@ -657,21 +801,20 @@ class Deduplicator:
                                lambda table: self._check(table, rows, stats), stats)
             self.store.set_decisions([(f, c, d) for f, e, c, d in zip(files, entries, chains, rows.dups)
                                       if (e.chain, list(map(list, e.dups))) != (c, d)])
+            for e, file_dups in zip(entries, rows.dups):
+                self._part_rows(e.segment, e.start, e.n_rows, file_dups)
             yield from self._after(files[-1], stats)
             return
         for e in entries:
             for _, _, near in e.dups:
                 stats.duplicates += 1
                 stats.near_duplicates += near
+                self._part_dups += 1
+                self._part_near += near
         for e in entries:  # indexed only if a later file needs checking (a pure re-run: never)
             if e.n_rows:
-                dup_rows = [e.start + i for i, _, _ in e.dups]
-                last = self._not_indexed[-1] if self._not_indexed else None
-                if last and last[0] == e.segment and last[1] + last[2] == e.start:
-                    last[2] += e.n_rows
-                    last[3].extend(dup_rows)
-                else:
-                    self._not_indexed.append([e.segment, e.start, e.n_rows, dup_rows])
+                _append_run(self._not_indexed, e.segment, e.start, e.n_rows, [e.start + i for i, _, _ in e.dups])
+                self._part_rows(e.segment, e.start, e.n_rows, e.dups)
         if self._may_keep is not None:  # rows read only if the part is not kept after all
             self._unread.append(entries)
             self._unread_rows += sum(e.n_rows for e in entries)
@@ -728,19 +871,49 @@ class Deduplicator:
         else:
             kept = None
             yield from self._read_unread(stats)
-        yield Chunk(None, [], PartEnd(self._part_start, self.chain, kept))
+        summary = None
+        if self._part_runs is not None:
+            summary = {"files": self._part_files, "inputs": self._part_inputs.hexdigest(), "runs": self._part_runs,
+                       "duplicates": self._part_dups, "near_duplicates": self._part_near}
+        yield Chunk(None, [], PartEnd(self._part_start, self.chain, kept, summary))
+        self._next_part()
+
+    def _next_part(self) -> None:
         self._part_start, self._in_part = self.chain, False
         self._may_keep = self._old_part_from(self.chain)
+        self._new_part_summary()
+
+    def kept_part(self, old: OldPart, stats: RunStats) -> Iterator[Chunk]:
+        """An output part kept whole (``_KeptPartCandidate``): its files and everything before
+        them are as the last run met them, so its rows, decisions and rejects are the ones it
+        recorded. Nothing of it is looked up or read; its rows join the duplicate index only if
+        a later file needs checking."""
+        if self.chain != old.start or self._in_part:
+            raise RuntimeError("a kept output part must start where the duplicate check stands")
+        summary = old.summary
+        for segment, start, n_rows, dup_rows in summary["runs"]:
+            _append_run(self._not_indexed, segment, start, n_rows, dup_rows)
+        stats.duplicates += summary["duplicates"]
+        stats.near_duplicates += summary["near_duplicates"]
+        stats.records += old.rows
+        stats.articles += old.rows
+        chunk = _chunk(None, [summary["rejects"]], [], stats)
+        self.chain = old.end
+        yield Chunk(None, chunk.rejects, PartEnd(old.start, old.end, old, summary))
+        self._next_part()
 
     def _old_part_from(self, chain: str) -> OldPart | None:
         """The part the last run wrote from this chain on: kept if the run reaches its end
         with cached files only (without a cache, nothing is)."""
         return self.parts.old.get(chain) if self.parts is not None and self.store is not None else None
 
-    def _index_cached_rows(self) -> None:
+    def index_cached_rows(self) -> None:
         """Put the rows whose decisions came from the cache into the index, in bulk (in blocks
         of up to REPLAY_ROWS: each block is one merge into the index's sorted arrays). Only the
-        three columns the index needs are read back."""
+        three columns the index needs are read back. Done at the first check, or earlier while
+        the parent waits for a worker's rows (which will be checked)."""
+        if not self._not_indexed:
+            return
         import numpy as np
 
         from .dedup import NUM_PERM
@@ -771,7 +944,7 @@ class Deduplicator:
         """Check every row of ``table`` (the next rows of ``rows``' files); returns per row the
         id of the earlier copy or None, and notes the duplicates in ``rows.dups``."""
         if self._not_indexed:
-            self._index_cached_rows()
+            self.index_cached_rows()
         if table is None or not table.num_rows:
             return []
         ids = table.column("id").to_pylist()
@@ -784,6 +957,8 @@ class Deduplicator:
                 rows.note(i, first, near)
                 stats.duplicates += 1
                 stats.near_duplicates += near
+                self._part_dups += 1
+                self._part_near += near
         rows.advance(len(ids))
         return dup_of
 
@@ -847,8 +1022,6 @@ def _chunks(tables: Iterable, rejects: list[list[dict]], dup_of, stats: RunStats
 
 def _chunk(table, rejects: list[list[dict]], dup_of: list[str | None], stats: RunStats) -> Chunk:
     """Rows of consecutive files with their duplicate_of column, counted; signatures dropped."""
-    import pyarrow as pa
-
     flat_rejects = [Reject(**r) for file_rejects in rejects for r in file_rejects]
     stats.rejects += len(flat_rejects)
     stats.articles += len(flat_rejects)
@@ -856,6 +1029,8 @@ def _chunk(table, rejects: list[list[dict]], dup_of: list[str | None], stats: Ru
         stats.reject_reasons[r.reason] += 1
     if table is None or not table.num_rows:
         return Chunk(None, flat_rejects)
+    import pyarrow as pa  # here: a run that keeps every part needs no pyarrow
+
     stats.records += table.num_rows
     stats.articles += table.num_rows
     col = table.schema.get_field_index("duplicate_of")
@@ -1128,21 +1303,29 @@ class InputDigest:
     def _ignored(n: int) -> bytes:
         return b"ignored %d" % n
 
+    @classmethod
+    def name_and_state(cls, f: load.InputFile, size: int, mtime_ns: int) -> tuple[bytes, bytes]:
+        """What the digests take in of one file: its name (both), then its state (``full``)."""
+        return cls._name(f), b"%d:%d\n" % (size, mtime_ns)
+
+    def add_digested(self, name: bytes, state: bytes) -> None:
+        """One file, as ``name_and_state`` gave it."""
+        self._names.update(name)
+        self._full.update(name + state)
+
     def add(self, f: load.InputFile, entry=None) -> None:
         """One file, in input order; ``entry`` (its cache entry) already knows its size and mtime."""
-        name = self._name(f)
-        self._names.update(name)
-        self._full.update(name)
         if entry is not None:
             size, mtime = entry.size, entry.mtime_ns
         else:
             try:
                 st = os.stat(f.path)
             except OSError:
+                self._names.update(self._name(f))
                 self._complete = False
                 return
             size, mtime = st.st_size, st.st_mtime_ns
-        self._full.update(b"%d:%d\n" % (size, mtime))
+        self.add_digested(*self.name_and_state(f, size, mtime))
 
     def finish(self, ignored: int) -> InputDigest:
         tail = self._ignored(ignored)
@@ -1199,10 +1382,26 @@ def _old_parts(folder: Path, fingerprint: str) -> list[OldPart]:
         try:
             st = os.stat(folder / p["file"])
             if [st.st_size, st.st_mtime_ns] == [p["size"], p["mtime_ns"]]:
-                parts.append(OldPart(p["file"], p["start"], p["end"], p["rows"]))
+                parts.append(OldPart(p["file"], p["start"], p["end"], p["rows"], _part_summary(p)))
         except (OSError, KeyError, TypeError):
             continue
     return parts
+
+
+def _part_summary(listed: dict) -> dict | None:
+    """A manifest entry's ``PartEnd.summary`` with its rejects, or None if it has none or it is
+    not well formed (a part is then kept only after its files are looked up)."""
+    try:
+        summary = {key: listed[key] for key in ("files", "inputs", "runs", "duplicates", "near_duplicates")}
+        summary["runs"] = [[str(seg), int(start), int(n), [int(r) for r in dup_rows]]
+                           for seg, start, n, dup_rows in summary["runs"]]
+        summary["rejects"] = [Reject(**r).to_dict() for r in listed["rejects"]]
+        if not (isinstance(summary["inputs"], str) and all(
+                isinstance(summary[k], int) for k in ("files", "duplicates", "near_duplicates"))):
+            return None
+        return summary
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _output_files(out: Path) -> list[Path]:
@@ -1231,9 +1430,10 @@ class FolderWriter:
                                   "folder of parts (name it .parquet for one file)")
         folder.mkdir(parents=True, exist_ok=True)
         self.old = _old_parts(folder, fingerprint)
-        self.parts: list[tuple[str, PartEnd, int]] = []  # (file now, part, rows) in order
+        self.parts: list[tuple[str, PartEnd, int, list[dict]]] = []  # (file now, part, rows, rejects) in order
         self._writer: RecordWriter | None = None
         self._rows = 0
+        self._rejects: list[dict] = []  # of the part being written
         self.kept = self.written = 0  # parts, for the run's summary
 
     def write(self, chunk: Chunk) -> None:
@@ -1243,34 +1443,39 @@ class FolderWriter:
                 self._writer = RecordWriter(self.folder / self._tmp, "parquet", self.taxonomy)
             self._writer.write_table(chunk.table)
             self._rows += chunk.table.num_rows
+        self._rejects += [r.to_dict() for r in chunk.rejects]
         end = chunk.part_end
         if end is None:
             return
         if end.kept is not None:
-            self.parts.append((end.kept.file, end, end.kept.rows))
+            self.parts.append((end.kept.file, end, end.kept.rows, self._rejects))
             self.kept += 1
         elif self._writer is not None:  # a part without rows has no file
             self._writer.close()
-            self.parts.append((self._tmp, end, self._rows))
+            self.parts.append((self._tmp, end, self._rows, self._rejects))
             self.written += 1
-        self._writer, self._rows = None, 0
+        self._writer, self._rows, self._rejects = None, 0, []
 
     def close(self) -> None:
         """Name the parts in order, write the manifest, remove what is no longer listed."""
         if self._writer is not None:  # rows after the last part's end: not from iter_chunks
             raise RuntimeError("rows after the last output part")
         listed = []
-        for n, (name, end, rows) in enumerate(self.parts):
+        for n, (name, end, rows, rejects) in enumerate(self.parts):
             final = f"part-{n:05d}-{end.end[:16] or 'start'}.parquet"
             if name != final:  # names carry the end chain: a kept part never lands on another
                 os.replace(self.folder / name, self.folder / final)
             st = os.stat(self.folder / final)
             listed.append({"file": final, "start": end.start, "end": end.end, "rows": rows,
                            "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+            if end.summary is not None:  # lets the next run keep the part without a look-up per file
+                listed[-1].update({**end.summary, "rejects": rejects})
         manifest = self.folder / PARTS_MANIFEST
         tmp = manifest.with_name(f".{PARTS_MANIFEST}.{os.getpid()}")
-        tmp.write_text(json.dumps({"version": 1, "fingerprint": self.fingerprint, "parts": listed},
-                                  indent=1), encoding="utf-8")
+        head = json.dumps({"version": 1, "fingerprint": self.fingerprint})[:-1]
+        # one line per part: a part's duplicate rows would take a line each with indent
+        body = ",\n".join(json.dumps(p, ensure_ascii=False) for p in listed)
+        tmp.write_text(f'{head}, "parts": [\n{body}\n]}}\n', encoding="utf-8")
         os.replace(tmp, manifest)
         keep = {p["file"] for p in listed}
         for old in [*self.folder.glob("part-*.parquet"), *self.folder.glob(".writing-*.parquet")]:

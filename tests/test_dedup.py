@@ -80,3 +80,27 @@ def test_replay_and_merging_leave_the_index_check_would_have_left():
     assert [d[0] for d in expected] == ["e", "c", "b", None]
     assert replayed.check_many(*map(list, zip(*probes()))) == expected
     assert merged.check_many(*map(list, zip(*probes()))) == expected
+
+
+def test_signatures_read_back_from_the_file_decide_as_those_still_buffered(monkeypatch):
+    data = rows()
+    expected = dedup.DuplicateIndex()
+    expected.check_many(*map(list, zip(*data)))
+    monkeypatch.setattr(dedup.SignatureFile, "BLOCK", 1)  # every signature but the last is in the file
+    written = dedup.DuplicateIndex()
+    for row in data:
+        written.check_many(*map(list, zip(row)))
+    replayed = dedup.DuplicateIndex()
+    replayed.replay(*map(list, zip(*data[:2])), [False, False])
+    replayed.replay(*map(list, zip(*data[2:])), [True, True, False, True])
+    # canonical rows a, b and e: checked one by one, the last waits in the buffer; replayed in
+    # blocks, all three go straight to the file
+    assert (written._sigs._written, replayed._sigs._written) == (2, 3)
+    mixed = dedup.DuplicateIndex()  # checked rows still buffered when a block is replayed
+    for row in data[:2]:
+        mixed.check_many(*map(list, zip(row)))
+    mixed.replay(*map(list, zip(*data[2:])), [True, True, False, True])
+    decisions = expected.check_many(*map(list, zip(*probes())))
+    assert written.check_many(*map(list, zip(*probes()))) == decisions
+    assert replayed.check_many(*map(list, zip(*probes()))) == decisions
+    assert mixed.check_many(*map(list, zip(*probes()))) == decisions

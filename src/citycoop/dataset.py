@@ -3,7 +3,7 @@
 ``iter_chunks`` is the one pipeline every entry point uses (CLI, notebooks, benchmark, Dask
 client): it walks the input files, and for each file loads, cleans and extracts its articles —
 in worker processes when ``jobs > 1`` — yielding Arrow tables of flat records (and the rejects)
-in input order. Memory stays flat: nothing but the duplicate index (under 1 KB per distinct
+in input order. Memory stays flat: nothing but the duplicate index (≈ 0.3 KB per distinct
 article) outlives the chunk it describes. ``iter_corpus`` gives the same as Python records.
 """
 from __future__ import annotations

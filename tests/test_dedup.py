@@ -104,3 +104,17 @@ def test_signatures_read_back_from_the_file_decide_as_those_still_buffered(monke
     assert written.check_many(*map(list, zip(*probes()))) == decisions
     assert replayed.check_many(*map(list, zip(*probes()))) == decisions
     assert mixed.check_many(*map(list, zip(*probes()))) == decisions
+
+
+def test_the_signature_file_gives_every_row_back_whatever_the_order_of_writes_and_reads(monkeypatch):
+    monkeypatch.setattr(dedup.SignatureFile, "BLOCK", 2)
+    sigs = np.random.default_rng(7).integers(0, 2**32, size=(11, dedup.NUM_PERM), dtype=np.uint32)
+    store = dedup.SignatureFile()
+    for i in range(5):
+        assert store.append(sigs[i]) == i
+        assert (store.rows([0, i]) == sigs[[0, i]]).all()  # a read between writes
+    store.extend(sigs[5:9])
+    store.append(sigs[9])
+    store.append(sigs[10])
+    assert len(store) == 11
+    assert (store.rows(list(range(10, -1, -1))) == sigs[::-1]).all()

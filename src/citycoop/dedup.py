@@ -17,7 +17,6 @@ processes and runs (Python's ``hash`` of bytes is not).
 """
 from __future__ import annotations
 
-import os
 import tempfile
 import zlib
 
@@ -94,7 +93,7 @@ class SignatureFile:
     The index reads a signature back only to verify a candidate (a few per duplicate), so
     holding them all in memory (256 B a story: 33 MB at 100 000, and for a moment twice that
     while the array grew) was what made the run's memory grow with the corpus. The newest rows
-    wait in a small buffer and are written in blocks; reading one back is a ``pread``.
+    wait in a small buffer and are written in blocks; reading one back is a seek and a read.
     """
 
     BLOCK = 4096  # rows buffered before they are written (1 MB)
@@ -128,7 +127,8 @@ class SignatureFile:
             if n >= self._written:
                 out[i] = self._tail[n - self._written]
             else:
-                out[i] = np.frombuffer(os.pread(self._file.fileno(), SIGNATURE_BYTES, n * SIGNATURE_BYTES), np.uint32)
+                self._file.seek(n * SIGNATURE_BYTES)
+                out[i] = np.frombuffer(self._file.read(SIGNATURE_BYTES), np.uint32)
         return out
 
     def _flush(self) -> None:
@@ -139,10 +139,8 @@ class SignatureFile:
     def _write(self, sigs: np.ndarray) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="citycoop-signatures-")
-        data, offset = memoryview(sigs).cast("B"), self._written * SIGNATURE_BYTES
-        while data:
-            done = os.pwrite(self._file.fileno(), data, offset)
-            data, offset = data[done:], offset + done
+        self._file.seek(self._written * SIGNATURE_BYTES)
+        self._file.write(memoryview(sigs).cast("B"))
         self._written += len(sigs)
 
 

@@ -64,7 +64,7 @@ class CacheEntry(NamedTuple):  # one per cached file and run: a tuple is cheapes
     mtime_ns: int
 
 
-class FileRows(NamedTuple):
+class RowsLocation(NamedTuple):
     """Where a file's rows are in the cache (segment None: it gave none), and its size and
     mtime as cached."""
 
@@ -297,14 +297,14 @@ class RecordCache:
             self._write_rows(SEGMENT_BATCH)
 
     def add_files(self, files: list[InputFile], n_rows: list[int], keys: list[str | None],
-                  rejects: list[list[dict]], chains: list[str], dups: list[list]) -> list[FileRows | None]:
+                  rejects: list[list[dict]], chains: list[str], dups: list[list]) -> list[RowsLocation | None]:
         """The files whose rows ``add_rows`` was given last (``n_rows`` of them per file), their
         rejects and duplicate decisions. Files whose bytes could not be hashed (key None) are
         not cached. A segment ends only here, between two files. Returns where each file's
         rows will be once flushed (None: not cached)."""
         if self._declared_rows + sum(n_rows) != self._segment_rows:
             raise ValueError("add_files: the files' row counts differ from the rows added for them")
-        where: list[FileRows | None] = []
+        where: list[RowsLocation | None] = []
         for f, n, key, rj, chain, dp in zip(files, n_rows, keys, rejects, chains, dups):
             try:
                 st = os.stat(f.path)
@@ -313,7 +313,7 @@ class RecordCache:
             start = self._declared_rows
             self._pending_files.append((f, n, key, rj, st.st_size if key else 0,
                                         st.st_mtime_ns if key else 0, chain, dp, start))
-            where.append(FileRows(self._segment_name if n else None, start, n, st.st_size, st.st_mtime_ns)
+            where.append(RowsLocation(self._segment_name if n else None, start, n, st.st_size, st.st_mtime_ns)
                          if key else None)
             self._declared_rows += n
         if self._segment_rows >= SEGMENT_ROWS:

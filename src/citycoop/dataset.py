@@ -592,8 +592,8 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     if todo:
                         submit(todo)
                         todo = []
-                    parts = load.split_export(f, PART_BYTES, settings.max_bytes) if jobs > 1 else [f]
-                    for part in parts:
+                    export_parts = load.split_export(f, PART_BYTES, settings.max_bytes) if jobs > 1 else [f]
+                    for part in export_parts:
                         submit([part])
                         yield from drain()
                 else:
@@ -722,6 +722,13 @@ class Deduplicator:
             self._part_files += 1
             self._part_inputs.update(b"".join(InputDigest.name_and_state(f, size, mtime_ns)))
 
+    def _count_duplicates(self, stats: RunStats, n: int, near: int) -> None:
+        """``n`` duplicates (``near`` of them near copies): in the run's counts and the part's."""
+        stats.duplicates += n
+        stats.near_duplicates += near
+        self._part_dups += n
+        self._part_near += near
+
     def _part_rows(self, segment: str, start: int, n_rows: int, dups: Iterable) -> None:
         """The part's next rows, where they are in the cache; ``dups``: (row in file, …) each."""
         if self._part_runs is not None and n_rows:
@@ -807,10 +814,7 @@ class Deduplicator:
             return
         for e in entries:
             for _, _, near in e.dups:
-                stats.duplicates += 1
-                stats.near_duplicates += near
-                self._part_dups += 1
-                self._part_near += near
+                self._count_duplicates(stats, 1, near)
         for e in entries:  # indexed only if a later file needs checking (a pure re-run: never)
             if e.n_rows:
                 _append_run(self._not_indexed, e.segment, e.start, e.n_rows, [e.start + i for i, _, _ in e.dups])
@@ -899,7 +903,8 @@ class Deduplicator:
         stats.articles += old.rows
         chunk = _chunk(None, [summary["rejects"]], [], stats)
         self.chain = old.end
-        yield Chunk(None, chunk.rejects, PartEnd(old.start, old.end, old, summary))
+        chunk.part_end = PartEnd(old.start, old.end, old, summary)
+        yield chunk
         self._next_part()
 
     def _old_part_from(self, chain: str) -> OldPart | None:
@@ -955,10 +960,7 @@ class Deduplicator:
             if first is not None:
                 dup_of[i] = first
                 rows.note(i, first, near)
-                stats.duplicates += 1
-                stats.near_duplicates += near
-                self._part_dups += 1
-                self._part_near += near
+                self._count_duplicates(stats, 1, near)
         rows.advance(len(ids))
         return dup_of
 

@@ -157,7 +157,7 @@ class DuplicateIndex:
     """
 
     # Overlay entries before they are folded into the base. A dict entry costs ≈ 100 B (the
-    # entry and two int objects) against 16 B in the arrays; each fold is a linear pass.
+    # entry and two int objects) against 12 B in the arrays; each fold is a linear pass.
     MERGE_AT = 20_000
 
     def __init__(self) -> None:

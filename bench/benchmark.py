@@ -10,7 +10,9 @@ copied from the cache, best of 3), incremental_s (after adding 1% new files, bes
 from the same cache and output: unchanged parts of the folder are kept), incremental_file_s
 (the same to one Parquet file, which is written whole), naive_s (pandas str.count per
 taxonomy term), peak_rss_mb of the cold run
-(parent and workers), the corpus_overview report's build time and size beyond plotly.js, and
+(parent and workers), the corpus_overview report's build time and size beyond plotly.js, the
+time and peak RSS (command and notebook kernels) of the busiest partner's profile with the
+transport explorer (pages_s, pages_rss_mb: the pages that read evidence and texts), and
 accuracy against the generator's labels. Prints a table, then one `BENCH {json}` line.
 """
 from __future__ import annotations
@@ -75,6 +77,14 @@ def run_measured(cmd: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
     return elapsed, peak / 1e6
+
+
+def busiest_partner(dataset_path: Path) -> str:
+    """The partner with the most meeting articles in a built dataset."""
+    from citycoop import report
+
+    view = report.corpus_view(dataset_path, light=True)
+    return view.meetings.drop_duplicates(["id", "partner"])["partner"].value_counts().index[0]
 
 
 NAIVE_SAMPLE = 2000
@@ -176,6 +186,10 @@ def main() -> None:
 
     html = (reports / "corpus_overview.html").stat().st_size
     report_mb = (html - len(get_plotlyjs().encode())) / 1e6
+    busiest = busiest_partner(out)
+    pages_s, pages_rss = run_measured([*CITYCOOP, "report", str(out), "--out", str(work / "pages"), "-q",
+                                       "--no-cache", "--partner", busiest, "--topic", "transport"])
+    shutil.rmtree(work / "pages")
     result = {
         "n_articles": n, "floor_s": round(floor_s, 3), "extract_s": round(extract_s, 3),
         "ratio": round(extract_s / floor_s, 2), "cached_ratio": round(cached_s / floor_s, 2),
@@ -185,13 +199,14 @@ def main() -> None:
         "incremental_file_s": round(incremental_file_s, 3),
         "incremental_file_ratio": round(incremental_file_s / floor_s, 2), "naive_s": round(naive_s, 3),
         "peak_rss_mb": round(peak_rss, 1), "report_html_mb": round(report_mb, 3), "report_s": round(report_s, 1),
+        "pages_s": round(pages_s, 1), "pages_rss_mb": round(pages_rss, 1),
         "accuracy": acc["overall"], "accuracy_fields": acc["fields"], "cores": os.cpu_count(),
     }
     print(f"{'figure':<20}{'value':>12}{'target':>10}  ok")
     for key in ("floor_s", "extract_s", "ratio", "cached_s", "cached_ratio", "cached_rewrite_s",
                 "cached_rewrite_ratio", "incremental_s",
                 "incremental_ratio", "incremental_file_s", "incremental_file_ratio", "naive_s", "naive_ratio", "peak_rss_mb", "report_html_mb", "report_s",
-                "accuracy"):
+                "pages_s", "pages_rss_mb", "accuracy"):
         target = TARGETS.get(key)
         ok = "" if target is None else ("yes" if result[key] <= target else "NO")
         print(f"{key:<20}{result[key]:>12}{'' if target is None else '≤ ' + str(target):>10}  {ok}")

@@ -95,7 +95,7 @@ corpus = "../seeds"  # raw files/folder, or a dataset built by `citycoop extract
 partner = "Chongqing"  # canonical English name from the gazetteer
 topics_file = None'''),
     code(SETUP),
-    code('''view = report.corpus_view(corpus, topics_file=topics_file)
+    code('''view = report.corpus_view(corpus, topics_file=topics_file, light=True)
 mine = report.partner_view(view, partner)
 report.heading("Partner profile: " + report.partner_label(mine, partner), report.partner_summary(mine, partner))'''),
     md("""## Who met whom
@@ -109,8 +109,10 @@ in the corpus (grey)."""),
     md("## When"),
     code("charts.meetings_timeline(mine.meetings)"),
     md("""## The evidence
-The sentences that made each topic count, per article (up to three per article and topic)."""),
-    code("HTML(tables.to_html(tables.evidence_table(mine.articles, view.topic_ids, view.labels)))"),
+The sentences that made each topic count, per article (up to three per article and topic),
+earliest events first. With many articles each topic gets its share of the table, and a note
+under it says which topics have more."""),
+    code("HTML(tables.to_html(tables.evidence_table(mine.articles, view.topic_ids, view.labels, evidence=report.evidence(mine, view.topic_ids))))"),
     md("## The articles"),
     code("HTML(tables.to_html(tables.article_table(mine.articles, view.topic_ids, view.labels)))"),
 ])
@@ -121,7 +123,7 @@ corpus = "../seeds"  # raw files/folder, or a dataset built by `citycoop extract
 topic = "metro"  # a topic id of the taxonomy
 topics_file = None'''),
     code(SETUP),
-    code('''view = report.corpus_view(corpus, topics=[topic], topics_file=topics_file)
+    code('''view = report.corpus_view(corpus, topics=[topic], topics_file=topics_file, light=True)
 report.heading(f"Topic explorer: {view.taxonomy.label(topic)}", report.topic_summary(view, topic))'''),
     md("""## Who discusses it
 Articles mentioning the topic, per Chinese partner and per Vietnamese locality of the meeting."""),
@@ -130,11 +132,13 @@ Articles mentioning the topic, per Chinese partner and per Vietnamese locality o
 Articles mentioning the topic per year of the event; events of unknown year have their own column."""),
     code("charts.topic_over_time(view.articles, topic, view.taxonomy.label(topic))"),
     md("""## The evidence
-Each sentence that made an article count for this topic."""),
-    code("HTML(tables.to_html(tables.evidence_table(view.articles, [topic], view.labels), empty='No article mentions this topic.'))"),
+Each sentence that made an article count for this topic, earliest events first."""),
+    code("HTML(tables.to_html(tables.evidence_table(view.articles, [topic], view.labels, evidence=report.evidence(view, [topic])), empty='No article mentions this topic.'))"),
     md("""## Keyword in context
-Every occurrence of the topic's terms with the words around it."""),
-    code("HTML(tables.to_html(tables.kwic_table(view.articles, list(view.taxonomy.topics[topic].terms)), empty='No occurrence.'))"),
+Every occurrence of the terms that count for the topic (those of its subtopics too) with the
+words around it, earliest events first; a note under the table gives the count when there are
+more than it shows."""),
+    code("HTML(tables.to_html(tables.kwic_table(view.articles, list(view.taxonomy.counted_terms(topic)), texts=report.texts(view)), empty='No occurrence.'))"),
 ])
 
 if __name__ == "__main__":

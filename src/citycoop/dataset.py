@@ -1625,7 +1625,7 @@ def load_dataset(corpus: str | Path | list, *, columns: list[str] | None = None,
     if isinstance(corpus, (list, tuple)):
         return build_dataset(corpus, settings, jobs=jobs, cache=cache)
     p = Path(corpus)
-    if p.suffix == ".parquet" or (p.is_dir() and any(p.glob("*.parquet"))):
+    if is_built_dataset(p):
         # A folder of parts (Dask engine) reads in part order, which is input order.
         frame = pd.read_parquet(p, columns=columns, engine="pyarrow")
         rp, sp = rejects_path_for(p), stats_path_for(p)
@@ -1633,6 +1633,70 @@ def load_dataset(corpus: str | Path | list, *, columns: list[str] | None = None,
         stats = json.loads(sp.read_text()) if sp.exists() else {}
         return Dataset(frame, rejects, stats)
     return build_dataset([p], settings, jobs=jobs, cache=cache)
+
+
+# The columns that hold most of a dataset's bytes (160, 55 and 25 MB of 100 000 generated
+# articles, against 17 MB for the next largest): a report reads them only for the rows a table
+# shows (``read_rows``, ``iter_rows``), never for the whole corpus at once.
+HEAVY_COLUMNS = ("text", "evidence_json", "mentions_json")
+ROW_BATCH = 4096  # rows decoded at a time when a built dataset is scanned for some of its rows
+
+
+def is_built_dataset(path: str | Path) -> bool:
+    """A Parquet file or folder of parts made by ``citycoop extract -f parquet`` (or Dask)."""
+    p = Path(path)
+    return p.suffix == ".parquet" or (p.is_dir() and any(p.glob("*.parquet")))
+
+
+def _parquet_files(path: str | Path) -> list[Path]:
+    """The Parquet file, or a folder's part files in order (``_parts.json`` and the like are
+    not parts; neither are hidden files)."""
+    p = Path(path)
+    if not p.is_dir():
+        return [p]
+    return sorted(f for f in p.glob("*.parquet") if not f.name.startswith(("_", ".")))
+
+
+def light_columns(path: str | Path) -> list[str]:
+    """The built dataset's columns but the heavy ones."""
+    import pyarrow.parquet as pq
+
+    files = _parquet_files(path)
+    names = pq.read_schema(files[0]).names if files else []
+    return [c for c in names if c not in HEAVY_COLUMNS]
+
+
+def iter_rows(path: str | Path, columns: list[str], ids: Iterable[str] | None = None) -> Iterator[pd.DataFrame]:
+    """``id`` and ``columns`` of a built dataset, ROW_BATCH rows decoded at a time, as
+    DataFrames in stored order; with ``ids``, only those rows. Memory stays at one batch
+    plus what the caller keeps, whatever the corpus size: the texts of 100 000 generated
+    articles stream in 0.6 s with +64 MB of peak RSS (a pyarrow dataset scanner with its
+    default threads and read-ahead: +220 MB)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    wanted = None if ids is None else pa.array(sorted(set(ids)), pa.string())
+    if wanted is not None and not len(wanted):
+        return
+    names = ["id"] + [c for c in columns if c != "id"]
+    for f in _parquet_files(path):
+        with pq.ParquetFile(f) as parquet:
+            for batch in parquet.iter_batches(batch_size=ROW_BATCH, columns=names):
+                if wanted is not None:
+                    batch = batch.filter(pc.is_in(batch.column("id"), value_set=wanted))
+                if batch.num_rows:
+                    yield batch.to_pandas()
+
+
+def read_rows(path: str | Path, columns: list[str], ids: Iterable[str]) -> pd.DataFrame:
+    """``id`` and ``columns`` of the rows of a built dataset whose id is in ``ids`` (streamed:
+    memory grows with the rows asked for, not with the corpus)."""
+    import pandas as pd
+
+    names = ["id"] + [c for c in columns if c != "id"]
+    parts = list(iter_rows(path, columns, ids))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
 
 
 # ----------------------------------------------------------------------------- views

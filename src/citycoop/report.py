@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import dataset as ds
+from . import tables
 from .charts import esc, place_label
 from .extract.topics import Taxonomy, load_taxonomy
 
@@ -46,24 +47,34 @@ class View:
     taxonomy: Taxonomy
     topic_ids: list[str]
     stats: dict = field(default_factory=dict)
+    # The built dataset the articles were read from, without its heavy columns (text, evidence,
+    # mentions): ``evidence`` and ``texts`` read those for the rows a table shows. None: the
+    # articles were extracted in memory and have every column.
+    source: Path | None = None
 
     @property
     def labels(self) -> dict[str, str]:
         return {t: self.taxonomy.label(t) for t in self.taxonomy.ids}
 
 
-OVERVIEW_COLUMNS = ["id", "title", "url", "outlet", "event_date", "direction", "duplicate_of", "warnings",
-                    "vn_localities_json", "partners_json", "officials_json"]
+REPORT_COLUMNS = ["id", "title", "url", "outlet", "event_date", "direction", "duplicate_of", "warnings",
+                  "vn_localities_json", "partners_json", "officials_json"]
 
 
 def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_duplicates=False,
                 topics_file=None, light: bool = False) -> View:
-    """Load a corpus (raw files or a built Parquet dataset) and select what to show. ``light``
-    reads only the columns the overview needs from Parquet (no texts, no evidence)."""
+    """Load a corpus (raw files or a built Parquet dataset) and select what to show.
+
+    From a built dataset the heavy columns are not read (``light``: only the columns the
+    reports use, REPORT_COLUMNS and the topics): the texts, evidence sentences and mention
+    lists, most of a dataset's bytes, are read later for just the rows a table shows
+    (``evidence``, ``texts``). Raw files are extracted in memory, every column kept."""
     taxonomy = load_taxonomy(topics_file)
-    columns = None
-    if light and isinstance(corpus, (str, Path)) and is_built_dataset([corpus]):
-        columns = OVERVIEW_COLUMNS + [f"topic_{t}" for t in taxonomy.ids]
+    columns, source = None, None
+    if isinstance(corpus, (str, Path)) and ds.is_built_dataset(corpus):
+        source = Path(corpus).resolve()
+        columns = (REPORT_COLUMNS + [f"topic_{t}" for t in taxonomy.ids] if light
+                   else ds.light_columns(source))
     data = ds.load_dataset(corpus, settings=ds.Settings(topics_file=topics_file), columns=columns)
     articles = ds.select_articles(data.articles, date_from=date_from, date_to=date_to,
                                   include_duplicates=include_duplicates)
@@ -72,7 +83,24 @@ def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_du
     if unknown:
         raise ValueError(f"unknown topic(s) {unknown}; the taxonomy has: {', '.join(taxonomy.ids)}")
     return View(articles, data.articles, ds.meetings(articles), data.rejects, taxonomy, topic_ids,
-                data.stats)
+                data.stats, source)
+
+
+def evidence(view: View, topics: list[str]) -> pd.DataFrame:
+    """``id`` and ``evidence_json`` of the view's articles that ``tables.evidence_table`` can
+    show for ``topics`` (read from the built dataset for those rows only)."""
+    shown = tables.evidence_articles(view.articles, topics)
+    if view.source is None:
+        return shown[["id", "evidence_json"]]
+    return ds.read_rows(view.source, ["evidence_json"], shown["id"].tolist())
+
+
+def texts(view: View):
+    """The view's articles' texts for ``tables.kwic_table``: ``id`` and ``text`` DataFrames,
+    streamed from the built dataset a batch at a time (or the in-memory column)."""
+    if view.source is None:
+        return [view.articles[["id", "text"]]]
+    return ds.iter_rows(view.source, ["text"], view.articles["id"].tolist())
 
 
 def partner_view(view: View, partner: str) -> View:
@@ -84,7 +112,8 @@ def partner_view(view: View, partner: str) -> View:
     ids = set(view.meetings.loc[view.meetings["partner"] == partner, "id"])
     arts = view.articles[view.articles["id"].isin(ids)].reset_index(drop=True)
     meet = view.meetings[view.meetings["partner"] == partner].reset_index(drop=True)
-    return View(arts, view.all_articles, meet, view.rejects, view.taxonomy, view.topic_ids, view.stats)
+    return View(arts, view.all_articles, meet, view.rejects, view.taxonomy, view.topic_ids, view.stats,
+                view.source)
 
 
 def heading(title: str, lead: str = "") -> "object":
@@ -124,7 +153,7 @@ def partner_summary(view: View, partner: str) -> str:
 def topic_summary(view: View, topic: str, with_terms: bool = True) -> str:
     n = len(view.articles)
     k = int((view.articles[f"topic_{topic}"].fillna(0) > 0).sum()) if n else 0
-    terms = view.taxonomy.topics[topic].terms
+    terms = view.taxonomy.counted_terms(topic)
     line = (f"<b>{esc(view.taxonomy.label(topic))}</b> (<code>{esc(topic)}</code>): mentioned in {k} of "
             f"{n} articles.")
     return line + (f" Terms counted: {esc(', '.join(terms))}." if with_terms else "")
@@ -257,9 +286,8 @@ def _overview_summary(view: View) -> str:
 
 def is_built_dataset(paths) -> bool:
     """A single Parquet file or folder made by ``citycoop extract -f parquet`` (or Dask)."""
-    paths = [Path(p) for p in paths]
-    return len(paths) == 1 and (paths[0].suffix == ".parquet" or (
-        paths[0].is_dir() and any(paths[0].glob("*.parquet"))))
+    paths = list(paths)
+    return len(paths) == 1 and ds.is_built_dataset(paths[0])
 
 
 def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = None, partners=None,
@@ -275,9 +303,11 @@ def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = No
     else:
         parquet = ds.build_dataset(paths, settings, jobs=extract_jobs, cache=cache,
                                    out=out / "data" / "corpus.parquet", progress=progress)
-    view = corpus_view(parquet, topics_file=settings.topics_file)
+    view = corpus_view(parquet, topics_file=settings.topics_file, light=True)
     plan = plan_jobs(view, str(parquet), [] if overview_only else partners,
                      [] if overview_only else topics, title)
+    stats = view.stats
+    del view  # each notebook reads the dataset itself: the plan's view is not held (nor forked) meanwhile
     if settings.topics_file:
         for j in plan:
             j.parameters["topics_file"] = str(Path(settings.topics_file).resolve())
@@ -304,13 +334,14 @@ def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = No
     if bar is not None:
         bar.close()
     failures = [results[j.name][0] for j in plan if results[j.name][0]]
-    index = write_index(out, plan, results, view)
+    index = write_index(out, plan, results, stats)
     return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures)
 
 
 
-def write_index(out: Path, plan: list[Job], results: dict, view: View) -> Path:
-    """``index.html``: every report with a one-line summary; failed ones marked."""
+def write_index(out: Path, plan: list[Job], results: dict, stats: dict) -> Path:
+    """``index.html``: every report with a one-line summary; failed ones marked; ``stats``: the
+    extraction's counts."""
     def item(j: Job) -> str:
         err, n = results[j.name]
         status = (f' <span style="color:#b00"><b>failed</b>: {esc(err)}</span>' if err else "")
@@ -324,7 +355,7 @@ def write_index(out: Path, plan: list[Job], results: dict, view: View) -> Path:
     ]
     body = "".join(f"<h2>{esc(name)}</h2><ul>{''.join(item(j) for j in jobs)}</ul>"
                    for name, jobs in sections if jobs)
-    stats = view.stats or {}
+    stats = stats or {}
     view_data_name = "data/corpus.parquet" if (out / "data" / "corpus.parquet").exists() else "the dataset given"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>citycoop reports</title>

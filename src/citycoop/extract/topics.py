@@ -71,6 +71,12 @@ class Taxonomy:
     def ids(self) -> list[str]:
         return list(self.topics)
 
+    def counted_terms(self, tid: str) -> tuple[str, ...]:
+        """The terms that count for topic ``tid``: its own, then those of the topics under it
+        (a metro term counts for transport too)."""
+        return tuple(dict.fromkeys(term for sub in self.topics.values() if tid in self._lineage(sub.id)
+                                   for term in sub.terms))
+
     def label(self, tid: str) -> str:
         return self.topics[tid].label_en if tid in self.topics else tid
 

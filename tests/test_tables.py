@@ -1,0 +1,208 @@
+"""Report tables at scale: each lists at most MAX_ROWS rows and says what it left out, and the
+evidence and keyword tables are the same whether the heavy columns (text, evidence) come with
+the articles or are read from the built dataset for just the rows a table shows."""
+import json
+import re
+import sys
+
+import pandas as pd
+import pytest
+
+from citycoop import dataset, report, tables
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A generated corpus of 300 articles, as a Parquet folder and extracted in memory."""
+    work = tmp_path_factory.mktemp("generated")
+    generate(300, 11, work)
+    out = work / "extract"
+    dataset.write_dataset([work / "corpus"], out, jobs=1)
+    return work / "corpus", out
+
+
+@pytest.fixture
+def small_tables(monkeypatch):
+    """Caps small enough for 300 articles to reach them; the dataset read a few rows at a time."""
+    monkeypatch.setattr(tables, "MAX_ROWS", 40)
+    monkeypatch.setattr(tables, "EVIDENCE_MIN_PER_TOPIC", 3)
+    monkeypatch.setattr(dataset, "ROW_BATCH", 16)
+
+
+def _kwic_in_order(articles, terms, width=70):
+    """The table's definition, written plainly: articles by event date, every occurrence of
+    each, until MAX_ROWS."""
+    pattern = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(
+        re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    rows = []
+    for a in tables.by_event_date(articles).itertuples(index=False):
+        for m in pattern.finditer(a.text):
+            rows.append((a.id, m.group(0), a.text[max(0, m.start() - width):m.start()].replace("\n", " ")))
+    return rows
+
+
+def test_a_view_of_a_built_dataset_holds_no_heavy_column(built):
+    _, out = built
+    view = report.corpus_view(out)
+    assert view.source == out.resolve()
+    assert not set(dataset.HEAVY_COLUMNS) & set(view.articles.columns)
+    # everything else is there: the light view is the full one minus the heavy columns
+    full = pd.read_parquet(out)
+    assert set(view.all_articles.columns) == set(full.columns) - set(dataset.HEAVY_COLUMNS)
+    assert len(view.all_articles) == len(full)
+    # what the report notebooks read: the columns they use
+    slim = report.corpus_view(out, light=True)
+    assert list(slim.all_articles.columns) == report.REPORT_COLUMNS + [f"topic_{t}" for t in slim.taxonomy.ids]
+
+
+def test_evidence_and_keywords_read_for_the_rows_shown_equal_the_in_memory_tables(built, small_tables):
+    corpus, out = built
+    light, raw = report.corpus_view(out), report.corpus_view(corpus)
+    assert raw.source is None and "text" in raw.articles
+    labels = light.labels
+    for topic in ("transport", "logistics", "people_exchange"):
+        terms = list(light.taxonomy.topics[topic].terms)
+        kw_light = tables.kwic_table(light.articles, terms, texts=report.texts(light))
+        kw_raw = tables.kwic_table(raw.articles, terms)
+        pd.testing.assert_frame_equal(kw_light, kw_raw)
+        assert kw_light.attrs == kw_raw.attrs
+        expected = _kwic_in_order(raw.articles, terms)
+        assert len(expected) > tables.MAX_ROWS, "premise: this topic has more occurrences than the table shows"
+        assert len(kw_light) == tables.MAX_ROWS
+        assert [re.sub("<[^>]+>", "", t) for t in kw_light["Term"]] == [e[1] for e in expected[:tables.MAX_ROWS]]
+        assert kw_light.attrs["note"] == f"The first {tables.MAX_ROWS} of {len(expected)} occurrences, by event date."
+
+        ev_light = tables.evidence_table(light.articles, [topic], labels, evidence=report.evidence(light, [topic]))
+        pd.testing.assert_frame_equal(ev_light, tables.evidence_table(raw.articles, [topic], labels))
+        assert len(ev_light) == tables.MAX_ROWS
+        mentioning = int((light.articles[f"topic_{topic}"] > 0).sum())
+        assert ev_light.attrs["note"].endswith(f"{labels[topic]} ({mentioning} articles).")
+
+    # only the rows the evidence table may show are read
+    picked = report.evidence(light, ["transport"])
+    assert 0 < len(picked) <= tables.MAX_ROWS < (light.articles["topic_transport"] > 0).sum()
+    assert set(picked["id"]) == set(tables.evidence_articles(light.articles, ["transport"])["id"])
+
+
+def test_a_partner_page_gives_every_topic_its_share_of_the_evidence(built, small_tables):
+    corpus, out = built
+    light, raw = report.corpus_view(out, light=True), report.corpus_view(corpus)
+    partner = light.meetings["partner"].value_counts().index[0]
+    mine, mine_raw = report.partner_view(light, partner), report.partner_view(raw, partner)
+    assert mine.source == light.source
+    topics = light.topic_ids
+    ev = tables.evidence_table(mine.articles, topics, light.labels, evidence=report.evidence(mine, topics))
+    pd.testing.assert_frame_equal(ev, tables.evidence_table(mine_raw.articles, topics, light.labels))
+    cap = tables.evidence_cap(topics)
+    per_topic = ev["Topic"].value_counts()
+    assert per_topic.max() <= cap
+    assert len(ev) <= max(tables.MAX_ROWS, tables.EVIDENCE_MIN_PER_TOPIC * len(topics))  # bounded
+    mentioned = [t for t in topics if (mine.articles[f"topic_{t}"] > 0).any()]
+    assert len(per_topic) == len(mentioned) > 1  # not only the first topic, as one shared cap would give
+
+
+def test_keywords_keep_only_the_best_placed_articles_whatever_the_order_of_the_texts(monkeypatch):
+    monkeypatch.setattr(tables, "MAX_ROWS", 5)
+    n = 12
+    articles = pd.DataFrame({
+        "id": [f"a{i:02d}" for i in range(n)],
+        "event_date": [f"2024-{1 + (7 * i) % 12:02d}-01" for i in range(n)],  # not in id order
+        "title": [f"T{i}" for i in range(n)], "url": [None] * n,
+        "text": [("cảng biển và cảng cạn " * (i % 3)).strip() for i in range(n)]})
+    whole = tables.kwic_table(articles, ["cảng"])
+    light = articles.drop(columns="text")
+    batches = [articles.iloc[[i]][["id", "text"]] for i in reversed(range(n))]
+    batches.append(pd.DataFrame({"id": ["not-selected"], "text": ["cảng " * 50]}))
+    streamed = tables.kwic_table(light, ["cảng"], texts=iter(batches))
+    pd.testing.assert_frame_equal(streamed, whole)
+    expected = _kwic_in_order(articles, ["cảng"])
+    assert list(whole["Article"]) == [f"T{int(e[0][1:])}" for e in expected[:5]]
+    assert whole.attrs["note"] == f"The first 5 of {len(expected)} occurrences, by event date."
+
+
+def test_rows_are_streamed_and_filtered_by_id(built, monkeypatch):
+    _, out = built
+    monkeypatch.setattr(dataset, "ROW_BATCH", 10)
+    ids = pd.read_parquet(out, columns=["id"])["id"].tolist()
+    wanted = ids[3:200:7]
+    got = list(dataset.iter_rows(out, ["text"], wanted))
+    assert all(len(b) <= 10 for b in got) and len(got) > 1
+    rows = pd.concat(got)
+    assert sorted(rows["id"]) == sorted(wanted) and list(rows.columns) == ["id", "text"]
+    assert rows["text"].str.len().gt(0).all()
+    assert len(dataset.read_rows(out, ["evidence_json"], wanted[:3])) == 3
+    none = dataset.read_rows(out, ["evidence_json"], [])
+    assert none.empty and list(none.columns) == ["id", "evidence_json"]
+
+
+def test_capped_tables_say_what_they_left_out(built, monkeypatch):
+    _, out = built
+    monkeypatch.setattr(tables, "MAX_ROWS", 7)
+    view = report.corpus_view(out, include_duplicates=True)
+    n = len(view.articles)
+    arts = tables.article_table(view.articles, view.topic_ids, view.labels)
+    html = tables.to_html(arts)
+    assert len(arts) == 7 and f"The first 7 of {n:,} articles, by event date." in html
+    officials = tables.officials_table(view.articles)
+    assert len(officials) == 7 and officials.attrs["note"] == f"The first 7 of {n:,} meetings, by event date."
+    dups = tables.duplicates_table(view.all_articles)
+    n_dups = int(view.all_articles["duplicate_of"].fillna("").ne("").sum())
+    assert n_dups > 7 and dups.attrs["note"] == f"The first 7 of {n_dups} duplicates, in corpus order."
+    assert len(view.rejects) < 7 and "note" not in tables.rejects_table(view.rejects).attrs
+    # a table within its cap has no note
+    few = tables.article_table(view.articles.head(3), view.topic_ids, view.labels)
+    assert "citycoop-note" not in tables.to_html(few)
+    assert json.loads(view.articles["officials_json"].iloc[0]) is not None
+
+
+def test_keywords_show_every_term_the_extractor_counted_for_a_topic(built):
+    """A subtopic's terms count for its parent (metro → transport), so the parent's keyword
+    table looks for them too: each article shows at least as many occurrences as it counted
+    (more where a term sat inside a place name, which the extractor leaves out)."""
+    corpus, _ = built
+    view = report.corpus_view(corpus)
+    tax = view.taxonomy
+    assert set(tax.topics["metro"].terms) < set(tax.counted_terms("transport"))
+    assert tax.counted_terms("metro") == tax.topics["metro"].terms
+    checked = 0
+    for topic in view.topic_ids:
+        terms = list(tax.counted_terms(topic))
+        for i in range(0, len(view.articles), 2):
+            counted = view.articles[f"topic_{topic}"].iloc[i]
+            if counted:
+                assert len(tables.kwic_table(view.articles.iloc[[i]], terms)) >= min(counted, tables.MAX_ROWS)
+                checked += 1
+    assert checked > 250
+
+
+def test_the_evidence_note_names_only_topics_with_more_than_shown(monkeypatch):
+    monkeypatch.setattr(tables, "MAX_ROWS", 4)
+    monkeypatch.setattr(tables, "EVIDENCE_MIN_PER_TOPIC", 1)
+    ev = [{"port": ["p1", "p2"], "rail": ["r1"]}, {"port": ["p3", "p4"]}, {"rail": ["r2", "r3"]}]
+    articles = pd.DataFrame({"id": ["a", "b", "c"], "event_date": ["2024-01-01", "2024-02-01", "2024-03-01"],
+                             "title": ["A", "B", "C"], "url": [None] * 3,
+                             "topic_port": [2, 2, 0], "topic_rail": [1, 0, 2],
+                             "evidence_json": [json.dumps(e) for e in ev]})
+    # cap 2 a topic: port shows p1, p2 and has more (p3, p4); rail shows r1, r2 and has more (r3)
+    table = tables.evidence_table(articles, ["port", "rail"])
+    assert list(table["Evidence"]) == ["p1", "p2", "r1", "r2"]
+    assert table.attrs["note"] == "At most 2 sentences per topic, earliest events first; more in: port (2 articles), rail (2 articles)."
+    # exactly as many as the cap: nothing more to announce
+    articles.loc[1, "evidence_json"] = json.dumps({})
+    articles.loc[1, "topic_port"] = 0
+    articles.loc[2, "evidence_json"] = json.dumps({"rail": ["r2"]})
+    table = tables.evidence_table(articles, ["port", "rail"])
+    assert list(table["Evidence"]) == ["p1", "p2", "r1", "r2"] and "note" not in table.attrs
+
+
+def test_keywords_in_a_text_whose_lower_case_is_longer_keep_their_context():
+    # "İ".lower() is two characters: offsets on the lower-cased text would be off by one each
+    articles = pd.DataFrame({"id": ["a"], "event_date": ["2024-01-01"], "title": ["A"], "url": [None],
+                             "text": ["İİ Cảng biển İ và cảng cạn"]})
+    table = tables.kwic_table(articles, ["cảng"], width=3)
+    assert list(table["Term"]) == ["<b>Cảng</b>", "<b>cảng</b>"]
+    assert list(table["Left"]) == ["…İİ ", "…và "] and list(table["Right"]) == [" bi…", " cạ…"]

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .charts import esc, place_label
+from .dataset import topic_presence
 from .matching import compile_terms
 
 MAX_ROWS = 500  # a report lists at most this many rows and says how many were left out
@@ -96,6 +97,11 @@ def evidence_cap(topics: list[str]) -> int:
     return max(EVIDENCE_MIN_PER_TOPIC, MAX_ROWS // max(1, len(topics)))
 
 
+def _mentions(ordered: pd.DataFrame, topic: str) -> pd.Series | None:
+    """Which articles mention ``topic`` (None: no such column, every article is looked at)."""
+    return topic_presence(ordered, [topic])[topic] if f"topic_{topic}" in ordered else None
+
+
 def evidence_articles(articles: pd.DataFrame, topics: list[str]) -> pd.DataFrame:
     """The articles ``evidence_table`` can draw sentences from: per topic, the first
     ``evidence_cap`` that mention it, by event date. An article that counts a topic has at
@@ -104,8 +110,8 @@ def evidence_articles(articles: pd.DataFrame, topics: list[str]) -> pd.DataFrame
     cap = evidence_cap(topics)
     keep = pd.Series(False, index=ordered.index)
     for t in topics:
-        if f"topic_{t}" in ordered:
-            hits = ordered[f"topic_{t}"].fillna(0) > 0
+        hits = _mentions(ordered, t)
+        if hits is not None:
             keep |= hits & (hits.cumsum() <= cap)
     return ordered[keep]
 
@@ -126,9 +132,10 @@ def evidence_table(articles: pd.DataFrame, topics: list[str], labels: dict[str, 
     ordered = by_event_date(articles)
     for t in topics:
         n = 0
-        mentions = ordered[f"topic_{t}"].fillna(0) > 0 if f"topic_{t}" in ordered else None
-        candidates = list((ordered[mentions] if mentions is not None else ordered).itertuples(index=False))
-        for i, a in enumerate(candidates):
+        mentions = _mentions(ordered, t)
+        candidates = ordered[mentions] if mentions is not None else ordered
+        # walked lazily: a common topic has tens of thousands of candidates and the cap is met early
+        for i, a in enumerate(candidates.itertuples(index=False)):
             found = parsed.get(a.id)
             if found is None:
                 found = parsed[a.id] = json.loads(by_id.get(a.id) or "{}")
@@ -163,9 +170,9 @@ def kwic_table(articles: pd.DataFrame, terms: list[str], width: int = _KWIC_WIDT
     # As the extractor counts terms: on the lower-cased text, with one literal-led trie pattern
     # (3-4x faster than re.IGNORECASE on 30 000 generated texts, same matches); the rare text
     # whose lower case changes length is matched case-insensitively as it is.
-    lowered = compile_terms([t.lower() for t in terms], literal_start=True)
-    as_is = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(
-        re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    keys = [t.lower() for t in terms]
+    lowered = compile_terms(keys, literal_start=True)
+    as_is = compile_terms(keys, re.IGNORECASE)
     ordered = by_event_date(articles)
     rank = {doc_id: i for i, doc_id in enumerate(ordered["id"].tolist())}
     if texts is None:

@@ -106,3 +106,33 @@ def test_xss_fixture_executes_nothing_and_shows_as_text(browser, xss_reports):
     ctx, page, _, _ = open_offline(browser, xss_reports / "corpus_overview.html")
     assert "<script>window.__xss = 1</script>" in page.inner_text("body")
     ctx.close()
+
+
+def test_a_long_table_scrolls_in_its_box_with_its_header_in_view(browser, tmp_path):
+    """A report table past SCROLL_ROWS rows is a box of a few hundred pixels that scrolls, and
+    its header row stays at the top of the box while the rows scroll under it."""
+    import nbformat
+    import pandas as pd
+
+    from citycoop import report, tables
+
+    rows = pd.DataFrame({"Event date": [f"2024-{i % 12 + 1:02d}-01" for i in range(200)],
+                         "Title": [f"Bài {i}" for i in range(200)]})
+    cell = nbformat.v4.new_code_cell("HTML(tables.to_html(rows))")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": tables.to_html(rows)})]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A long table"), cell])
+    report.export_html(nb, tmp_path / "long.html")
+    ctx, page, errors, blocked = open_offline(browser, tmp_path / "long.html")
+    try:
+        height, full = page.evaluate(
+            "(() => { const b = document.querySelector('.citycoop-scroll'); return [b.clientHeight, b.scrollHeight]; })()")
+        assert 200 < height < 700 and full > 5 * height
+        page.evaluate("document.querySelector('.citycoop-scroll').scrollTop = 3000")
+        box_top, header_top, row_count = page.evaluate(
+            "(() => { const b = document.querySelector('.citycoop-scroll');"
+            " return [b.getBoundingClientRect().top, b.querySelector('thead th').getBoundingClientRect().top,"
+            " b.querySelectorAll('tbody tr').length]; })()")
+        assert abs(header_top - box_top) <= 2 and row_count == 200
+        assert (errors, blocked) == ([], [])
+    finally:
+        ctx.close()

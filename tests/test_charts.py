@@ -116,3 +116,28 @@ def test_web_text_is_escaped_in_hover_and_tables(data):
     a["url"] = "javascript:alert(1)"
     html = tables.to_html(tables.article_table(a, TOPICS, LABELS))
     assert "<script>" not in html and "&lt;script&gt;" in html and "javascript:" not in html
+
+
+def test_place_charts_past_their_cap_say_so_and_size_to_the_bars_shown():
+    """40 partners and 30 Vietnamese localities discussing a topic: each side shows its 25
+    busiest, says so, and the figure is as tall as 25 bars need (not 40)."""
+    rows = [{"id": f"a{i}-{j}", "event_date": "2024-05-01", "partner": f"P{i:02d}", "partner_vi": f"P{i:02d}",
+             "partner_province": "Guangxi", "vn": f"V{i % 30:02d}", "vn_vi": f"V{i % 30:02d}"}
+            for i in range(40) for j in range(i + 1)]  # partner Pi has i + 1 meetings
+    meet = pd.DataFrame(rows)
+    arts = pd.DataFrame({"id": meet["id"], "topic_metro": 1})
+    top = charts.TOP_PARTNERS
+    fig = charts.topic_by_place(arts, meet, "metro", "Metro")
+    partners, places = fig.data
+    assert len(partners.y) == top and list(partners.y)[-1] == "P39" and list(partners.x)[-1] == 40
+    assert len(places.y) == top
+    assert [a.text for a in fig.layout.annotations] == [f"Chinese partners (the {top} with most)",
+                                                        f"Vietnamese localities (the {top} with most)"]
+    assert fig.layout.height == 100 + 30 * top
+    few = meet[meet["partner"] < "P05"]
+    fig = charts.topic_by_place(arts, few, "metro", "Metro")
+    assert [a.text for a in fig.layout.annotations] == ["Chinese partners", "Vietnamese localities"]
+    assert fig.layout.height == 300
+    bar = charts.partners_bar(meet)
+    assert bar.layout.title.text.endswith(f"(the {top} with most)") and sum(len(t.y) for t in bar.data) == top
+    assert "with most" not in charts.partners_bar(few).layout.title.text

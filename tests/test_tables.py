@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from citycoop import dataset, report, tables
+from citycoop.charts import esc, place_label
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -206,3 +207,84 @@ def test_keywords_in_a_text_whose_lower_case_is_longer_keep_their_context():
     table = tables.kwic_table(articles, ["cảng"], width=3)
     assert list(table["Term"]) == ["<b>Cảng</b>", "<b>cảng</b>"]
     assert list(table["Left"]) == ["…İİ ", "…và "] and list(table["Right"]) == [" bi…", " cạ…"]
+
+
+def test_long_tables_scroll_in_a_box_short_ones_do_not(built):
+    _, out = built
+    view = report.corpus_view(out)
+    arts = tables.article_table(view.articles, view.topic_ids, view.labels)
+    assert len(arts) > tables.SCROLL_ROWS
+    long_html = tables.to_html(arts)
+    assert long_html.startswith('<div class="citycoop-scroll"') and "overflow: auto" in long_html
+    assert long_html.count("<tr") == len(arts) + 1  # the header and every row, in the box
+    short = arts.head(tables.SCROLL_ROWS)
+    assert "citycoop-scroll" not in tables.to_html(short)
+
+
+def test_a_partner_summary_names_its_most_frequent_localities(built, monkeypatch):
+    _, out = built
+    view = report.corpus_view(out, light=True)
+    busiest = view.meetings.groupby("partner")["id"].nunique().idxmax()
+    mine = report.partner_view(view, busiest)
+    named = mine.meetings[mine.meetings["vn"].fillna("") != ""]
+    per_place = named.groupby("vn")["id"].nunique()
+    assert len(per_place) > 2
+    monkeypatch.setattr(report, "LEAD_PLACES", 2)
+    line = report.partner_summary(mine, busiest)
+    first, second = sorted(per_place.items(), key=lambda kv: (-kv[1], kv[0]))[:2]  # counts, then names
+    label = dict(zip(named["vn"], named["vn_vi"]))
+    assert (f"with {len(per_place)} Vietnamese localities: {first[1]} meeting(s) with "
+            f"{place_label(label[first[0]], first[0])}, {second[1]} with ") in line
+    assert line.endswith(f", and {len(per_place) - 2} others.")
+    assert f"{mine.meetings['id'].nunique():,} meeting(s)" in line
+    monkeypatch.setattr(report, "LEAD_PLACES", len(per_place))  # all of them fit: listed A to Z
+    line = report.partner_summary(mine, busiest)
+    listed = ", ".join(sorted(place_label(label[n], n) for n in per_place.index))
+    assert line.endswith(f"; with {esc(listed)}.")
+
+
+def test_a_topic_summary_counts_with_thousands_separators(built):
+    _, out = built
+    view = report.corpus_view(out, light=True)
+    view.articles = pd.concat([view.articles] * 8, ignore_index=True)  # past a thousand articles
+    n, k = len(view.articles), int((view.articles["topic_transport"].fillna(0) > 0).sum())
+    assert n >= 1000 and k >= 1000
+    line = report.topic_summary(view, "transport", with_terms=False)
+    assert line.endswith(f"mentioned in {k:,} of {n:,} articles.") and "," in f"{n:,}"
+
+
+def _meetings_plainly(articles):
+    """``dataset.meetings`` by its definition: a row per article × partner × Vietnamese side."""
+    rows = []
+    for a in articles.to_dict("records"):
+        partners = json.loads(a["partners_json"]) if isinstance(a["partners_json"], str) and a["partners_json"] else []
+        sides = (json.loads(a["vn_localities_json"]) if isinstance(a["vn_localities_json"], str)
+                 and a["vn_localities_json"] else []) or [None]
+        date = a["event_date"] if isinstance(a["event_date"], str) else None
+        for p in partners:
+            for v in sides:
+                rows.append([a["id"], a["title"], a["url"], a["outlet"], date, bool(date and date[0].isdigit()),
+                             a["direction"], p["name"], p["name_vi"], p["province"], p["level"], p["lat"], p["lon"],
+                             v and v["name"], v and v["name_vi"], v and v["lat"], v and v["lon"]])
+    return pd.DataFrame(rows, columns=dataset.MEETING_COLUMNS)
+
+
+def test_meetings_are_a_row_per_article_partner_and_side(built):
+    _, out = built
+    articles = report.corpus_view(out, light=True).articles.copy()
+    met_partner = articles.index[articles["partners_json"].fillna("[]").ne("[]")]
+    # the generator's meetings have one partner and a side each: add the other shapes
+    first, second = met_partner[:6], met_partner[6:12]
+    articles.loc[first, "vn_localities_json"] = "[]"  # no Vietnamese side named
+    articles.loc[second, "partners_json"] = [  # two partners (and as many sides as before)
+        json.dumps(json.loads(a)[:1] + json.loads(b)[:1], ensure_ascii=False)
+        for a, b in zip(articles.loc[second, "partners_json"], articles.loc[first, "partners_json"])]
+    articles.loc[met_partner[12], "event_date"] = None
+    met = dataset.meetings(articles)
+    assert met["id"].nunique() == len(met_partner) < len(articles)  # some articles met no partner
+    assert met["vn"].isna().sum() == 6 and met.duplicated("id").sum() >= 6
+    expected = _meetings_plainly(articles)
+    for c in expected.columns:
+        expected[c] = expected[c].astype(met[c].dtype)
+    pd.testing.assert_frame_equal(met, expected)
+    assert dataset.meetings(articles.iloc[:0]).columns.tolist() == dataset.MEETING_COLUMNS

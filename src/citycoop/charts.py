@@ -75,6 +75,8 @@ def partners_bar(meetings: pd.DataFrame, top: int = TOP_PARTNERS) -> go.Figure:
         return _empty(title, "No meeting with a Chinese partner in this selection")
     g = (meetings.groupby(["partner", "partner_vi", "partner_province"], as_index=False)
          .agg(meetings=("id", "nunique"), last=("event_date", "max")))
+    if len(g) > top:
+        title = f"{title} (the {top} with most)"
     g = g.sort_values(["meetings", "partner"], ascending=[False, True]).head(top)
     g = g.iloc[::-1]  # largest on top of a horizontal bar chart
     colors = color_map(g["partner_province"])
@@ -339,12 +341,17 @@ def topic_by_place(articles: pd.DataFrame, meetings: pd.DataFrame, topic: str, l
         return _empty(title, f"No meeting article mentions {label}")
     cn = m.drop_duplicates(["id", "partner"]).groupby(["partner", "partner_vi"]).size().rename("n").reset_index()
     vn = m.dropna(subset=["vn"]).drop_duplicates(["id", "vn"]).groupby(["vn", "vn_vi"]).size().rename("n").reset_index()
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Chinese partners", "Vietnamese localities"),
-                        horizontal_spacing=0.25)
+    sides = []
+    for name, df, key in (("Chinese partners", cn, "partner"), ("Vietnamese localities", vn, "vn")):
+        # The bars shown set the height: sized on all of them, 98 partners at 100 000 articles
+        # had drawn 25 bars a hundred pixels thick.
+        sides.append((f"{name} (the {top} with most)" if len(df) > top else name,
+                      df.sort_values(["n", key], ascending=[True, False]).tail(top)))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t for t, _ in sides], horizontal_spacing=0.25)
     fig.update_layout(template=TEMPLATE_NAME, title=title, showlegend=False,
-                      height=max(300, 100 + 30 * max(len(cn), len(vn), 1)))
-    for col, df, key, vi, color in ((1, cn, "partner", "partner_vi", "#d62728"), (2, vn, "vn", "vn_vi", "#1f77b4")):
-        df = df.sort_values(["n", key], ascending=[True, False]).tail(top)
+                      height=max(300, 100 + 30 * max(len(sides[0][1]), len(sides[1][1]), 1)))
+    for col, (_, df), key, vi, color in zip((1, 2), sides, ("partner", "vn"), ("partner_vi", "vn_vi"),
+                                            ("#d62728", "#1f77b4")):
         fig.add_bar(x=df["n"], y=[place_label(v, k) for v, k in zip(df[vi], df[key])], orientation="h",
                     marker_color=color, row=1, col=col, hovertemplate="%{y}: %{x} articles<extra></extra>")
         fig.update_xaxes(title_text="Articles", row=1, col=col,

@@ -1728,37 +1728,59 @@ MEETING_COLUMNS = ["id", "title", "url", "outlet", "event_date", "year_known", "
 def meetings(articles: pd.DataFrame) -> pd.DataFrame:
     """One row per article × Chinese partner × Vietnamese side (side may be empty).
 
-    Columns are walked as Python lists and each distinct JSON string is parsed once (a corpus
-    repeats the same partner sets): 100 000 articles in ≈ 1 s, against ≈ 8 s with itertuples."""
+    Each distinct JSON string is parsed once (a corpus repeats the same partner sets) into
+    numbers of distinct places; the loop over articles only collects row numbers, and every
+    column is then taken whole: 100 000 articles in ≈ 0.4 s with 48 MB at peak beyond the
+    input, against ≈ 0.8 s and 135 MB making a tuple per row (every report notebook runs it)."""
+    import numpy as np
     import pandas as pd
 
-    parsed: dict[str, list] = {}
+    places: dict[tuple, int] = {}  # (name, name_vi, province, level, lat, lon) → its number
+    parsed: dict[str, list[int]] = {}
 
-    def load(text) -> list:
+    def numbers(text, none: list[int]) -> list[int]:
         if not isinstance(text, str) or text in ("", "[]"):
-            return []
+            return none
         found = parsed.get(text)
         if found is None:
-            found = parsed[text] = json.loads(text)
+            found = parsed[text] = [places.setdefault(
+                (p["name"], p["name_vi"], p.get("province"), p.get("level"), p["lat"], p["lon"]), len(places))
+                for p in json.loads(text)] or none
         return found
 
-    cols = [articles[c].tolist() for c in ("id", "title", "url", "outlet", "event_date", "direction",
-                                           "partners_json", "vn_localities_json")]
-    rows = []
-    for doc_id, title, url, outlet, date, direction, partners_json, vn_json in zip(*cols):
-        partners = load(partners_json)
-        if not partners:
-            continue
-        vns = load(vn_json) or [None]
-        date = date if isinstance(date, str) else None
-        year_known = bool(date and date[:1].isdigit())
-        for p in partners:
-            for v in vns:
-                rows.append((doc_id, title, url, outlet, date, year_known, direction,
-                             p["name"], p["name_vi"], p["province"], p["level"], p["lat"], p["lon"],
-                             v["name"] if v else None, v["name_vi"] if v else None,
-                             v["lat"] if v else None, v["lon"] if v else None))
-    return pd.DataFrame.from_records(rows, columns=MEETING_COLUMNS)
+    article_at: list[int] = []
+    partner_at: list[int] = []
+    side_at: list[int] = []  # -1: no Vietnamese side named
+    for i, (partners_json, vn_json) in enumerate(zip(articles["partners_json"].tolist(),
+                                                     articles["vn_localities_json"].tolist())):
+        partners = numbers(partners_json, [])
+        if partners:
+            sides = numbers(vn_json, [-1])
+            for p in partners:
+                article_at += [i] * len(sides)
+                partner_at += [p] * len(sides)
+                side_at += sides
+    fields = list(zip(*places)) or [()] * 6
+
+    def take(k: int, at: list[int], dtype):
+        # the value after the last place is what index -1 (no side) takes
+        values = np.asarray(list(fields[k]) + [None], dtype=object)[np.asarray(at, dtype=np.int64)]
+        return pd.Series(values, dtype=dtype)
+
+    rows = articles[["id", "title", "url", "outlet", "event_date", "direction"]].iloc[
+        np.asarray(article_at, dtype=np.int64)].reset_index(drop=True)
+    dates = rows["event_date"]
+    out = {c: rows[c] for c in ("id", "title", "url", "outlet", "event_date")}
+    out["year_known"] = dates.fillna("").str[:1].str.isdigit().astype(bool)
+    out["direction"] = rows["direction"]
+    for name, k, dtype in (("partner", 0, "str"), ("partner_vi", 1, "str"), ("partner_province", 2, "str"),
+                           ("partner_level", 3, "str"), ("partner_lat", 4, "float64"),
+                           ("partner_lon", 5, "float64")):
+        out[name] = take(k, partner_at, dtype)
+    for name, k, dtype in (("vn", 0, "str"), ("vn_vi", 1, "str"), ("vn_lat", 4, "float64"),
+                           ("vn_lon", 5, "float64")):
+        out[name] = take(k, side_at, dtype)
+    return pd.DataFrame(out, columns=MEETING_COLUMNS)
 
 
 def topic_presence(articles: pd.DataFrame, topic_ids: Iterable[str]) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Everything taken from articles (titles, evidence sentences, names) is escaped here, and only
 ``http(s)`` links are made clickable, so a title such as ``<script>…`` shows as text.
-``to_html`` renders a table for a notebook (``IPython.display.HTML``).
+``to_html`` renders a table for a notebook (``IPython.display.HTML``); a table of more than
+SCROLL_ROWS rows scrolls in a box of about that height, its header row staying in view.
 
 A table lists at most MAX_ROWS rows and then says, under it, what was left out (the note in
 ``DataFrame.attrs["note"]``). The evidence and keyword tables can take the heavy column they
@@ -26,6 +27,9 @@ from .matching import compile_terms
 MAX_ROWS = 500  # a report lists at most this many rows and says how many were left out
 EVIDENCE_MIN_PER_TOPIC = 20  # with many topics, each still shows this many sentences
 _KWIC_WIDTH = 70
+# Past this many rows a table scrolls inside a box of about that height: at 100 000 articles a
+# partner's page listed three 500-row tables, 83 000 pixels of rows around its charts.
+SCROLL_ROWS = 15
 
 
 def _noted(df: pd.DataFrame, note: str | None) -> pd.DataFrame:
@@ -245,4 +249,9 @@ def to_html(df: pd.DataFrame, empty: str = "Nothing to show.") -> str:
         return f"<p><em>{esc(empty)}</em></p>"
     note = df.attrs.get("note")
     table = df.to_html(index=False, escape=False, border=0, classes="citycoop-table")
+    if len(df) > SCROLL_ROWS:
+        # The height is inline so the box also scrolls in JupyterLab; the report template's
+        # CSS keeps the header row in view (``.citycoop-scroll thead th``).
+        table = (f'<div class="citycoop-scroll" style="max-height: {2 * SCROLL_ROWS + 2}em; '
+                 f'overflow: auto;">{table}</div>')
     return table + (f'<p class="citycoop-note">{esc(note)}</p>' if note else "")

@@ -288,3 +288,20 @@ def test_meetings_are_a_row_per_article_partner_and_side(built):
         expected[c] = expected[c].astype(met[c].dtype)
     pd.testing.assert_frame_equal(met, expected)
     assert dataset.meetings(articles.iloc[:0]).columns.tolist() == dataset.MEETING_COLUMNS
+
+
+def test_counts_read_with_thousands_separators_in_figures_and_index(built, tmp_path):
+    _, out = built
+    view = report.corpus_view(out, light=True)
+    big = pd.concat([view.articles] * 8, ignore_index=True)
+    figures = dataset.headline_figures(big, big, view.rejects)
+    shown = dict(zip(*tables.figures_table(figures).to_dict("list").values()))
+    assert shown["articles"] == f"{len(big):,}" and "," in shown["articles"]
+    unknown = int(big["event_date"].notna().sum() - big["event_date"].str.match(r"^\d{4}-").sum())
+    assert shown["events with unknown year"] == f"{unknown:,} of {int(big['event_date'].notna().sum()):,}"
+    assert shown["first event"] == figures["first event"]  # not a count: as it is
+    plan = report.plan_jobs(view, str(out), [], [], None)
+    index = report.write_index(tmp_path, plan, {j.name: (None, 0) for j in plan},
+                               {"files": 12345, "records": 23456, "duplicates": 1200, "rejects": 7}).read_text()
+    assert ("from 12,345 input files:\n23,456 articles extracted, 1,200 duplicates,\n7 rejected inputs."
+            in index)

@@ -1806,6 +1806,6 @@ def headline_figures(articles: pd.DataFrame, all_articles: pd.DataFrame | None =
         "Vietnamese localities": int(m["vn"].dropna().nunique()) if len(m) else 0,
         "first event": known.min() if len(known) else "–",
         "last event": known.max() if len(known) else "–",
-        "events with unknown year": f"{n_events - len(known)} of {n_events}" if n_events else "0",
+        "events with unknown year": f"{n_events - len(known):,} of {n_events:,}" if n_events else "0",
         "rejected inputs": int(len(rejects)) if rejects is not None else 0,
     }

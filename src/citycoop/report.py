@@ -312,8 +312,8 @@ def safe_name(name: str) -> str:
 
 def _overview_summary(view: View) -> str:
     f = ds.headline_figures(view.articles, view.all_articles, view.rejects, view.meetings)
-    return (f"{f['articles']} articles, {f['meetings with a Chinese partner']} meetings with "
-            f"{f['Chinese partners']} Chinese partners and {f['Vietnamese localities']} Vietnamese "
+    return (f"{f['articles']:,} articles, {f['meetings with a Chinese partner']:,} meetings with "
+            f"{f['Chinese partners']:,} Chinese partners and {f['Vietnamese localities']:,} Vietnamese "
             f"localities; events {esc(f['first event'])} – {esc(f['last event'])}, "
             f"{esc(f['events with unknown year'])} of unknown year.")
 
@@ -383,6 +383,9 @@ def write_index(out: Path, plan: list[Job], results: dict, stats: dict) -> Path:
         return (f'<li><a href="{html.escape(j.name)}.html">{html.escape(j.name)}.html</a> — '
                 f"{j.summary}{status}</li>")
 
+    def count(key: str) -> str:
+        return esc(tables.format_count(stats.get(key, "?")))
+
     sections = [
         ("Overview", [j for j in plan if j.notebook == "corpus_overview"]),
         ("Partner profiles", [j for j in plan if j.notebook == "partner_profile"]),
@@ -399,9 +402,9 @@ def write_index(out: Path, plan: list[Job], results: dict, stats: dict) -> Path:
 padding:0 20px;color:#222;line-height:1.5}}li{{margin:6px 0}}code{{background:#f3f3f3;padding:0 3px}}</style>
 </head><body>
 <h1>Vietnam–China local cooperation: reports</h1>
-<p>Built by <code>citycoop report</code> from {esc(stats.get('files', '?'))} input files:
-{esc(stats.get('records', '?'))} articles extracted, {esc(stats.get('duplicates', 0))} duplicates,
-{esc(stats.get('rejects', 0))} rejected inputs. Data: <code>{esc(view_data_name)}</code>.
+<p>Built by <code>citycoop report</code> from {count('files')} input files:
+{count('records')} articles extracted, {count('duplicates')} duplicates,
+{count('rejects')} rejected inputs. Data: <code>{esc(view_data_name)}</code>.
 Each report's executed notebook sits beside it (<code>.ipynb</code>) for JupyterLab.</p>
 {body}
 </body></html>

@@ -240,7 +240,12 @@ def warnings_table(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def figures_table(figures: dict) -> pd.DataFrame:
-    return pd.DataFrame({"": [esc(k) for k in figures], "value": [esc(v) for v in figures.values()]})
+    return pd.DataFrame({"": [esc(k) for k in figures], "value": [esc(format_count(v)) for v in figures.values()]})
+
+
+def format_count(value) -> str:
+    """A count as people read it (99,661); anything else as it is."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def to_html(df: pd.DataFrame, empty: str = "Nothing to show.") -> str:

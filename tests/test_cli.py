@@ -192,3 +192,29 @@ def test_a_parquet_folder_output_from_the_command_line(tmp_path):
     in_the_way.write_text("x")
     bad = cli("extract", str(corpus), "-f", "parquet", "-o", str(in_the_way), "--no-cache")
     assert bad.returncode == 2 and "is a file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_second_run_writing_the_same_output_stops_with_a_clear_message(tmp_path):
+    """While one run writes an output, another run to the same output stops at once, names it
+    and the first run's pid, and touches nothing; a run to another output goes ahead; once the
+    first run ends, the output is free."""
+    corpus, out = _corpus_with_a_bad_file(tmp_path), tmp_path / "corpus_data"
+    holder = subprocess.Popen(  # stands for a long run: holds the output until its stdin closes
+        [sys.executable, "-c", "import sys; from pathlib import Path; from citycoop import dataset\n"
+         f"with dataset.output_lock(Path({str(out)!r})):\n print('held', flush=True); sys.stdin.read()"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = cli("extract", str(corpus), "-o", f"{out}/", "--no-cache", "-q")
+        assert busy.returncode == 2 and "Traceback" not in busy.stderr
+        assert busy.stderr.strip() == (f"citycoop extract: {out} is being written by another citycoop run "
+                                       f"(pid {holder.pid}); wait for it to end, or write to another output")
+        assert not out.exists()
+        elsewhere = cli("extract", str(corpus), "-o", str(tmp_path / "other.parquet"), "--no-cache", "-q")
+        assert elsewhere.returncode == 0, elsewhere.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    free = cli("extract", str(corpus), "-o", f"{out}/", "--no-cache", "-q")
+    assert free.returncode == 0 and pq.read_table(out).num_rows == 2
+    assert (tmp_path / ".corpus_data.lock").read_text() != str(holder.pid)  # the last writer's pid

@@ -74,3 +74,21 @@ def test_a_missing_path_fails_before_a_cluster_starts_or_the_output_is_touched(t
             extract_with_dask([tmp_path / "nope"], Settings(), out=str(target), fmt=fmt)
     assert not started and out.read_text() == "old\n"
     assert (folder / "part-00000.parquet").read_bytes() == b"old"
+
+
+def test_an_output_another_run_is_writing_is_left_alone(corpus, tmp_path, monkeypatch):
+    """As with the default engine: while another run holds the output, --engine dask stops
+    before a cluster starts, and the old parts stay."""
+    import dask.distributed
+
+    from citycoop.dataset import OutputInUse, output_lock
+
+    started = []
+    monkeypatch.setattr(dask.distributed, "LocalCluster", lambda *a, **kw: started.append(kw))
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "part-00000.parquet").write_bytes(b"old")
+    with output_lock(folder):
+        with pytest.raises(OutputInUse, match=f"{folder} is being written by another citycoop run"):
+            extract_with_dask([corpus], Settings(), out=str(folder), fmt="parquet")
+    assert not started and (folder / "part-00000.parquet").read_bytes() == b"old"

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (RecordWriter, RunStats, Settings, iter_chunks, load_taxonomy, read_meta,
-                      write_dataset, write_rejects)
+from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, load_taxonomy,
+                      read_meta, write_dataset, write_rejects)
 from .load import DEFAULT_MAX_BYTES
 from .models import Reject
 
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, FileExistsError) as exc:
+    except (FileNotFoundError, FileExistsError, OutputInUse) as exc:
         print(f"citycoop {args.command}: {exc}", file=sys.stderr)
         return 2
 

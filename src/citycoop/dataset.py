@@ -19,6 +19,7 @@ import weakref
 import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -1507,6 +1508,43 @@ def _file_states(paths: Iterable[Path]) -> dict[str, list[int]] | None:
     return states
 
 
+class OutputInUse(RuntimeError):
+    """Another run is writing the same output (``output_lock``)."""
+
+
+@contextmanager
+def output_lock(out: Path):
+    """Hold the output ``out`` (a Parquet file or folder) for this run. Without it, of two runs
+    writing one folder at once (10 000 articles, the second started 4 s later), the first to
+    end removed the other's unfinished parts, and the other failed renaming them. The lock is ``.NAME.lock`` beside the output (a dot name: dataset readers skip it),
+    taken with ``flock``, so it ends with the process however the process ends; the file
+    stays, holding the last writer's pid. Where there is no ``fcntl`` (Windows), no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    lock_path = out.with_name(f".{out.name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(lock_path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip()
+            raise OutputInUse(f"{out} is being written by another citycoop run"
+                              f"{f' (pid {holder})' if holder.isdigit() else ''}; wait for it to end, "
+                              "or write to another output") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # and with it the lock
+
+
 def write_dataset(paths: Iterable[str | Path], out: str | Path, settings: Settings | None = None, *,
                   jobs: int = 1, cache: str | Path | None = None, progress: bool = False,
                   on_reject=None, files_per_part: int = FILES_PER_OUTPUT_PART) -> tuple[RunStats, bool]:
@@ -1520,9 +1558,14 @@ def write_dataset(paths: Iterable[str | Path], out: str | Path, settings: Settin
     are all exactly as the last run that wrote ``out`` left them has nothing to do: it reports
     that run's counts and rejects and writes nothing. Returns (counts, True if nothing was to do).
     """
-    paths = list(paths)
-    settings = settings or Settings()
     out = Path(out).resolve()  # one output, however it is named on the command line
+    with output_lock(out):
+        return _write_dataset(list(paths), out, settings or Settings(), jobs=jobs, cache=cache,
+                              progress=progress, on_reject=on_reject, files_per_part=files_per_part)
+
+
+def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cache, progress: bool,
+                   on_reject, files_per_part: int) -> tuple[RunStats, bool]:
     sidecars = [out, rejects_path_for(out), stats_path_for(out)]
     folder = is_folder_output(out)
     store = None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import load
 from .dataset import (PART_BYTES, PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
-                      process_batch, rejects_path_for, stats_path_for, write_rejects)
+                      output_lock, process_batch, rejects_path_for, stats_path_for, write_rejects)
 from .extract.topics import load_taxonomy
 from .models import Reject
 
@@ -52,8 +52,6 @@ def plan_tasks(files: Iterable[load.InputFile], settings: Settings, files_per_ta
 def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: str | None = None,
                       rejects_file: str | None = None, fmt: str = "parquet", n_workers: int | None = None,
                       files_per_task: int = FILES_PER_TASK, part_bytes: int = PART_BYTES) -> RunStats:
-    from dask.distributed import Client, LocalCluster
-
     if out is None:
         raise ValueError("--engine dask writes files: give -o (a folder for parquet, a file otherwise)")
     stats = RunStats()
@@ -61,6 +59,14 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     tasks = plan_tasks(load.discover(paths, stats=discovered), settings, files_per_task, part_bytes)
     first = next(tasks, None)  # a missing path fails here, before a cluster or the output is touched
     tasks = itertools.chain([first] if first else [], tasks)
+    with output_lock(Path(out).resolve()):  # as the default engine's: one run writes an output
+        return _run_on_dask(tasks, settings, stats, discovered, out, scheduler, rejects_file, fmt, n_workers)
+
+
+def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, out: str,
+                 scheduler: str | None, rejects_file: str | None, fmt: str, n_workers: int | None) -> RunStats:
+    from dask.distributed import Client, LocalCluster
+
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)

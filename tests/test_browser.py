@@ -110,14 +110,16 @@ def test_xss_fixture_executes_nothing_and_shows_as_text(browser, xss_reports):
 
 def test_a_long_table_scrolls_in_its_box_with_its_header_in_view(browser, tmp_path):
     """A report table past SCROLL_ROWS rows is a box of a few hundred pixels that scrolls, and
-    its header row stays at the top of the box while the rows scroll under it."""
+    its header row stays at the top of the box while the rows scroll under it; event dates
+    never wrap."""
     import nbformat
     import pandas as pd
 
     from citycoop import report, tables
 
-    rows = pd.DataFrame({"Event date": [f"2024-{i % 12 + 1:02d}-01" for i in range(200)],
-                         "Title": [f"Bài {i}" for i in range(200)]})
+    rows = pd.DataFrame({"Event date": [tables._date_cell(f"2024-{i % 12 + 1:02d}-01") for i in range(200)],
+                         "Title": [f"Bài {i} " + "Hà Nội tiếp đoàn đại biểu Trùng Khánh " * 12 for i in range(200)],
+                         "Evidence": ["Hai bên thống nhất thúc đẩy hợp tác về giao thông " * 8] * 200})
     cell = nbformat.v4.new_code_cell("HTML(tables.to_html(rows))")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": tables.to_html(rows)})]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A long table"), cell])
@@ -133,6 +135,9 @@ def test_a_long_table_scrolls_in_its_box_with_its_header_in_view(browser, tmp_pa
             " return [b.getBoundingClientRect().top, b.querySelector('thead th').getBoundingClientRect().top,"
             " b.querySelectorAll('tbody tr').length]; })()")
         assert abs(header_top - box_top) <= 2 and row_count == 200
+        # squeezed by the long columns, a date still takes one line ("2024-01-" / "01" without the CSS)
+        lines = page.evaluate("[...document.querySelectorAll('.citycoop-date')].map(d => d.getClientRects().length)")
+        assert len(lines) == 200 and set(lines) == {1}
         assert (errors, blocked) == ([], [])
     finally:
         ctx.close()

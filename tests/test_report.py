@@ -69,3 +69,29 @@ def test_xss_text_is_escaped_in_the_files(xss_reports):
         text = html.read_text(encoding="utf-8")
         assert "<script>window.__xss" not in text and "<img src=x" not in text, html.name
         assert "javascript:alert" not in text
+
+
+def test_a_second_report_into_the_same_folder_stops_with_a_clear_message(tmp_path):
+    """While one `citycoop report` writes a folder, another into it stops at once and says
+    which run holds it; into another folder it goes ahead."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "reports"
+    holder = subprocess.Popen(  # stands for a long report run: holds the folder until stdin closes
+        [sys.executable, "-c", "import sys; from pathlib import Path; from citycoop import dataset\n"
+         f"out = Path({str(out)!r}); out.mkdir()\n"
+         "with dataset.output_lock(out, out / '.citycoop.lock'):\n print('held', flush=True); sys.stdin.read()"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = run_report([ROOT / "seeds"], out, "--overview-only")
+        assert busy.returncode == 2 and busy.stderr.strip() == (
+            f"citycoop report: {out} is being written by another citycoop run (pid {holder.pid}); "
+            "wait for it to end, or write to another output")
+        assert not list(out.glob("*.html")) and not (out / "data" / "corpus.parquet").exists()
+        elsewhere = run_report([ROOT / "seeds"], tmp_path / "other", "--overview-only")
+        assert elsewhere.returncode == 0, elsewhere.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)

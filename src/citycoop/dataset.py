@@ -1513,18 +1513,19 @@ class OutputInUse(RuntimeError):
 
 
 @contextmanager
-def output_lock(out: Path):
+def output_lock(out: Path, lock_path: Path | None = None):
     """Hold the output ``out`` (a Parquet file or folder) for this run. Without it, of two runs
     writing one folder at once (10 000 articles, the second started 4 s later), the first to
     end removed the other's unfinished parts, and the other failed renaming them. The lock is ``.NAME.lock`` beside the output (a dot name: dataset readers skip it),
     taken with ``flock``, so it ends with the process however the process ends; the file
-    stays, holding the last writer's pid. Where there is no ``fcntl`` (Windows), no lock."""
+    stays, holding the last writer's pid (``lock_path``: another file to lock, for an output
+    folder that is made for it, as a report's). Where there is no ``fcntl`` (Windows), no lock."""
     try:
         import fcntl
     except ImportError:
         yield
         return
-    lock_path = out.with_name(f".{out.name}.lock")
+    lock_path = lock_path or out.with_name(f".{out.name}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(lock_path, "a+", encoding="utf-8")
     try:

@@ -330,8 +330,16 @@ def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = No
                   overview_only: bool = False) -> ReportResult:
     out = Path(out_dir).resolve()
     (out / "data").mkdir(parents=True, exist_ok=True)
+    with ds.output_lock(out, out / ".citycoop.lock"):  # one report run writes these pages at a time
+        return _build_reports(paths, out, settings=settings or ds.Settings(), partners=partners,
+                              topics=topics, jobs=jobs, extract_jobs=extract_jobs, cache=cache,
+                              title=title, progress=progress, nb_dir=nb_dir, overview_only=overview_only)
+
+
+def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics, jobs: int,
+                   extract_jobs: int, cache, title, progress: bool, nb_dir,
+                   overview_only: bool) -> ReportResult:
     nb_dir = Path(nb_dir or notebooks_dir()).resolve()
-    settings = settings or ds.Settings()
     if is_built_dataset(paths):  # a corpus extracted elsewhere: report on it as it is
         parquet = Path(paths[0]).resolve()
     else:

@@ -38,6 +38,12 @@ def _noted(df: pd.DataFrame, note: str | None) -> pd.DataFrame:
     return df
 
 
+def _date_cell(date) -> str:
+    """An event date that does not wrap ("2022-01-\n02" in a narrow column; the report
+    template's CSS for ``citycoop-date``)."""
+    return f'<span class="citycoop-date">{esc(date or "–")}</span>'
+
+
 def _first_of(shown: int, total: int, what: str, order: str = "by event date") -> str | None:
     return f"The first {shown:,} of {total:,} {what}, {order}." if total > shown else None
 
@@ -68,7 +74,7 @@ def article_table(articles: pd.DataFrame, topic_ids: list[str], labels: dict[str
     for a in by_event_date(articles).head(MAX_ROWS).itertuples(index=False):
         topics = [labels.get(t, t) for t in topic_ids if (getattr(a, f"topic_{t}") or 0) > 0]
         rows.append({
-            "Event date": esc(a.event_date or "–"),
+            "Event date": _date_cell(a.event_date),
             "Vietnamese side": _names(a.vn_localities_json),
             "Chinese partner": _names(a.partners_json) or "–",
             "Direction": esc(a.direction),
@@ -89,7 +95,7 @@ def officials_table(articles: pd.DataFrame) -> pd.DataFrame:
         side = lambda s: "; ".join(  # noqa: E731
             f"{esc(o['name'])}" + (f" — {esc(o['title'])}" if o.get("title") else "")
             for o in officials if o.get("side") == s) or "–"
-        rows.append({"Event date": esc(a.event_date or "–"), "Vietnamese officials": side("vn"),
+        rows.append({"Event date": _date_cell(a.event_date), "Vietnamese officials": side("vn"),
                      "Chinese officials": side("cn"), "Title": _link(a.title, a.url, a.id)})
     return _noted(pd.DataFrame(rows, columns=["Event date", "Vietnamese officials", "Chinese officials", "Title"]),
                   _first_of(len(rows), len(articles), "meetings"))
@@ -146,7 +152,7 @@ def evidence_table(articles: pd.DataFrame, topics: list[str], labels: dict[str, 
             sentences = found.get(t, [])[:max_per_article]
             taken = sentences[:cap - n]
             for s in taken:
-                rows.append({"Topic": esc(labels.get(t, t)), "Event date": esc(a.event_date or "–"),
+                rows.append({"Topic": esc(labels.get(t, t)), "Event date": _date_cell(a.event_date),
                              "Evidence": esc(s), "Article": _link(a.title, a.url, a.id)})
             n += len(taken)
             if n >= cap:

@@ -280,9 +280,14 @@ def test_meetings_are_a_row_per_article_partner_and_side(built):
         json.dumps(json.loads(a)[:1] + json.loads(b)[:1], ensure_ascii=False)
         for a, b in zip(articles.loc[second, "partners_json"], articles.loc[first, "partners_json"])]
     articles.loc[met_partner[12], "event_date"] = None
+    # an empty list written otherwise, in both columns: one article without partners, one
+    # without a side (parsed once, the same text must still mean "no side" for the second)
+    no_partner = articles.index.difference(met_partner)[0]
+    articles.loc[no_partner, "partners_json"] = "[ ]"
+    articles.loc[met_partner[13], "vn_localities_json"] = "[ ]"
     met = dataset.meetings(articles)
     assert met["id"].nunique() == len(met_partner) < len(articles)  # some articles met no partner
-    assert met["vn"].isna().sum() == 6 and met.duplicated("id").sum() >= 6
+    assert met["vn"].isna().sum() == 7 and met.duplicated("id").sum() >= 6
     expected = _meetings_plainly(articles)
     for c in expected.columns:
         expected[c] = expected[c].astype(met[c].dtype)

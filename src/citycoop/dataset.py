@@ -1516,8 +1516,9 @@ class OutputInUse(RuntimeError):
 def output_lock(out: Path, lock_path: Path | None = None):
     """Hold the output ``out`` (a Parquet file or folder) for this run. Without it, of two runs
     writing one folder at once (10 000 articles, the second started 4 s later), the first to
-    end removed the other's unfinished parts, and the other failed renaming them. The lock is ``.NAME.lock`` beside the output (a dot name: dataset readers skip it),
-    taken with ``flock``, so it ends with the process however the process ends; the file
+    end removed the other's unfinished parts, and the other failed renaming them. The lock is
+    ``.NAME.lock`` beside the output (a dot name: dataset readers skip it), taken with
+    ``flock``, so it ends with the process however the process ends; the file
     stays, holding the last writer's pid (``lock_path``: another file to lock, for an output
     folder that is made for it, as a report's). Where there is no ``fcntl`` (Windows), no lock."""
     try:
@@ -1786,11 +1787,11 @@ def meetings(articles: pd.DataFrame) -> pd.DataFrame:
         if not isinstance(text, str) or text in ("", "[]"):
             return none
         found = parsed.get(text)
-        if found is None:
+        if found is None:  # cached as parsed: the same text may come in either column
             found = parsed[text] = [places.setdefault(
                 (p["name"], p["name_vi"], p.get("province"), p.get("level"), p["lat"], p["lon"]), len(places))
-                for p in json.loads(text)] or none
-        return found
+                for p in json.loads(text)]
+        return found or none
 
     article_at: list[int] = []
     partner_at: list[int] = []

@@ -151,7 +151,7 @@ def partner_summary(view: View, partner: str) -> str:
     span = f", {known[0]} – {known[-1]}" if known else ""
     unknown = len(dates) - len(known)
     return (f"<b>{esc(label)}</b>, {esc(m['partner_province'].iloc[0])}: {m['id'].nunique():,} meeting(s)"
-            f"{esc(span)}{f' ({unknown} with the year not stated)' if unknown else ''}; "
+            f"{esc(span)}{f' ({unknown:,} with the year not stated)' if unknown else ''}; "
             f"with {esc(_who_met(m))}.")
 
 

@@ -180,7 +180,7 @@ def test_workers_start_at_once_when_files_were_added_and_are_shut_down_if_unused
 
     def spy(*args, **kwargs):
         if kwargs.get("cache"):  # not the fresh runs compared with
-            warm.append(kwargs.get("warm_workers"))
+            warm.append(kwargs.get("workers") is not None)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(dataset, "iter_chunks", spy)
@@ -193,6 +193,54 @@ def test_workers_start_at_once_when_files_were_added_and_are_shut_down_if_unused
     stats = folder_run(corpus, out, cache, jobs=2)
     assert warm == [False, True, True] and stats.cached_files == 30
     assert_same_dataset(out, fresh(corpus, tmp_path))
+
+
+def test_files_added_are_extracted_ahead_of_the_walk_with_the_rows_of_a_fresh_run(tmp_path, monkeypatch):
+    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
+    folder_run(corpus, out, cache, jobs=2)
+    rows = [{"title": f"Bản tin {i}", "text": SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n\nDòng {i}."} for i in range(6)]
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    # Added among the files and after them: a copy of an early file (a duplicate of it), an
+    # export small enough to prefetch whole, one the walk splits into parts (not prefetched),
+    # and more new files than are prefetched, so a task mixes prefetched and other files.
+    shutil.copy(corpus / "002.txt", corpus / "010a.txt")
+    (corpus / "011a.jsonl").write_text(lines, encoding="utf-8")
+    (corpus / "zz0.jsonl").write_text(lines * 3, encoding="utf-8")
+    for i in range(5):
+        (corpus / f"zz{i + 1}.txt").write_text(SEED_TEXTS[i] + f"\n\nThêm {i}.", encoding="utf-8")
+    monkeypatch.setattr(dataset, "PART_BYTES", len(lines.encode()))  # zz0.jsonl: 3 parts
+    monkeypatch.setattr(dataset, "PREFETCH_FILES", 5)
+    taken, real_take = [], dataset._Prefetch.take
+
+    def take(prefetch, files):
+        runs = real_take(prefetch, files)
+        taken.extend(f.id for run, ready in runs if ready is not None for f in run)
+        return runs
+
+    monkeypatch.setattr(dataset._Prefetch, "take", take)
+    started, real_add = [], dataset.Workers.add
+
+    def add(workers, n):
+        started.append(n)
+        real_add(workers, n)
+
+    monkeypatch.setattr(dataset.Workers, "add", add)
+    stats = folder_run(corpus, out, cache, jobs=2)
+    # One worker at once, and a second since 9 new files are much work beside a 30-file walk.
+    assert started == [1, 1]
+    assert taken == ["010a.txt", "011a.jsonl", "zz1.txt", "zz2.txt", "zz3.txt"]
+    assert stats.cached_files == 30 and stats.files == 38
+    assert_same_dataset(out, fresh(corpus, tmp_path))
+
+
+def test_an_incremental_run_starts_as_many_workers_as_keep_up_with_its_walk():
+    def workers(n_new, n_known, jobs=2):
+        return dataset._Prefetch([], n_new, n_known).workers(jobs)
+
+    # +1% at 20 000 and 100 000: one worker extracts the new files while the walk goes on.
+    assert workers(200, 20_000) == 1 and workers(1_000, 100_000) == 1
+    # Added files that take a worker longer than the walk: every core.
+    assert workers(5_000, 20_000) == 2 and workers(5_000, 20_000, jobs=8) == 8 and workers(10, 0) == 2
 
 
 def test_parts_whose_files_are_as_the_last_run_met_them_are_kept_without_a_lookup(tmp_path, monkeypatch):

@@ -163,6 +163,21 @@ class RecordCache:
             out.append(None if row is None else self._entry(f, row))
         return out
 
+    def known_under(self, folders: list[str]) -> set[int]:
+        """The files under ``folders`` this cache has an entry for with these settings, as the
+        hashes of their keys (``is_known``): one range scan, where a ``lookup`` per file costs a
+        query and a ``stat``. A collision only makes a new file look known."""
+        known: set[int] = set()
+        for folder in folders:
+            low = folder.rstrip(os.sep) + os.sep
+            high = low[:-1] + chr(ord(os.sep) + 1)  # every key under the folder sorts in [low, high)
+            rows = self._db.execute("SELECT path FROM files_v2 WHERE path >= ? AND path < ?", (low, high))
+            known.update(hash(p) for (p,) in rows if _fingerprint_of(p) == self.fingerprint)
+        return known
+
+    def is_known(self, f: InputFile, known: set[int]) -> bool:
+        return hash(self._path_key(f)) in known
+
     def mark_seen(self, files: Iterable[InputFile]) -> None:
         """Files this run met without looking them up (an output part kept whole), so that
         ``forget_unseen`` keeps their entries."""

@@ -76,9 +76,13 @@ def test_python_dash_m_equals_console_script():
     assert a.stdout == b.stdout
 
 
-def test_missing_path_is_a_clear_error_and_exit_2():
+def test_missing_path_is_a_clear_error_and_exit_2(tmp_path):
     p = cli("extract", "no/such/folder")
     assert p.returncode == 2 and "no such file or folder: no/such/folder" in p.stderr
+    # Written to an output: nothing is made, neither the output's folder nor its lock file.
+    p = cli("extract", "no/such/folder", "seeds", "-o", str(tmp_path / "new" / "out.parquet"))
+    assert p.returncode == 2 and "no such file or folder: no/such/folder" in p.stderr
+    assert not (tmp_path / "new").exists()
 
 
 def _corpus_with_a_bad_file(tmp_path):

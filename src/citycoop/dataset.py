@@ -1689,8 +1689,10 @@ def write_dataset(paths: Iterable[str | Path], out: str | Path, settings: Settin
     that run's counts and rejects and writes nothing. Returns (counts, True if nothing was to do).
     """
     out = Path(out).resolve()  # one output, however it is named on the command line
+    paths = list(paths)
+    load.require_paths(paths)  # before the lock, which makes its file (and the output's folder)
     with output_lock(out):
-        return _write_dataset(list(paths), out, settings or Settings(), jobs=jobs, cache=cache,
+        return _write_dataset(paths, out, settings or Settings(), jobs=jobs, cache=cache,
                               progress=progress, on_reject=on_reject, files_per_part=files_per_part)
 
 

@@ -73,6 +73,13 @@ def _ignore_patterns(folder: Path) -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
+def require_paths(paths: Iterable[str | Path]) -> None:
+    """FileNotFoundError naming every path that does not exist."""
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+
+
 def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator[InputFile]:
     """Every input file under ``paths``, in a stable order, each once.
 
@@ -80,10 +87,9 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
     ``.citycoopignore`` in a folder being walked (counted in ``stats["ignored"]``).
     A file named explicitly is always read.
     """
+    paths = list(paths)
+    require_paths(paths)
     roots = [Path(p).resolve() for p in paths]
-    missing = [p for p, r in zip(paths, roots) if not r.exists()]
-    if missing:
-        raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
     bases = [r if r.is_dir() else r.parent for r in roots]
     common = os.path.commonpath([str(b) for b in bases]) if bases else os.getcwd()
     cwd = os.getcwd()

@@ -35,7 +35,7 @@ import time
 import uuid
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 from pathlib import Path
 
@@ -167,13 +167,15 @@ class RecordCache:
         """The files under ``folders`` this cache has an entry for with these settings, as the
         hashes of their keys (``is_known``): one range scan, where a ``lookup`` per file costs a
         query and a ``stat``. A collision only makes a new file look known."""
-        known: set[int] = set()
+        return {hash(key) for key in self._keys_under(folders)}
+
+    def _keys_under(self, folders: list[str]) -> Iterator[str]:
+        """The keys of this settings' entries of files under ``folders``: one range scan each."""
         for folder in folders:
             low = folder.rstrip(os.sep) + os.sep
             high = low[:-1] + chr(ord(os.sep) + 1)  # every key under the folder sorts in [low, high)
             rows = self._db.execute("SELECT path FROM files_v2 WHERE path >= ? AND path < ?", (low, high))
-            known.update(hash(p) for (p,) in rows if _fingerprint_of(p) == self.fingerprint)
-        return known
+            yield from (p for (p,) in rows if _fingerprint_of(p) == self.fingerprint)
 
     def is_known(self, f: InputFile, known: set[int]) -> bool:
         return hash(self._path_key(f)) in known
@@ -421,13 +423,8 @@ class RecordCache:
         """After a complete run over ``folders``: drop this settings' entries of files under them
         that the run did not meet (deleted, renamed, now ignored), so their segments can go.
         Returns the entries dropped. Never call it after an interrupted run."""
-        gone = []
         seen = set(self._seen)
-        for folder in folders:
-            low = folder.rstrip(os.sep) + os.sep
-            high = low[:-1] + chr(ord(os.sep) + 1)  # every key under the folder sorts in [low, high)
-            rows = self._db.execute("SELECT path FROM files_v2 WHERE path >= ? AND path < ?", (low, high))
-            gone += [(p,) for (p,) in rows if hash(p) not in seen and _fingerprint_of(p) == self.fingerprint]
+        gone = [(key,) for key in self._keys_under(folders) if hash(key) not in seen]
         if gone:
             self._db.executemany("DELETE FROM files_v2 WHERE path = ?", gone)
             self._db.commit()

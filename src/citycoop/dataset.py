@@ -481,11 +481,12 @@ class _Prefetch:
         """Submit the files in tasks of BATCH_FILES, an export alone, as the walk makes them."""
         todo: list[load.InputFile] = []
         for f in self.files:
-            if todo and (load.is_export(f.path) or len(todo) >= BATCH_FILES):
+            export = load.is_export(f.path)
+            if export and todo:
                 self._submit(pool, todo, settings)
                 todo = []
             todo.append(f)
-            if load.is_export(f.path):
+            if export or len(todo) >= BATCH_FILES:
                 self._submit(pool, todo, settings)
                 todo = []
         if todo:
@@ -595,8 +596,8 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     they are read). ``workers``: ``Workers`` the caller started before the first file to
     extract is met (a run that expects new files, which may come last), and ``prefetch`` the
     new files they were given ahead of the walk; they are shut down when the run ends. With
-    ``parts`` (a folder output), a chunk with ``part_end`` set closes each output part; the rows of a part the last
-    run wrote as it is now are not read (``kept``). A part whose files all have the names,
+    ``parts`` (a folder output), a chunk with ``part_end`` set closes each output part; the
+    rows of a part the last run wrote as it is now are not read (``kept``). A part whose files all have the names,
     sizes and mtimes the last run met, after the same files before it, is kept without a cache
     look-up per file (``_KeptPartCandidate``): an incremental run's cost is then mostly the walk
     and a ``stat`` per unchanged file.
@@ -1726,8 +1727,9 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
             # are much work beside the walk, and the new files submitted before the walk.
             workers = Workers(settings, 1)
             prefetch = _Prefetch.plan(store, paths)
-            if prefetch.workers(worker_count(jobs)) > 1:
-                workers.add(prefetch.workers(worker_count(jobs)) - 1)
+            more = prefetch.workers(worker_count(jobs)) - 1
+            if more:
+                workers.add(more)
             prefetch.submit(workers, settings)
         taxonomy = load_taxonomy(settings.topics_file)
         stats = RunStats()

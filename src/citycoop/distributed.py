@@ -12,7 +12,6 @@ filesystem); with no ``--scheduler`` a ``LocalCluster`` on this machine is start
 """
 from __future__ import annotations
 
-import itertools
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -56,9 +55,8 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
         raise ValueError("--engine dask writes files: give -o (a folder for parquet, a file otherwise)")
     stats = RunStats()
     discovered: dict = {}
+    load.require_paths(paths)  # before a cluster starts or the output is touched, as the default engine
     tasks = plan_tasks(load.discover(paths, stats=discovered), settings, files_per_task, part_bytes)
-    first = next(tasks, None)  # a missing path fails here, before a cluster or the output is touched
-    tasks = itertools.chain([first] if first else [], tasks)
     with output_lock(Path(out).resolve()):  # as the default engine's: one run writes an output
         return _run_on_dask(tasks, settings, stats, discovered, out, scheduler, rejects_file, fmt, n_workers)
 

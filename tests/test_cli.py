@@ -222,3 +222,62 @@ def test_a_second_run_writing_the_same_output_stops_with_a_clear_message(tmp_pat
     free = cli("extract", str(corpus), "-o", f"{out}/", "--no-cache", "-q")
     assert free.returncode == 0 and pq.read_table(out).num_rows == 2
     assert (tmp_path / ".corpus_data.lock").read_text() != str(holder.pid)  # the last writer's pid
+
+
+def test_an_output_file_goes_into_a_new_folder_and_an_unwritable_one_is_named(tmp_path):
+    """-o and --rejects into folders that do not exist yet make them, whatever the format;
+    a path through a file is refused before the run, naming the file in the way."""
+    for name in ("out.jsonl", "out.csv", "out.parquet"):
+        out, rejects = tmp_path / "a" / name.split(".")[1] / name, tmp_path / "r" / f"{name}.rejects"
+        p = cli("extract", "seeds", "-o", str(out), "--rejects", str(rejects), "--no-cache", "-q")
+        assert p.returncode == 0, p.stderr
+        assert out.stat().st_size > 0 and rejects.exists()
+    assert len((tmp_path / "a" / "jsonl" / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 5
+    (tmp_path / "plain").write_text("a file, not a folder")
+    for args, named in [(["-o", f"{tmp_path}/plain/out.jsonl"], f"{tmp_path}/plain/out.jsonl"),
+                        (["-o", f"{tmp_path}/plain/sub/out.parquet"], f"{tmp_path}/plain/sub/out.parquet"),
+                        (["-o", f"{tmp_path}/b.jsonl", "--rejects", f"{tmp_path}/plain/r.jsonl"],
+                         f"{tmp_path}/plain/r.jsonl")]:
+        p = cli("extract", "seeds", *args, "--no-cache", "-q")
+        assert p.returncode == 2 and "Traceback" not in p.stderr
+        assert p.stderr.strip() == f"citycoop extract: cannot write {named}: {tmp_path}/plain is a file, not a folder"
+    assert not (tmp_path / "b.jsonl").exists()  # refused before the run, not after it
+    p = cli("extract", "seeds", "-o", str(tmp_path / "c.jsonl"), "--rejects", str(tmp_path), "--no-cache", "-q")
+    assert p.returncode == 2 and f"{tmp_path} is a folder" in p.stderr
+    assert not (tmp_path / "c.jsonl").exists()
+
+
+def test_a_failed_or_stopped_run_leaves_the_previous_output_whole(tmp_path):
+    """A mistyped input, or a run stopped after its first records (Ctrl-C), must not leave an
+    empty or truncated file where the last good output was, nor a temporary file beside it."""
+    corpus = tmp_path / "corpus"  # enough files for several chunks of records
+    corpus.mkdir()
+    for n in range(40):
+        for seed in sorted((ROOT / "seeds").glob("*.txt")):
+            (corpus / f"{n:02d}_{seed.name}").write_bytes(seed.read_bytes())
+    for name in ("out.jsonl", "out.csv", "out.parquet"):
+        out = tmp_path / name
+        assert cli("extract", str(corpus), "-o", str(out), "--no-cache", "-q").returncode == 0
+        before = out.read_bytes()
+        typo = cli("extract", "seedz", "-o", str(out), "--no-cache", "-q")
+        assert typo.returncode == 2 and "no such file or folder: seedz" in typo.stderr
+        assert out.read_bytes() == before, name
+        # Stopped after the first chunk of records was written: the chunk source raises
+        # KeyboardInterrupt, as Ctrl-C would, in the middle of the real command.
+        script = (
+            "import sys\nfrom citycoop import cli, dataset\n"
+            "def stopped(real):\n"
+            "    def chunks(*a, **k):\n"
+            "        source = real(*a, **k)\n"
+            "        yield next(c for c in source if c.table is not None and c.table.num_rows)\n"
+            "        raise KeyboardInterrupt\n"
+            "    return chunks\n"
+            "cli.iter_chunks = stopped(cli.iter_chunks)\n"
+            "dataset.iter_chunks = stopped(dataset.iter_chunks)\n"
+            "sys.exit(cli.main(sys.argv[1:]))\n")
+        stop = subprocess.run([sys.executable, "-c", script, "extract", str(corpus), "-o", str(out), "-j", "1",
+                               "--no-cache", "-q"], cwd=ROOT, capture_output=True, text=True)
+        assert stop.returncode != 0 and "KeyboardInterrupt" in stop.stderr
+        assert out.read_bytes() == before, name
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(f".{name}")) == (
+            [f".{name}.lock"] if name.endswith(".parquet") else [])

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, load_taxonomy,
+from .dataset import (OutputInUse, RecordWriter, make_parent, RunStats, Settings, iter_chunks, load_taxonomy,
                       read_meta, write_dataset, write_rejects)
-from .load import DEFAULT_MAX_BYTES
+from .load import DEFAULT_MAX_BYTES, require_paths
 from .models import Reject
 
 DEFAULT_CORPUS = "seeds"
@@ -87,12 +87,22 @@ def _format_of(output: str | None) -> str:
     return OUTPUT_FORMATS.get(Path(output).suffix.lower(), "jsonl")
 
 
+def _ready_to_write(path: str | None) -> None:
+    """A file written at the end of a run (``--rejects``) is checked at its start (its folder
+    made, and it is not a folder), so an hour's run does not fail only then."""
+    if path:
+        make_parent(Path(path))
+        if Path(path).is_dir():
+            raise IsADirectoryError(f"{path} is a folder; name a file to write the rejects to")
+
+
 def cmd_extract(args) -> int:
     settings = _settings(args)
     fmt = args.format or _format_of(args.output)
     if fmt == "parquet" and not args.output:
         print("citycoop extract: --format parquet needs -o FILE", file=sys.stderr)
         return 2
+    _ready_to_write(args.rejects)
     if args.engine == "dask":
         from .distributed import extract_with_dask
 
@@ -122,6 +132,7 @@ def cmd_extract(args) -> int:
                                                 "written: kept as is" if unchanged else parts),
               file=sys.stderr)
         return 0
+    require_paths(args.paths)  # before the output file is made
     writer = RecordWriter(args.output or sys.stdout, fmt, load_taxonomy(settings.topics_file))
     stats = RunStats()
     try:
@@ -133,6 +144,9 @@ def cmd_extract(args) -> int:
     except BrokenPipeError:  # `citycoop extract | head`
         sys.stderr.close()
         return 0
+    except BaseException:
+        writer.abort()
+        raise
     writer.close()
     if args.rejects:
         write_rejects(rejects, args.rejects)
@@ -197,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, FileExistsError, OutputInUse) as exc:
+    except (OSError, OutputInUse) as exc:  # a missing input, an output that cannot be written
         print(f"citycoop {args.command}: {exc}", file=sys.stderr)
         return 2
 

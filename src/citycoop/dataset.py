@@ -1256,24 +1256,44 @@ def flat_columns(taxonomy: Taxonomy) -> list[str]:
     return list(sample)
 
 
+def make_parent(path: Path) -> None:
+    """Make the folder an output file goes in, or say which part of its path is a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()),
+                        path.parent)
+        raise NotADirectoryError(f"cannot write {path}: {blocking} is a file, not a folder") from None
+
+
 class RecordWriter:
     """Streams records to JSONL, CSV or Parquet (row groups), so output never sits in memory.
-    ``write_table`` takes a chunk of flat rows (Arrow), ``write`` one nested record."""
+    ``write_table`` takes a chunk of flat rows (Arrow), ``write`` one nested record.
+
+    A file output is written beside its name, under a dot name (dataset readers skip it), and
+    renamed over it by ``close``; ``abort`` removes it. So a run that fails or is stopped (a
+    mistyped input, Ctrl-C an hour in) leaves the previous output whole, never an empty or
+    truncated file in its place. ``in_place``: the caller names its own temporary file."""
 
     def __init__(self, out: io.TextIOBase | str | Path, fmt: str, taxonomy: Taxonomy,
-                 row_group: int = 8192):
+                 row_group: int = 8192, *, in_place: bool = False):
         self.fmt, self.taxonomy, self.row_group = fmt, taxonomy, row_group
         self._tables: list = []
         self._rows = 0
         self._parquet = None
         self._own = None
+        self._target = self._path = None
+        if isinstance(out, (str, Path)):
+            self._target = Path(out)
+            make_parent(self._target)
+            self._path = (self._target if in_place else
+                          self._target.with_name(f".{self._target.name}.writing-{os.getpid()}"))
         if fmt == "parquet":
-            if not isinstance(out, (str, Path)):
+            if self._path is None:
                 raise ValueError("Parquet output needs a file path (-o FILE)")
-            self._path = Path(out)
         else:
-            if isinstance(out, (str, Path)):
-                self._own = open(out, "w", encoding="utf-8", newline="")
+            if self._path is not None:
+                self._own = open(self._path, "w", encoding="utf-8", newline="")
                 out = self._own
             self._fh = out
             if fmt == "csv":
@@ -1316,7 +1336,6 @@ class RecordWriter:
         if self._parquet is None:
             from concurrent.futures import ThreadPoolExecutor
 
-            self._path.parent.mkdir(parents=True, exist_ok=True)
             self._parquet = pq.ParquetWriter(self._path, parquet_schema(self.taxonomy), compression="zstd")
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
             self._pending = None
@@ -1343,6 +1362,21 @@ class RecordWriter:
             self._own.close()
         else:
             self._fh.flush()
+        if self._path != self._target:
+            os.replace(self._path, self._target)
+
+    def abort(self) -> None:
+        """A failed run: what was written goes; the output's previous file stays as it was."""
+        try:
+            if self.fmt == "parquet" and self._parquet is not None:
+                self._thread.shutdown(cancel_futures=True)
+                self._parquet.close()
+            elif self._own:
+                self._own.close()
+        except Exception:  # the run's own error is the one to report
+            pass
+        if self._path is not None and self._path != self._target:
+            self._path.unlink(missing_ok=True)
 
 
 def _wait_for_pending(writer_ref) -> None:
@@ -1377,9 +1411,17 @@ def cache_schema(taxonomy: Taxonomy):
 
 
 def write_rejects(rejects: Iterable[Reject], path: str | Path) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        for r in rejects:
-            fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+    """JSONL, one reject a line; written whole or not at all (as ``RecordWriter``'s files)."""
+    path = Path(path)
+    make_parent(path)
+    tmp = path.with_name(f".{path.name}.writing-{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for r in rejects:
+                fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_rejects(path: str | Path) -> list[Reject]:
@@ -1572,7 +1614,8 @@ class FolderWriter:
         if chunk.table is not None and chunk.table.num_rows:
             if self._writer is None:
                 self._tmp = f".writing-{os.getpid()}-{len(self.parts)}.parquet"
-                self._writer = RecordWriter(self.folder / self._tmp, "parquet", self.taxonomy)
+                self._writer = RecordWriter(self.folder / self._tmp, "parquet", self.taxonomy,
+                                            in_place=True)
             self._writer.write_table(chunk.table)
             self._rows += chunk.table.num_rows
         self._rejects += [r.to_dict() for r in chunk.rejects]
@@ -1656,7 +1699,8 @@ def output_lock(out: Path, lock_path: Path | None = None):
         yield
         return
     lock_path = lock_path or out.with_name(f".{out.name}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(out)  # a message that names the output, not its lock file
+    make_parent(lock_path)
     fh = open(lock_path, "a+", encoding="utf-8")
     try:
         try:
@@ -1750,8 +1794,7 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
                     for r in chunk.rejects:
                         on_reject(r)
         except BaseException:
-            if folder:
-                writer.abort()
+            writer.abort()
             raise
         writer.close()
         if folder:

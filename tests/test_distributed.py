@@ -92,3 +92,42 @@ def test_an_output_another_run_is_writing_is_left_alone(corpus, tmp_path, monkey
         with pytest.raises(OutputInUse, match=f"{folder} is being written by another citycoop run"):
             extract_with_dask([corpus], Settings(), out=str(folder), fmt="parquet")
     assert not started and (folder / "part-00000.parquet").read_bytes() == b"old"
+
+
+def test_a_run_that_fails_midway_leaves_the_previous_output_whole(corpus, tmp_path, monkeypatch):
+    """Stopped after its first task's records were written (as Ctrl-C or a lost cluster would),
+    a run leaves the previous folder's parts and JSONL file as they were, and nothing beside
+    them; the next run that succeeds replaces them, its parts only."""
+    from dask.distributed import LocalCluster
+
+    from citycoop import distributed
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        def run(out, fmt):
+            return extract_with_dask([corpus], Settings(), out=str(out), fmt=fmt,
+                                     scheduler=cluster.scheduler_address, files_per_task=2, part_bytes=500)
+
+        folder, out = tmp_path / "parts", tmp_path / "out.jsonl"
+        folder.mkdir()
+        for n in range(40):  # more parts than a run makes: the surplus goes only with a success
+            (folder / f"part-{n:05d}.parquet").write_bytes(b"old")
+        out.write_text("old\n")
+        computed = distributed.Deduplicator.computed
+
+        def stop_after_the_first_task(self, batch, stats):
+            yield from computed(self, batch, stats)
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as m:
+            m.setattr(distributed.Deduplicator, "computed", stop_after_the_first_task)
+            for target, fmt in ((folder, "parquet"), (out, "jsonl")):
+                with pytest.raises(KeyboardInterrupt):
+                    run(target, fmt)
+        assert sorted(p.name for p in folder.iterdir()) == [f"part-{n:05d}.parquet" for n in range(40)]
+        assert all(p.read_bytes() == b"old" for p in folder.iterdir())
+        assert out.read_text() == "old\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".out.jsonl.lock", ".parts.lock", "out.jsonl", "parts"]
+        stats = run(folder, "parquet")
+    names = sorted(p.name for p in folder.iterdir() if p.name.startswith("part-"))
+    assert len(names) < 40 and names == [f"part-{n:05d}.parquet" for n in range(len(names))]
+    assert len(load_dataset(folder).articles) == stats.records == 26

@@ -7,12 +7,14 @@ workers). The client submits a few tasks per worker thread ahead of the one it w
 receives the results in input order, flags duplicates (``dataset.Deduplicator``: it needs every
 earlier article, so it is one sequential pass) and writes the output: partitioned Parquet
 (``OUT/part-00000.parquet``, one part per task, readable as one dataset by pandas/pyarrow)
-or JSONL/CSV. Input paths must be visible to the workers under the same names (a shared
-filesystem); with no ``--scheduler`` a ``LocalCluster`` on this machine is started.
+or JSONL/CSV, which replace the previous output only once the run has succeeded. Input paths
+must be visible to the workers under the same names (a shared filesystem); with no
+``--scheduler`` a ``LocalCluster`` on this machine is started.
 """
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -48,6 +50,17 @@ def plan_tasks(files: Iterable[load.InputFile], settings: Settings, files_per_ta
         yield todo
 
 
+def _replace_parts(folder: Path, new_parts: list[Path]) -> None:
+    """The run's parts take the output's part names; the previous run's parts and the default
+    engine's parts list (it would name parts gone) are removed."""
+    (folder / PARTS_MANIFEST).unlink(missing_ok=True)
+    final = [folder / f"part-{n:05d}.parquet" for n in range(len(new_parts))]
+    for part, name in zip(new_parts, final):
+        os.replace(part, name)
+    for old in set(folder.glob("part-*.parquet")) - set(final):
+        old.unlink()
+
+
 def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: str | None = None,
                       rejects_file: str | None = None, fmt: str = "parquet", n_workers: int | None = None,
                       files_per_task: int = FILES_PER_TASK, part_bytes: int = PART_BYTES) -> RunStats:
@@ -72,10 +85,10 @@ def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, o
     deduplicator = Deduplicator()
     rejects: list[Reject] = []
     out_path = Path(out)
+    writer = None
+    new_parts: list[Path] = []  # a folder's parts, under dot names until the run has succeeded
     if fmt == "parquet":
         out_path.mkdir(parents=True, exist_ok=True)
-        for old in [*out_path.glob("part-*.parquet"), out_path / PARTS_MANIFEST]:
-            old.unlink(missing_ok=True)  # the default engine's parts list would name parts gone
     else:
         writer = RecordWriter(out_path, fmt, taxonomy)
     try:
@@ -91,7 +104,8 @@ def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, o
                 break
             fut = window.popleft()  # in input order, whatever order they finish in
             if fmt == "parquet":
-                writer = RecordWriter(out_path / f"part-{n:05d}.parquet", "parquet", taxonomy)
+                new_parts.append(out_path / f".writing-dask-{os.getpid()}-{n:05d}.parquet")
+                writer = RecordWriter(new_parts[-1], "parquet", taxonomy, in_place=True)
             batch = fut.result()
             fut.release()
             stats.files += completed_files(batch.files)
@@ -100,13 +114,23 @@ def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, o
                 rejects += chunk.rejects
             if fmt == "parquet":
                 writer.close()
+                writer = None
             n += 1
-    finally:
-        if fmt != "parquet":
+    except BaseException:  # what this run wrote goes; the previous output stays as it was
+        if writer is not None:
+            writer.abort()
+        for part in new_parts:
+            part.unlink(missing_ok=True)
+        raise
+    else:
+        if writer is not None:
             writer.close()
+    finally:
         client.close()
         if cluster is not None:
             cluster.close()
+    if fmt == "parquet":
+        _replace_parts(out_path, new_parts)
     stats.ignored = discovered.get("ignored", 0)
     if rejects_file:
         write_rejects(rejects, rejects_file)

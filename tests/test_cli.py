@@ -281,3 +281,29 @@ def test_a_failed_or_stopped_run_leaves_the_previous_output_whole(tmp_path):
         assert out.read_bytes() == before, name
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(f".{name}")) == (
             [f".{name}.lock"] if name.endswith(".parquet") else [])
+
+
+def test_an_output_that_is_a_pipe_is_written_into_not_replaced(tmp_path):
+    """-o /dev/stdout or a named pipe: the records go into it, and it stays a pipe (a file
+    renamed over it would have replaced it)."""
+    import stat
+    import threading
+
+    received = {}
+    for name in ("records", "rejects"):
+        fifo = tmp_path / name
+        os.mkfifo(fifo)
+
+        def read(path=fifo, name=name):
+            with open(path, encoding="utf-8") as fh:
+                received[name] = fh.read()
+
+        threading.Thread(target=read, daemon=True).start()
+    corpus = _corpus_with_a_bad_file(tmp_path)
+    p = cli("extract", str(corpus), "-o", str(tmp_path / "records"), "--rejects", str(tmp_path / "rejects"),
+            "--no-cache", "-q")
+    assert p.returncode == 0, p.stderr
+    for name in ("records", "rejects"):
+        assert stat.S_ISFIFO((tmp_path / name).stat().st_mode)
+    assert len(received["records"].splitlines()) == 2 and '"reason": "empty"' in received["rejects"]
+    assert not [f for f in tmp_path.iterdir() if f.name.startswith(".")]

@@ -74,6 +74,10 @@ def test_a_missing_path_fails_before_a_cluster_starts_or_the_output_is_touched(t
             extract_with_dask([tmp_path / "nope"], Settings(), out=str(target), fmt=fmt)
     assert not started and out.read_text() == "old\n"
     assert (folder / "part-00000.parquet").read_bytes() == b"old"
+    # A Parquet output that is a file, not a folder of parts: refused as early, and left alone.
+    with pytest.raises(FileExistsError, match=f"{out} is a file; --engine dask writes Parquet as a folder"):
+        extract_with_dask([tmp_path], Settings(), out=str(out), fmt="parquet")
+    assert not started and out.read_text() == "old\n"
 
 
 def test_an_output_another_run_is_writing_is_left_alone(corpus, tmp_path, monkeypatch):

@@ -1266,6 +1266,12 @@ def make_parent(path: Path) -> None:
         raise NotADirectoryError(f"cannot write {path}: {blocking} is a file, not a folder") from None
 
 
+def _replaceable(path: Path) -> bool:
+    """Whether an output is written beside its name and renamed over it: not when the name is a
+    device or a pipe (``-o /dev/stdout``, a FIFO), which must be written into, not replaced."""
+    return not path.exists() or path.is_file()
+
+
 class RecordWriter:
     """Streams records to JSONL, CSV or Parquet (row groups), so output never sits in memory.
     ``write_table`` takes a chunk of flat rows (Arrow), ``write`` one nested record.
@@ -1286,7 +1292,7 @@ class RecordWriter:
         if isinstance(out, (str, Path)):
             self._target = Path(out)
             make_parent(self._target)
-            self._path = (self._target if in_place else
+            self._path = (self._target if in_place or not _replaceable(self._target) else
                           self._target.with_name(f".{self._target.name}.writing-{os.getpid()}"))
         if fmt == "parquet":
             if self._path is None:
@@ -1414,14 +1420,16 @@ def write_rejects(rejects: Iterable[Reject], path: str | Path) -> None:
     """JSONL, one reject a line; written whole or not at all (as ``RecordWriter``'s files)."""
     path = Path(path)
     make_parent(path)
-    tmp = path.with_name(f".{path.name}.writing-{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.writing-{os.getpid()}") if _replaceable(path) else path
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             for r in rejects:
                 fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
+        if tmp != path:
+            os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp != path:
+            tmp.unlink(missing_ok=True)
 
 
 def read_rejects(path: str | Path) -> list[Reject]:

@@ -69,6 +69,9 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     stats = RunStats()
     discovered: dict = {}
     load.require_paths(paths)  # before a cluster starts or the output is touched, as the default engine
+    if fmt == "parquet" and Path(out).exists() and not Path(out).is_dir():
+        raise FileExistsError(f"{out} is a file; --engine dask writes Parquet as a folder of parts "
+                              "(name a folder, or -f jsonl for one file)")
     tasks = plan_tasks(load.discover(paths, stats=discovered), settings, files_per_task, part_bytes)
     with output_lock(Path(out).resolve()):  # as the default engine's: one run writes an output
         return _run_on_dask(tasks, settings, stats, discovered, out, scheduler, rejects_file, fmt, n_workers)

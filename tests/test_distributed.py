@@ -131,7 +131,9 @@ def test_a_run_that_fails_midway_leaves_the_previous_output_whole(corpus, tmp_pa
         assert all(p.read_bytes() == b"old" for p in folder.iterdir())
         assert out.read_text() == "old\n"
         assert sorted(p.name for p in tmp_path.iterdir()) == [".out.jsonl.lock", ".parts.lock", "out.jsonl", "parts"]
+        (folder / ".writing-dask-1-00000.parquet").write_bytes(b"a killed run's")
         stats = run(folder, "parquet")
+    assert not list(folder.glob(".writing-*"))
     names = sorted(p.name for p in folder.iterdir() if p.name.startswith("part-"))
     assert len(names) < 40 and names == [f"part-{n:05d}.parquet" for n in range(len(names))]
     assert len(load_dataset(folder).articles) == stats.records == 26

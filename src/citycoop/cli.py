@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (OutputInUse, RecordWriter, make_parent, RunStats, Settings, iter_chunks, load_taxonomy,
-                      read_meta, write_dataset, write_rejects)
+from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, load_taxonomy,
+                      make_parent, read_meta, write_dataset, write_rejects)
 from .load import DEFAULT_MAX_BYTES, require_paths
 from .models import Reject
 

@@ -57,7 +57,8 @@ def _replace_parts(folder: Path, new_parts: list[Path]) -> None:
     final = [folder / f"part-{n:05d}.parquet" for n in range(len(new_parts))]
     for part, name in zip(new_parts, final):
         os.replace(part, name)
-    for old in set(folder.glob("part-*.parquet")) - set(final):
+    # and a killed run's unfinished parts (dot names, which readers skip)
+    for old in {*folder.glob("part-*.parquet"), *folder.glob(".writing-dask-*.parquet")} - set(final):
         old.unlink()
 
 

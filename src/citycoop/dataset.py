@@ -1266,10 +1266,13 @@ def make_parent(path: Path) -> None:
         raise NotADirectoryError(f"cannot write {path}: {blocking} is a file, not a folder") from None
 
 
-def _replaceable(path: Path) -> bool:
-    """Whether an output is written beside its name and renamed over it: not when the name is a
-    device or a pipe (``-o /dev/stdout``, a FIFO), which must be written into, not replaced."""
-    return not path.exists() or path.is_file()
+def _writing_path(path: Path) -> Path:
+    """Where an output file is written before it is renamed over ``path``: a dot name beside it
+    (dataset readers skip it). ``path`` itself when it is a device or a pipe (``-o /dev/stdout``,
+    a FIFO), which must be written into, not replaced."""
+    if path.exists() and not path.is_file():
+        return path
+    return path.with_name(f".{path.name}.writing-{os.getpid()}")
 
 
 class RecordWriter:
@@ -1292,8 +1295,7 @@ class RecordWriter:
         if isinstance(out, (str, Path)):
             self._target = Path(out)
             make_parent(self._target)
-            self._path = (self._target if in_place or not _replaceable(self._target) else
-                          self._target.with_name(f".{self._target.name}.writing-{os.getpid()}"))
+            self._path = self._target if in_place else _writing_path(self._target)
         if fmt == "parquet":
             if self._path is None:
                 raise ValueError("Parquet output needs a file path (-o FILE)")
@@ -1420,7 +1422,7 @@ def write_rejects(rejects: Iterable[Reject], path: str | Path) -> None:
     """JSONL, one reject a line; written whole or not at all (as ``RecordWriter``'s files)."""
     path = Path(path)
     make_parent(path)
-    tmp = path.with_name(f".{path.name}.writing-{os.getpid()}") if _replaceable(path) else path
+    tmp = _writing_path(path)
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             for r in rejects:
@@ -1774,12 +1776,13 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
                 store.close()
                 return stats, True
     try:
-        if expect_new and worker_count(jobs) > 1:
+        n_workers = worker_count(jobs)
+        if expect_new and n_workers > 1:
             # A worker at once (it starts while the walks below go on), more if the new files
             # are much work beside the walk, and the new files submitted before the walk.
             workers = Workers(settings, 1)
             prefetch = _Prefetch.plan(store, paths)
-            more = prefetch.workers(worker_count(jobs)) - 1
+            more = prefetch.workers(n_workers) - 1
             if more:
                 workers.add(more)
             prefetch.submit(workers, settings)

@@ -97,7 +97,6 @@ def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, o
         writer = RecordWriter(out_path, fmt, taxonomy)
     try:
         window: deque = deque()
-        n = 0
         while True:
             ahead = max(1, sum(client.nthreads().values())) * TASKS_PER_THREAD  # workers may join
             for task in tasks:  # top the window up
@@ -108,7 +107,7 @@ def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, o
                 break
             fut = window.popleft()  # in input order, whatever order they finish in
             if fmt == "parquet":
-                new_parts.append(out_path / f".writing-dask-{os.getpid()}-{n:05d}.parquet")
+                new_parts.append(out_path / f".writing-dask-{os.getpid()}-{len(new_parts):05d}.parquet")
                 writer = RecordWriter(new_parts[-1], "parquet", taxonomy, in_place=True)
             batch = fut.result()
             fut.release()
@@ -119,7 +118,6 @@ def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, o
             if fmt == "parquet":
                 writer.close()
                 writer = None
-            n += 1
     except BaseException:  # what this run wrote goes; the previous output stays as it was
         if writer is not None:
             writer.abort()

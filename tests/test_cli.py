@@ -247,6 +247,68 @@ def test_an_output_file_goes_into_a_new_folder_and_an_unwritable_one_is_named(tm
     assert not (tmp_path / "c.jsonl").exists()
 
 
+def test_rejects_into_a_folder_that_cannot_be_written_are_refused_before_the_run(tmp_path):
+    """--rejects is written at the end of a run: a folder it cannot be written to must stop the
+    run at its start, not after an hour's extraction. The folder is read-only (root may write
+    anywhere, so as root it is made immutable)."""
+    import pytest
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode != 0:
+            pytest.skip("running as root on a file system without chattr +i: no folder root cannot write")
+    else:
+        os.chmod(locked, 0o555)
+    try:
+        p = cli("extract", "seeds", "-o", str(tmp_path / "a.jsonl"), "--rejects", str(locked / "rejects.jsonl"),
+                "--no-cache", "-q")
+        assert p.returncode == 2, p.stderr
+        assert p.stderr.strip() in (f"citycoop extract: cannot write {locked}/rejects.jsonl: {why}"
+                                    for why in ("permission denied", "operation not permitted"))
+        assert not (tmp_path / "a.jsonl").exists()  # stopped before the run
+        assert not list(locked.iterdir())
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(locked)])
+        else:
+            os.chmod(locked, 0o755)
+
+
+def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(tmp_path):
+    """A run killed outright (SIGKILL, as the out-of-memory killer does) cannot clean up; the
+    next run writing that output removes its temporary file. Files of live processes, and of
+    other machines sharing the folder, are left alone."""
+    import signal
+    import socket
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(100):
+        for seed in sorted((ROOT / "seeds").glob("*.txt")):
+            (corpus / f"{n:03d}_{seed.name}").write_bytes(seed.read_bytes())
+    out = tmp_path / "out.jsonl"
+    run = subprocess.Popen([sys.executable, "-m", "citycoop", "extract", str(corpus), "-o", str(out),
+                            "--no-cache", "-q", "--jobs", "1"], cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.jsonl.writing-*")):
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before it was killed"
+        time.sleep(0.005)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    killed = list(tmp_path.glob(".out.jsonl.writing-*"))
+    assert killed == [tmp_path / f".out.jsonl.writing-{socket.gethostname()}-{run.pid}"]
+    live = tmp_path / f".out.jsonl.writing-{socket.gethostname()}-{os.getpid()}"
+    elsewhere = tmp_path / f".out.jsonl.writing-another-host-{run.pid}"
+    for f in (live, elsewhere):
+        f.write_text("a run that may still be writing")
+    assert cli("extract", str(corpus), "-o", str(out), "--no-cache", "-q").returncode == 0
+    assert sorted(tmp_path.glob(".out.jsonl.writing-*")) == sorted([live, elsewhere])
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 500
+
+
 def test_a_failed_or_stopped_run_leaves_the_previous_output_whole(tmp_path):
     """A mistyped input, or a run stopped after its first records (Ctrl-C), must not leave an
     empty or truncated file where the last good output was, nor a temporary file beside it."""

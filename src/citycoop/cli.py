@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, load_taxonomy,
-                      make_parent, read_meta, write_dataset, write_rejects)
+                      check_writable, read_meta, write_dataset, write_rejects)
 from .load import DEFAULT_MAX_BYTES, require_paths
 from .models import Reject
 
@@ -89,11 +89,12 @@ def _format_of(output: str | None) -> str:
 
 def _ready_to_write(path: str | None) -> None:
     """A file written at the end of a run (``--rejects``) is checked at its start (its folder
-    made, and it is not a folder), so an hour's run does not fail only then."""
+    made, it is not a folder, a file can be made beside it), so an hour's run does not fail
+    only then."""
     if path:
-        make_parent(Path(path))
         if Path(path).is_dir():
             raise IsADirectoryError(f"{path} is a folder; name a file to write the rejects to")
+        check_writable(Path(path))
 
 
 def cmd_extract(args) -> int:

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import socket
 import sys
 import weakref
 import zlib
@@ -1266,13 +1267,76 @@ def make_parent(path: Path) -> None:
         raise NotADirectoryError(f"cannot write {path}: {blocking} is a file, not a folder") from None
 
 
+def check_writable(path: Path) -> None:
+    """Make the folder of a file written later in a run and make sure a file can be written
+    there, or say why not (read-only, no permission)."""
+    make_parent(path)
+    probe = _writing_path(path)
+    if probe != path:  # a device or a pipe is written into, and opening a pipe would wait
+        try:
+            probe.touch()
+        except OSError as err:
+            raise PermissionError(f"cannot write {path}: {(err.strerror or str(err)).lower()}") from None
+        probe.unlink()
+
+
 def _writing_path(path: Path) -> Path:
     """Where an output file is written before it is renamed over ``path``: a dot name beside it
-    (dataset readers skip it). ``path`` itself when it is a device or a pipe (``-o /dev/stdout``,
-    a FIFO), which must be written into, not replaced."""
+    (dataset readers skip it) naming this machine and process. ``path`` itself when it is a
+    device or a pipe (``-o /dev/stdout``, a FIFO), which must be written into, not replaced."""
     if path.exists() and not path.is_file():
         return path
-    return path.with_name(f".{path.name}.writing-{os.getpid()}")
+    _remove_dead_writers_files(path)
+    return path.with_name(f"{_writing_prefix(path)}{os.getpid()}")
+
+
+def _writing_prefix(path: Path) -> str:
+    return f".{path.name}.writing-{socket.gethostname()}-"
+
+
+def _remove_dead_writers_files(path: Path) -> None:
+    """A run killed outright (SIGKILL, the out-of-memory killer) cannot remove its temporary
+    file, which is as large as the output it was writing (gigabytes for a big JSONL). The next
+    run writing the same output removes those of this machine's processes that have ended.
+    Another machine's (a shared folder) are left: its process ids mean nothing here."""
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return
+    prefix = _writing_prefix(path)
+    try:
+        entries = [e.name for e in os.scandir(path.parent) if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for name in entries:
+        pid = name[len(prefix):]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            try:
+                os.unlink(path.parent / name)
+            except OSError:
+                pass
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's process
+        return True
+    return True
+
+
+def write_text_whole(path: str | Path, text: str) -> None:
+    """Write a small file (counts, a report page) whole or not at all, as ``RecordWriter`` does:
+    a reader never sees half of it, and a stopped run leaves the previous one."""
+    path = Path(path)
+    tmp = _writing_path(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        if tmp != path:
+            os.replace(tmp, path)
+    finally:
+        if tmp != path:
+            tmp.unlink(missing_ok=True)
 
 
 class RecordWriter:
@@ -1811,7 +1875,7 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
         if folder:
             stats.output_parts = (writer.kept, writer.written)
         write_rejects(rejects, sidecars[1])
-        sidecars[2].write_text(json.dumps(stats.to_dict(), indent=1), encoding="utf-8")
+        write_text_whole(sidecars[2], json.dumps(stats.to_dict(), indent=1))
         if digest is not None and digest.full is not None:
             files = _file_states(_output_files(out))
             if files is not None:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from . import load
 from .dataset import (PART_BYTES, PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
-                      output_lock, process_batch, rejects_path_for, stats_path_for, write_rejects)
+                      output_lock, process_batch, rejects_path_for, stats_path_for, write_rejects,
+                      write_text_whole)
 from .extract.topics import load_taxonomy
 from .models import Reject
 
@@ -138,6 +139,5 @@ def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, o
         write_rejects(rejects, rejects_file)
     if fmt == "parquet":
         write_rejects(rejects, rejects_path_for(out_path))
-        stats_path_for(out_path).write_text(json.dumps(stats.to_dict(), indent=1),
-                                                               encoding="utf-8")
+        write_text_whole(stats_path_for(out_path), json.dumps(stats.to_dict(), indent=1))
     return stats

@@ -211,7 +211,7 @@ def export_html(nb, out_html: Path) -> int:
     resources = {"citycoop_plotly_js": get_plotlyjs() if n_figs else "",
                  "citycoop_topojson": _topojson() if has_geo else ""}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    out_html.write_text(body, encoding="utf-8")
+    ds.write_text_whole(out_html, body)  # a stopped run leaves the last page, not half of one
     return n_figs
 
 
@@ -418,5 +418,5 @@ Each report's executed notebook sits beside it (<code>.ipynb</code>) for Jupyter
 </body></html>
 """
     path = out / "index.html"
-    path.write_text(page, encoding="utf-8")
+    ds.write_text_whole(path, page)
     return path

@@ -62,6 +62,50 @@ def test_failing_notebook_is_named_and_others_still_written(tmp_path):
     assert "partner_Atlantis" in p.stderr and "cell" in p.stderr and "unknown partner 'Atlantis'" in p.stderr
     assert (tmp_path / "partner_Shanghai.html").exists() and (tmp_path / "corpus_overview.html").exists()
     assert "failed" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    again = run_report([ROOT / "seeds"], tmp_path, "--partner", "Atlantis", "--partner", "Shanghai",
+                       "--topic", "metro")  # a failed page is run again; the others are up to date
+    assert again.returncode == 1 and "unknown partner 'Atlantis'" in again.stderr
+    assert "citycoop report: 4 pages: 1 run (1 failed), 3 up to date" in again.stderr
+
+
+def _page_times(out):
+    return {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".html", ".ipynb")
+            and p.name != "index.html"}
+
+
+def test_a_page_is_run_again_only_when_what_it_is_made_from_changed(tmp_path):
+    """As `make` would: the same data (even extracted again), notebook, parameters and code
+    give the same page, so it is not run again; a changed corpus runs every page again, a new
+    title only the overview, a deleted page only itself, and --force all of them."""
+    import shutil
+
+    corpus, out = tmp_path / "corpus", tmp_path / "reports"
+    shutil.copytree(ROOT / "seeds", corpus)
+    pages = ("--partner", "Chongqing", "--topic", "metro", "--jobs", "2")
+
+    def report(*extra):
+        p = run_report([corpus], out, *pages, *extra)  # --no-cache: the data are extracted each time
+        assert p.returncode == 0, p.stderr
+        return p.stderr.strip().splitlines()[-1]
+
+    assert report() == "citycoop report: 3 pages: 3 run, 0 up to date"
+    first = _page_times(out)
+    assert len(first) == 6
+    assert report() == "citycoop report: 3 pages: 0 run, 3 up to date"
+    assert _page_times(out) == first
+    assert 'href="partner_Chongqing.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+    (out / "partner_Chongqing.html").unlink()
+    assert report("--title", "Another title") == "citycoop report: 3 pages: 2 run, 1 up to date"
+    now = _page_times(out)
+    assert [n for n in sorted(now) if now[n] != first[n]] == [
+        "corpus_overview.html", "corpus_overview.ipynb", "partner_Chongqing.html", "partner_Chongqing.ipynb"]
+    assert "Another title" in (out / "corpus_overview.html").read_text(encoding="utf-8")
+
+    seed = next(corpus.glob("*.txt"))
+    (corpus / "more.txt").write_text(seed.read_text(encoding="utf-8").replace("2024", "2023"), encoding="utf-8")
+    assert report("--title", "Another title") == "citycoop report: 3 pages: 3 run, 0 up to date"
+    assert report("--title", "Another title", "--force") == "citycoop report: 3 pages: 3 run, 0 up to date"
 
 
 def test_xss_text_is_escaped_in_the_files(xss_reports):

@@ -162,9 +162,13 @@ def cmd_report(args) -> int:
     result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),
                            partners=args.partner, topics=args.topic, jobs=args.jobs,
                            extract_jobs=0, cache=_cache(args), title=args.title,
-                           progress=not args.quiet, overview_only=args.overview_only)
+                           progress=not args.quiet, overview_only=args.overview_only, force=args.force)
     for failure in result.failures:
         print(f"citycoop report: FAILED {failure}", file=sys.stderr)
+    n_pages, n_kept = len(result.written) + len(result.failures), len(result.up_to_date)
+    failed = f" ({len(result.failures)} failed)" if result.failures else ""
+    print(f"citycoop report: {n_pages} pages: {n_pages - n_kept} run{failed}, {n_kept} up to date",
+          file=sys.stderr)
     print(result.index_path)
     return 1 if result.failures else 0
 
@@ -203,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--overview-only", action="store_true",
                     help="only the corpus overview (no partner or topic reports)")
     rp.add_argument("--title", default=None, help="title of the overview report")
+    rp.add_argument("--force", action="store_true",
+                    help="run every notebook, also those whose page is up to date (same data, "
+                         "notebook, parameters, code)")
     rp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     rp.set_defaults(func=cmd_report)
     return parser

@@ -1963,6 +1963,12 @@ def _parquet_files(path: str | Path) -> list[Path]:
     return sorted(f for f in p.glob("*.parquet") if not f.name.startswith(("_", ".")))
 
 
+def dataset_files(path: str | Path) -> list[Path]:
+    """What a report reads of a built dataset: its Parquet files and its rejects (not its
+    counts, which say how the last run went, e.g. how many files came from the cache)."""
+    return [*_parquet_files(path), rejects_path_for(path)]
+
+
 def light_columns(path: str | Path) -> list[str]:
     """The built dataset's columns but the heavy ones."""
     import pyarrow.parquet as pq

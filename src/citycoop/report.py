@@ -4,12 +4,16 @@
 ``partner_profile`` per partner and ``topic_explorer`` per topic (papermill, with parameters),
 exports each to a self-contained HTML page (plotly.js inlined once, no CDN, no require.js) and
 writes ``index.html``. A notebook that fails is named with its cell and error; the others are
-still written.
+still written. A page whose data, notebook, parameters and code are as when it was made is not
+run again (``PageRecord``).
 """
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import html
+import json
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -233,8 +237,109 @@ class Job:
 @dataclass
 class ReportResult:
     index_path: Path
-    written: list[str]
+    written: list[str]  # pages that are there: run now, or up to date
     failures: list[str]
+    up_to_date: list[str] = field(default_factory=list)  # pages not run again (``PageRecord``)
+
+
+class PageRecord:
+    """Which pages are up to date, as ``make`` would tell: ``.citycoop-pages.json`` in the
+    output folder holds, per page, a hash of everything it is made from — the dataset's files
+    (by content: a re-extraction that gives the same rows changes nothing), the notebook,
+    the page's parameters, the topics file, citycoop's own code, data and templates, and the
+    versions of the libraries that run and draw it. A page whose hash is as recorded, and
+    whose files are there, is not run again: at 100 000 articles each page costs seconds of
+    reading the dataset, and ``citycoop report`` makes one for every partner and topic.
+
+    A dataset file whose size and mtime are as recorded is not hashed again."""
+
+    FILE = ".citycoop-pages.json"
+    LIBRARIES = ("pandas", "pyarrow", "plotly", "papermill", "nbconvert", "nbformat", "ipykernel")
+
+    def __init__(self, out: Path):
+        self.path = out / self.FILE
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        saved = saved if isinstance(saved, dict) else {}
+        self.pages: dict = saved.get("pages", {}) if isinstance(saved.get("pages"), dict) else {}
+        self._files: dict = saved.get("files", {}) if isinstance(saved.get("files"), dict) else {}
+        self._common = ""
+
+    def prepare(self, dataset: Path, nb_dir: Path, topics_file) -> None:
+        """Hash what every page shares: the dataset, the code, the libraries, the topics."""
+        h = hashlib.blake2b(digest_size=16)
+        files = {}
+        for f in ds.dataset_files(dataset):
+            try:
+                st = f.stat()
+            except FileNotFoundError:
+                h.update(f"{f.name}: missing\n".encode())
+                continue
+            known = self._files.get(str(f))
+            digest = (known[2] if isinstance(known, list) and known[:2] == [st.st_size, st.st_mtime_ns]
+                      else _file_hash(f))
+            files[str(f)] = [st.st_size, st.st_mtime_ns, digest]
+            h.update(f"{f.name}: {digest}\n".encode())
+        self._files = files
+        h.update(_code_hash().encode())
+        if topics_file:
+            h.update(_file_hash(Path(topics_file)).encode())
+        self._common = h.hexdigest()
+        self._notebooks = {name: _file_hash(nb_dir / f"{name}.ipynb") for name in NOTEBOOKS
+                           if (nb_dir / f"{name}.ipynb").is_file()}
+
+    def key(self, job: Job) -> str:
+        h = hashlib.blake2b(self._common.encode(), digest_size=16)
+        h.update(self._notebooks.get(job.notebook, "missing").encode())
+        h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
+        return h.hexdigest()
+
+    def up_to_date(self, job: Job, out: Path) -> bool:
+        page = self.pages.get(job.name)
+        return (isinstance(page, dict) and page.get("key") == self.key(job)
+                and (out / f"{job.name}.html").is_file() and (out / f"{job.name}.ipynb").is_file())
+
+    def figures(self, job: Job) -> int:
+        return int(self.pages[job.name].get("figures", 0))
+
+    def save(self, plan: list[Job], results: dict) -> None:
+        for j in plan:
+            err, n = results[j.name]
+            if err:
+                self.pages.pop(j.name, None)  # run again next time
+            else:
+                self.pages[j.name] = {"key": self.key(j), "figures": n}
+        ds.write_text_whole(self.path, json.dumps({"files": self._files, "pages": self.pages}, indent=1))
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_hash() -> str:
+    """citycoop's package files (code, data, templates), Python's and the page-making libraries'
+    versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = Path(__file__).resolve().parent
+    h = hashlib.blake2b(digest_size=16)
+    for f in sorted(package.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(f"{f.relative_to(package).as_posix()}: {_file_hash(f)}\n".encode())
+    h.update(f"python {sys.version}\n".encode())
+    for lib in PageRecord.LIBRARIES:
+        try:
+            h.update(f"{lib} {version(lib)}\n".encode())
+        except PackageNotFoundError:
+            h.update(f"{lib} -\n".encode())
+    return h.hexdigest()
 
 
 def notebooks_dir() -> Path:
@@ -327,18 +432,22 @@ def is_built_dataset(paths) -> bool:
 def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = None, partners=None,
                   topics=None, jobs: int = 1, extract_jobs: int = 0, cache=None, title=None,
                   progress: bool = True, nb_dir: str | Path | None = None,
-                  overview_only: bool = False) -> ReportResult:
+                  overview_only: bool = False, force: bool = False) -> ReportResult:
+    """Extract ``paths`` (or take the built dataset given) and write the pages and their index
+    into ``out_dir``. A page whose inputs are as when it was made is not run again
+    (``PageRecord``) unless ``force``."""
     out = Path(out_dir).resolve()
     (out / "data").mkdir(parents=True, exist_ok=True)
     with ds.output_lock(out, out / ".citycoop.lock"):  # one report run writes these pages at a time
         return _build_reports(paths, out, settings=settings or ds.Settings(), partners=partners,
                               topics=topics, jobs=jobs, extract_jobs=extract_jobs, cache=cache,
-                              title=title, progress=progress, nb_dir=nb_dir, overview_only=overview_only)
+                              title=title, progress=progress, nb_dir=nb_dir, overview_only=overview_only,
+                              force=force)
 
 
 def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics, jobs: int,
                    extract_jobs: int, cache, title, progress: bool, nb_dir,
-                   overview_only: bool) -> ReportResult:
+                   overview_only: bool, force: bool) -> ReportResult:
     nb_dir = Path(nb_dir or notebooks_dir()).resolve()
     if is_built_dataset(paths):  # a corpus extracted elsewhere: report on it as it is
         parquet = Path(paths[0]).resolve()
@@ -354,22 +463,26 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
     if settings.topics_file:
         for j in plan:
             j.parameters["topics_file"] = str(Path(settings.topics_file).resolve())
-    results: dict[str, tuple[str | None, int]] = {}
+    record = PageRecord(out)
+    record.prepare(parquet, nb_dir, settings.topics_file)
+    up_to_date = [] if force else [j for j in plan if record.up_to_date(j, out)]
+    results: dict[str, tuple[str | None, int]] = {j.name: (None, record.figures(j)) for j in up_to_date}
+    to_run = [j for j in plan if j.name not in results]
     bar = None
-    if progress:
+    if progress and to_run:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(plan), unit="notebook", desc="report", file=sys.stderr)
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_run_job, j, str(out), str(nb_dir)) for j in plan]
+        bar = tqdm(total=len(to_run), unit="notebook", desc="report", file=sys.stderr)
+    if jobs > 1 and len(to_run) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(to_run))) as pool:
+            futures = [pool.submit(_run_job, j, str(out), str(nb_dir)) for j in to_run]
             for fut in as_completed(futures):
                 name, err, n = fut.result()
                 results[name] = (err, n)
                 if bar is not None:
                     bar.update(1)
     else:
-        for j in plan:
+        for j in to_run:
             name, err, n = _run_job(j, str(out), str(nb_dir))
             results[name] = (err, n)
             if bar is not None:
@@ -378,7 +491,9 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
         bar.close()
     failures = [results[j.name][0] for j in plan if results[j.name][0]]
     index = write_index(out, plan, results, stats)
-    return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures)
+    record.save(plan, results)
+    return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures,
+                        [j.name for j in up_to_date])
 
 
 

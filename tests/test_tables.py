@@ -55,9 +55,12 @@ def test_a_view_of_a_built_dataset_holds_no_heavy_column(built):
     full = pd.read_parquet(out)
     assert set(view.all_articles.columns) == set(full.columns) - set(dataset.HEAVY_COLUMNS)
     assert len(view.all_articles) == len(full)
-    # what the report notebooks read: the columns they use
+    # what the report notebooks read: the columns they use, and of the whole table (duplicates
+    # too) the two its figures and duplicates table need
     slim = report.corpus_view(out, light=True)
-    assert list(slim.all_articles.columns) == report.REPORT_COLUMNS + [f"topic_{t}" for t in slim.taxonomy.ids]
+    assert list(slim.articles.columns) == report.REPORT_COLUMNS + [f"topic_{t}" for t in slim.taxonomy.ids]
+    assert list(slim.all_articles.columns) == ["id", "duplicate_of"]
+    pd.testing.assert_frame_equal(slim.all_articles, view.all_articles[["id", "duplicate_of"]])
 
 
 def test_evidence_and_keywords_read_for_the_rows_shown_equal_the_in_memory_tables(built, small_tables):

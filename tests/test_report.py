@@ -139,3 +139,32 @@ def test_a_second_report_into_the_same_folder_stops_with_a_clear_message(tmp_pat
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_pages_a_killed_report_was_making_are_made_again(tmp_path):
+    """A report killed while it runs notebooks leaves those pages unrecorded (their files may
+    be half new), so the next run makes them again even if it asks for what the record held."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "reports"
+    pages = ("--partner", "Chongqing", "--topic", "metro")
+    assert run_report([ROOT / "seeds"], out, *pages).returncode == 0
+    record = out / ".citycoop-pages.json"
+    assert sorted(json.loads(record.read_text(encoding="utf-8"))["pages"]) == [
+        "corpus_overview", "partner_Chongqing", "topic_metro"]
+    run = subprocess.Popen([sys.executable, "-m", "citycoop", "report", str(ROOT / "seeds"), "--out", str(out),
+                            "--no-cache", "-q", *pages, "--title", "Another title"], cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while "corpus_overview" in json.loads(record.read_text(encoding="utf-8"))["pages"]:
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before it was killed"
+        time.sleep(0.01)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    again = run_report([ROOT / "seeds"], out, *pages)  # the first run's parameters
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.strip().splitlines()[-1] == "citycoop report: 3 pages: 1 run, 2 up to date"

@@ -317,6 +317,13 @@ class PageRecord:
     def figures(self, job: Job) -> int:
         return int(self.pages[job.name].get("figures", 0))
 
+    def forget(self, jobs: list[Job]) -> None:
+        """Before pages are run: a run killed while it writes them leaves them unrecorded, so the
+        next run makes them again (their files may be half new)."""
+        dropped = [self.pages.pop(j.name) for j in jobs if j.name in self.pages]
+        if dropped:
+            self._write()
+
     def save(self, plan: list[Job], results: dict) -> None:
         for j in plan:
             err, n = results[j.name]
@@ -324,6 +331,9 @@ class PageRecord:
                 self.pages.pop(j.name, None)  # run again next time
             else:
                 self.pages[j.name] = {"key": self.key(j), "figures": n}
+        self._write()
+
+    def _write(self) -> None:
         ds.write_text_whole(self.path, json.dumps({"files": self._files, "pages": self.pages}, indent=1))
 
 
@@ -481,6 +491,7 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
     up_to_date = [] if force else [j for j in plan if record.up_to_date(j, out)]
     results: dict[str, tuple[str | None, int]] = {j.name: (None, record.figures(j)) for j in up_to_date}
     to_run = [j for j in plan if j.name not in results]
+    record.forget(to_run)
     bar = None
     if progress and to_run:
         from tqdm import tqdm

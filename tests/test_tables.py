@@ -313,3 +313,26 @@ def test_counts_read_with_thousands_separators_in_figures_and_index(built, tmp_p
                                {"files": 12345, "records": 23456, "duplicates": 1200, "rejects": 7}).read_text()
     assert ("from 12,345 input files:\n23,456 articles extracted, 1,200 duplicates,\n7 rejected inputs."
             in index)
+
+
+def test_tables_follow_event_order_whatever_the_rows_labels(built, small_tables):
+    """The tables sort the articles' keys and take rows by position: shuffled rows with gaps
+    in their labels (a filtered frame) give the same tables, in event order."""
+    corpus, out = built
+    view = report.corpus_view(corpus)
+    shuffled = view.articles.sample(frac=1, random_state=3)
+    shuffled.index = shuffled.index * 7 + 100
+    ordered = tables.by_event_date(view.articles)
+    assert list(tables.by_event_date(shuffled)["id"]) == list(ordered["id"])
+    assert list(tables.by_event_date(shuffled, 5)["id"]) == list(ordered["id"][:5])
+    dated = ordered["event_date"].dropna()
+    dated = dated[dated.str.match(r"^\d{4}")]
+    assert list(dated) == sorted(dated)
+    topics, labels = view.topic_ids, view.labels
+    for make in (lambda a: tables.article_table(a, topics, labels), tables.officials_table,
+                 lambda a: tables.evidence_table(a, topics, labels),
+                 lambda a: tables.evidence_table(a, ["transport"], labels),
+                 lambda a: tables.kwic_table(a, list(view.taxonomy.counted_terms("transport")))):
+        pd.testing.assert_frame_equal(make(shuffled), make(view.articles))
+    assert list(tables.evidence_articles(shuffled, ["metro"])["id"]) == list(
+        tables.evidence_articles(view.articles, ["metro"])["id"])

@@ -168,3 +168,37 @@ def test_pages_a_killed_report_was_making_are_made_again(tmp_path):
     again = run_report([ROOT / "seeds"], out, *pages)  # the first run's parameters
     assert again.returncode == 0, again.stderr
     assert again.stderr.strip().splitlines()[-1] == "citycoop report: 3 pages: 1 run, 2 up to date"
+
+
+def test_pages_of_partners_no_longer_in_the_data_are_removed(tmp_path):
+    """After a run that makes every page the data call for, the pages an earlier run made for
+    a partner that is gone (its article deleted) are removed, so the folder holds no page the
+    index does not list; a file citycoop did not make stays, and so do pages a narrower run
+    (--partner) did not plan."""
+    import shutil
+
+    corpus, out = tmp_path / "corpus", tmp_path / "reports"
+    shutil.copytree(ROOT / "seeds", corpus)
+    topics = tmp_path / "topics.yml"  # one topic: few notebooks
+    topics.write_text("version: 1\ntopics:\n  metro:\n    label: Metro\n    label_en: Urban metro lines\n"
+                      "    terms: [metro, tàu điện ngầm, đường sắt đô thị]\n", encoding="utf-8")
+
+    def report(*extra):
+        p = run_report([corpus], out, "--topics", topics, "--jobs", "2", *extra)
+        assert p.returncode == 0, p.stderr
+        return p.stderr.strip().splitlines()[-1]
+
+    assert report() == "citycoop report: 6 pages: 6 run, 0 up to date"
+    assert (out / "partner_Shanghai.html").exists()
+    assert "Urban metro lines" in (out / "corpus_overview.html").read_text(encoding="utf-8")  # --topics
+    (out / "notes.html").write_text("mine", encoding="utf-8")
+    (corpus / "003_14a4a321f54585f3.txt").unlink()  # the Shanghai article
+    assert report("--partner", "Chongqing") == "citycoop report: 3 pages: 3 run, 0 up to date"
+    assert (out / "partner_Shanghai.html").exists()  # not this run's business
+    assert report() == ("citycoop report: 5 pages: 2 run, 3 up to date; "
+                        "1 removed (no longer in the data: partner_Shanghai)")
+    assert not (out / "partner_Shanghai.html").exists() and not (out / "partner_Shanghai.ipynb").exists()
+    assert (out / "notes.html").read_text(encoding="utf-8") == "mine"
+    pages = sorted(p.name for p in out.glob("*.html"))
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert [p for p in pages if p not in ("index.html", "notes.html") and f'href="{p}"' not in index] == []

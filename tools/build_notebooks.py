@@ -42,10 +42,11 @@ title = "Vietnam–China local cooperation: corpus overview"
 date_from = None  # "YYYY-MM-DD": keep events from this day (events of unknown year are then left out)
 date_to = None
 topics = None  # list of topic ids to chart, or None for the whole taxonomy
-include_duplicates = False  # count syndicated copies of a story as separate articles'''),
+include_duplicates = False  # count syndicated copies of a story as separate articles
+topics_file = None  # the taxonomy the dataset was built with, if not the packaged one'''),
     code(SETUP),
     code('''view = report.corpus_view(corpus, date_from=date_from, date_to=date_to, topics=topics,
-                           include_duplicates=include_duplicates, light=True)
+                           include_duplicates=include_duplicates, topics_file=topics_file, light=True)
 report.heading(title, "Who met whom, when, and about what: meetings between Vietnamese provinces "
                "and cities and their Chinese counterparts, read from Vietnamese news articles.")'''),
     md("""## Headline figures

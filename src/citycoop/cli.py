@@ -167,7 +167,9 @@ def cmd_report(args) -> int:
         print(f"citycoop report: FAILED {failure}", file=sys.stderr)
     n_pages, n_kept = len(result.written) + len(result.failures), len(result.up_to_date)
     failed = f" ({len(result.failures)} failed)" if result.failures else ""
-    print(f"citycoop report: {n_pages} pages: {n_pages - n_kept} run{failed}, {n_kept} up to date",
+    removed = (f"; {len(result.removed)} removed (no longer in the data: {', '.join(result.removed)})"
+               if result.removed else "")
+    print(f"citycoop report: {n_pages} pages: {n_pages - n_kept} run{failed}, {n_kept} up to date{removed}",
           file=sys.stderr)
     print(result.index_path)
     return 1 if result.failures else 0

@@ -255,6 +255,7 @@ class ReportResult:
     written: list[str]  # pages that are there: run now, or up to date
     failures: list[str]
     up_to_date: list[str] = field(default_factory=list)  # pages not run again (``PageRecord``)
+    removed: list[str] = field(default_factory=list)  # pages of partners or topics gone from the data
 
 
 class PageRecord:
@@ -325,6 +326,19 @@ class PageRecord:
         dropped = [self.pages.pop(j.name) for j in jobs if j.name in self.pages]
         if dropped:
             self._write()
+
+    def remove_unplanned(self, plan: list[Job], out: Path) -> list[str]:
+        """After a run that made every page the data call for: the pages this record says a
+        run made, of partners or topics no longer in the data (another corpus, a file
+        deleted), are removed, so the folder holds no page the index does not list. Files
+        the record does not know are left."""
+        planned = {j.name for j in plan}
+        gone = sorted(name for name in self.pages if name not in planned)
+        for name in gone:
+            for suffix in (".html", ".ipynb"):
+                (out / f"{name}{suffix}").unlink(missing_ok=True)
+            del self.pages[name]
+        return gone
 
     def save(self, plan: list[Job], results: dict) -> None:
         for j in plan:
@@ -517,9 +531,11 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
         bar.close()
     failures = [results[j.name][0] for j in plan if results[j.name][0]]
     index = write_index(out, plan, results, stats)
+    whole_plan = partners is None and topics is None and not overview_only
+    removed = record.remove_unplanned(plan, out) if whole_plan else []
     record.save(plan, results)
     return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures,
-                        [j.name for j in up_to_date])
+                        [j.name for j in up_to_date], removed)
 
 
 

@@ -1325,18 +1325,26 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def write_text_whole(path: str | Path, text: str) -> None:
-    """Write a small file (counts, a report page) whole or not at all, as ``RecordWriter`` does:
-    a reader never sees half of it, and a stopped run leaves the previous one."""
-    path = Path(path)
+@contextmanager
+def _whole_file(path: Path):
+    """A text file to write that replaces ``path`` only once it is written whole, as
+    ``RecordWriter``'s do: a reader never sees half of it, and a failed or stopped run leaves
+    the previous one (and no temporary file)."""
     tmp = _writing_path(path)
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            yield fh
         if tmp != path:
             os.replace(tmp, path)
     finally:
         if tmp != path:
             tmp.unlink(missing_ok=True)
+
+
+def write_text_whole(path: str | Path, text: str) -> None:
+    """Write a small file (counts, a report page, a parts list) whole or not at all."""
+    with _whole_file(Path(path)) as fh:
+        fh.write(text)
 
 
 class RecordWriter:
@@ -1486,16 +1494,9 @@ def write_rejects(rejects: Iterable[Reject], path: str | Path) -> None:
     """JSONL, one reject a line; written whole or not at all (as ``RecordWriter``'s files)."""
     path = Path(path)
     make_parent(path)
-    tmp = _writing_path(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for r in rejects:
-                fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
-        if tmp != path:
-            os.replace(tmp, path)
-    finally:
-        if tmp != path:
-            tmp.unlink(missing_ok=True)
+    with _whole_file(path) as fh:
+        for r in rejects:
+            fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
 
 
 def read_rejects(path: str | Path) -> list[Reject]:
@@ -1719,13 +1720,10 @@ class FolderWriter:
                            "size": st.st_size, "mtime_ns": st.st_mtime_ns})
             if end.summary is not None:  # lets the next run keep the part without a look-up per file
                 listed[-1].update({**end.summary, "rejects": rejects})
-        manifest = self.folder / PARTS_MANIFEST
-        tmp = manifest.with_name(f".{PARTS_MANIFEST}.{os.getpid()}")
         head = json.dumps({"version": 1, "fingerprint": self.fingerprint})[:-1]
         # one line per part: a part's duplicate rows would take a line each with indent
         body = ",\n".join(json.dumps(p, ensure_ascii=False) for p in listed)
-        tmp.write_text(f'{head}, "parts": [\n{body}\n]}}\n', encoding="utf-8")
-        os.replace(tmp, manifest)
+        write_text_whole(self.folder / PARTS_MANIFEST, f'{head}, "parts": [\n{body}\n]}}\n')
         keep = {p["file"] for p in listed}
         for old in [*self.folder.glob("part-*.parquet"), *self.folder.glob(".writing-*.parquet")]:
             if old.name not in keep:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import dataset as ds
+from .cache import content_key
 from . import tables
 from .charts import esc, place_label
 from .extract.topics import Taxonomy, load_taxonomy
@@ -295,15 +296,15 @@ class PageRecord:
                 continue
             known = self._files.get(str(f))
             digest = (known[2] if isinstance(known, list) and known[:2] == [st.st_size, st.st_mtime_ns]
-                      else _file_hash(f))
+                      else content_key(f))
             files[str(f)] = [st.st_size, st.st_mtime_ns, digest]
             h.update(f"{f.name}: {digest}\n".encode())
         self._files = files
         h.update(_code_hash().encode())
         if topics_file:
-            h.update(_file_hash(Path(topics_file)).encode())
+            h.update(content_key(Path(topics_file)).encode())
         self._common = h.hexdigest()
-        self._notebooks = {name: _file_hash(nb_dir / f"{name}.ipynb") for name in NOTEBOOKS
+        self._notebooks = {name: content_key(nb_dir / f"{name}.ipynb") for name in NOTEBOOKS
                            if (nb_dir / f"{name}.ipynb").is_file()}
 
     def key(self, job: Job) -> str:
@@ -353,14 +354,6 @@ class PageRecord:
         ds.write_text_whole(self.path, json.dumps({"files": self._files, "pages": self.pages}, indent=1))
 
 
-def _file_hash(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 @functools.lru_cache(maxsize=1)
 def _code_hash() -> str:
     """citycoop's package files (code, data, templates), Python's and the page-making libraries'
@@ -371,7 +364,7 @@ def _code_hash() -> str:
     h = hashlib.blake2b(digest_size=16)
     for f in sorted(package.rglob("*")):
         if f.is_file() and "__pycache__" not in f.parts:
-            h.update(f"{f.relative_to(package).as_posix()}: {_file_hash(f)}\n".encode())
+            h.update(f"{f.relative_to(package).as_posix()}: {content_key(f)}\n".encode())
     h.update(f"python {sys.version}\n".encode())
     for lib in PageRecord.LIBRARIES:
         try:

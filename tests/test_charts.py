@@ -141,3 +141,35 @@ def test_place_charts_past_their_cap_say_so_and_size_to_the_bars_shown():
     bar = charts.partners_bar(meet)
     assert bar.layout.title.text.endswith(f"(the {top} with most)") and sum(len(t.y) for t in bar.data) == top
     assert "with most" not in charts.partners_bar(few).layout.title.text
+
+
+def test_map_circles_grow_with_meetings_at_any_corpus_size(data):
+    """A large corpus: every place has more than ten meetings, yet the most-met place draws
+    the largest circle and one met a tenth as often a clearly smaller one (sizes had stopped
+    growing at ten meetings: a corpus of 100 000 drew 98 equal, overlapping circles)."""
+    _, meet, _ = data
+    one = meet.iloc[[0]]
+    rows = []
+    for k, (partner, n) in enumerate((("Beijing", 1000), ("Shanghai", 500), ("Chongqing", 100),
+                                      ("Xinjiang", 12))):
+        for i in range(n):
+            rows.append(one.assign(partner=partner, partner_vi=partner, id=f"{partner}-{i}",
+                                   partner_lat=30.0 + k, partner_lon=110.0 + k))
+    big = pd.concat(rows, ignore_index=True)
+    geo = charts.meeting_map(big)
+    (cn,) = [tr for tr in geo.data if tr.name == "Chinese partner"]
+    size = dict(zip(cn.hovertext, cn.marker.size))
+    assert size["Beijing"] == charts.MARKER_PX[1]
+    assert size["Beijing"] > size["Shanghai"] > size["Chongqing"] > size["Xinjiang"] >= charts.MARKER_PX[0]
+    assert size["Chongqing"] < 0.6 * size["Beijing"]
+    # Area tells the count: twice the meetings, about twice the area above the smallest circle.
+    extra = {k: v - charts.MARKER_PX[0] for k, v in size.items()}
+    assert extra["Beijing"] ** 2 / extra["Shanghai"] ** 2 == pytest.approx(2, rel=0.02)
+
+
+def test_map_circles_of_a_small_corpus_stay_small(data):
+    _, meet, _ = data
+    geo = charts.meeting_map(meet)
+    for tr in geo.data:
+        if tr.mode == "markers+text":
+            assert all(charts.MARKER_PX[0] < s < 0.7 * charts.MARKER_PX[1] for s in tr.marker.size)

@@ -8,6 +8,7 @@ Large corpora are aggregated (counts per partner, per month) rather than drawn p
 from __future__ import annotations
 
 import html
+import math
 from importlib import resources
 
 import pandas as pd
@@ -23,6 +24,11 @@ DIRECTION_COLORS = {"inbound": "#1f77b4", "outbound": "#d62728", "unknown": "#7f
 MAX_TIMELINE_POINTS = 400  # above this, the timeline shows monthly counts instead of points
 TOP_PARTNERS = 25
 MAP_LABELS = 12  # place names written on the map; the others show on hover
+# Map circles: diameter in px from MARKER_PX[0] (no meeting) to MARKER_PX[1] (the most-met place),
+# growing with the square root of the meetings, so the area tells the count; below MARKER_FULL_SCALE meetings a place keeps the small
+# circle a handful of articles deserves, not the largest one.
+MARKER_PX = (7, 26)
+MARKER_FULL_SCALE = 10
 
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=go.Layout(
@@ -96,6 +102,15 @@ def partners_bar(meetings: pd.DataFrame, top: int = TOP_PARTNERS) -> go.Figure:
     return fig
 
 
+def marker_sizes(counts: pd.Series) -> list[float]:
+    """Circle diameters (px) for places met ``counts`` times: the area grows with the count,
+    relative to the most-met place. (A size that grew with the count and stopped at 10 drew
+    every place of a large corpus at the same, largest size: a blot of 98 equal circles.)"""
+    small, large = MARKER_PX
+    scale = max(float(counts.max()) if len(counts) else 0.0, MARKER_FULL_SCALE)
+    return [round(small + (large - small) * math.sqrt(n / scale), 1) for n in counts]
+
+
 def meeting_map(meetings: pd.DataFrame) -> go.Figure:
     """Partner localities (red) and Vietnamese localities (blue), a line per meeting pair whose
     width grows with the number of meetings."""
@@ -111,7 +126,8 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
     for i, p in enumerate(pairs.itertuples(index=False)):
         fig.add_scattergeo(
             lon=[p.vn_lon, p.partner_lon], lat=[p.vn_lat, p.partner_lat], mode="lines",
-            line=dict(width=1.5 + 6 * p.n / top, color="rgba(90,90,90,0.55)"),
+            # Thin and see-through: a large corpus draws hundreds of pairs over each other.
+            line=dict(width=0.5 + 4.5 * p.n / top, color="rgba(90,90,90,0.4)"),
             name="meeting pair", legendgroup="pairs", showlegend=i == 0,
             hoverinfo="text",
             text=f"{esc(place_label(p.vn_vi, p.vn))} – {esc(place_label(p.partner_vi, p.partner))}: "
@@ -129,7 +145,7 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
         shown = set(df.sort_values(["n", lat], ascending=[False, True]).index[:MAP_LABELS])
         fig.add_scattergeo(
             lon=df[lon], lat=df[lat], mode="markers+text", name=name,
-            marker=dict(size=[8 + 4 * min(n, 10) for n in df["n"]], color=color,
+            marker=dict(size=marker_sizes(df["n"]), color=color, opacity=0.85,
                         line=dict(width=1, color="white")),
             text=[t if i in shown else "" for i, t in zip(df.index, labels)], hovertext=labels,
             textposition="top center", textfont=dict(size=11),

@@ -336,3 +336,40 @@ def test_tables_follow_event_order_whatever_the_rows_labels(built, small_tables)
         pd.testing.assert_frame_equal(make(shuffled), make(view.articles))
     assert list(tables.evidence_articles(shuffled, ["metro"])["id"]) == list(
         tables.evidence_articles(view.articles, ["metro"])["id"])
+
+
+def _keyword_corpus(n=300):
+    """Texts of every kind the keyword table meets: most without a term, terms in any case,
+    inside longer words (no match), after letters whose lower case is longer, missing texts."""
+    forms = ["Tàu chạy trên ĐƯỜNG SẮT mới.", "không có gì", "Cảng Biển Hải Phòng và cảng cạn",
+             "İİ cảng biển İ", "xcảng và cảngx không tính", None, "đường sắtđường sắt, đường sắt"]
+    return pd.DataFrame({
+        "id": [f"k{i:03d}" for i in range(n)],
+        "event_date": [f"202{i % 4}-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(n)],
+        "title": [f"K{i}" for i in range(n)], "url": [None] * n,
+        "text": [forms[i % len(forms)] if i % 5 else "chỉ có chữ" for i in range(n)]})
+
+
+@pytest.mark.parametrize("filtered", [True, False], ids=["substring filter", "pattern refused"])
+def test_keyword_table_finds_what_the_plain_definition_finds(monkeypatch, filtered):
+    """The texts are first narrowed to those holding a term anywhere (pyarrow's RE2); the
+    table must be the plain definition's, whatever the case, and also when RE2 refuses the
+    pattern (the table then scans every text)."""
+    if not filtered:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def refuse(*a, **k):
+            raise pa.ArrowInvalid("pattern too large")
+
+        monkeypatch.setattr(pc, "match_substring_regex", refuse)
+    monkeypatch.setattr(tables, "MAX_ROWS", 1000)
+    articles = _keyword_corpus()
+    terms = ["đường sắt", "cảng", "cảng biển"]
+    expected = _kwic_in_order(articles.fillna({"text": ""}), terms)
+    light = articles.drop(columns="text")
+    batches = [articles.iloc[i:i + 64][["id", "text"]] for i in range(0, len(articles), 64)]
+    for table in (tables.kwic_table(articles, terms), tables.kwic_table(light, terms, texts=iter(batches))):
+        assert list(zip(table["Article"], table["Term"], table["Left"])) == [
+            (f"K{int(i[1:])}", f"<b>{tables.esc(term)}</b>", "…" + tables.esc(left)) for i, term, left in expected]
+        assert table.attrs.get("note") is None and len(table) == len(expected) > 100

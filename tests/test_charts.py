@@ -173,3 +173,28 @@ def test_map_circles_of_a_small_corpus_stay_small(data):
     for tr in geo.data:
         if tr.mode == "markers+text":
             assert all(charts.MARKER_PX[0] < s < 0.7 * charts.MARKER_PX[1] for s in tr.marker.size)
+
+
+def test_large_timeline_stacks_the_top_partners_and_the_rest_in_grey():
+    """30 partners: the 10 with most meetings get colours of their own, no two alike, and the
+    other 20 one grey bar, so each month's bar still counts every meeting."""
+    rows = []
+    for k in range(30):
+        for i in range(40 - k):  # partner P00 has most meetings, P29 fewest
+            rows.append({"id": f"a{k}-{i}", "title": "t", "url": None, "outlet": None,
+                         "event_date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "year_known": True,
+                         "direction": "inbound", "partner": f"P{k:02d}", "partner_vi": f"P{k:02d}",
+                         "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8,
+                         "partner_lon": 108.3, "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8,
+                         "vn_lon": 106.7})
+    meet = pd.DataFrame(rows)
+    assert len(meet) > charts.MAX_TIMELINE_POINTS
+    fig = charts.meetings_timeline(meet)
+    assert {tr.type for tr in fig.data} == {"bar"}
+    names = [tr.name for tr in fig.data]
+    assert names[:-1] == [f"P{k:02d}" for k in range(10)]
+    assert names[-1] == "20 other partners" and fig.data[-1].marker.color == charts.OTHER_COLOR
+    colors = [tr.marker.color for tr in fig.data[:-1]]
+    assert len(set(colors)) == 10 and charts.OTHER_COLOR not in colors
+    assert sum(sum(tr.y) for tr in fig.data) == len(meet)
+    assert "other 20 in grey" in fig.layout.title.text

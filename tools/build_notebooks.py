@@ -71,8 +71,10 @@ each topic's explorer report)."""),
 topic; the text gives the count."""),
     code("charts.partner_topic_heatmap(view.articles, view.meetings, view.labels, view.topic_ids)"),
     md("""## When
-Each mark is a meeting. The lower lane holds meetings whose article gives only the day and
-month: their year is unknown, so they are drawn by day and month only."""),
+Each mark is a meeting; past 400 meetings, bars count them per month, stacked by partner (the
+ten partners with most meetings in colour, the others together in grey). The lower lane holds
+meetings whose article gives only the day and month: their year is unknown, so they are drawn
+by day and month only."""),
     code("charts.meetings_timeline(view.meetings)"),
     md("""## Who travelled
 *Inbound*: a Chinese delegation received in Vietnam. *Outbound*: a Vietnamese delegation in

@@ -23,6 +23,8 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 DIRECTION_COLORS = {"inbound": "#1f77b4", "outbound": "#d62728", "unknown": "#7f7f7f"}
 MAX_TIMELINE_POINTS = 400  # above this, the timeline shows monthly counts instead of points
 TOP_PARTNERS = 25
+TIMELINE_STACKED = 10  # partners with a colour of their own in the monthly bars; the rest grey
+OTHER_PARTNERS, OTHER_COLOR = "\x00other", "#b0b0b0"  # a key no partner name can be
 MAP_LABELS = 12  # place names written on the map; the others show on hover
 # Map circles: diameter in px from MARKER_PX[0] (no meeting) to MARKER_PX[1] (the most-met place),
 # growing with the square root of the meetings, so the area tells the count; below MARKER_FULL_SCALE meetings a place keeps the small
@@ -246,15 +248,23 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     if m.empty:
         return _empty(title, "No dated meeting in this selection")
     known, unknown = m[m["year_known"]], m[~m["year_known"]]
-    colors = color_map(m["partner"])
     order = sorted(m["partner"].unique(), key=lambda p: p)
     ylabels = {r.partner: place_label(r.partner_vi, r.partner) for r in m.itertuples(index=False)}
     aggregate = len(m) > MAX_TIMELINE_POINTS
-    if aggregate and len(order) > TOP_PARTNERS:  # the rest would be unreadable slivers
+    if aggregate and len(order) > TIMELINE_STACKED:
+        # Stacked monthly bars: the partners with most meetings each in a colour of its own
+        # (25 stacked partners had repeated the 14 colours), the others together in grey, so a
+        # bar's height is still every meeting of the month.
         top = m["partner"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
-        order = sorted(top.index[:TOP_PARTNERS])
-        title = f"{title} (the {TOP_PARTNERS} partners with most meetings)"
-        known, unknown = known[known["partner"].isin(order)], unknown[unknown["partner"].isin(order)]
+        order = sorted(top.index[:TIMELINE_STACKED])
+        others = len(top) - len(order)
+        title = f"{title} (the {len(order)} partners with most meetings; the other {others} in grey)"
+        ylabels[OTHER_PARTNERS] = f"{others} other partners"
+        rest = ~m["partner"].isin(order)
+        m = m.assign(partner=m["partner"].where(~rest, OTHER_PARTNERS))
+        known, unknown = m[m["year_known"]], m[~m["year_known"]]
+        order.append(OTHER_PARTNERS)
+    colors = {**color_map(p for p in order if p != OTHER_PARTNERS), OTHER_PARTNERS: OTHER_COLOR}
     # a lane only when it has meetings: an empty "Year known" panel above a partner whose
     # articles never give the year would look like missing data
     lanes = (["Year known"] if len(known) else []) + (

@@ -97,6 +97,22 @@ def _ready_to_write(path: str | None) -> None:
         check_writable(Path(path))
 
 
+def _print_reject(prefix: str, progress: bool):
+    """Prints a reject on stderr; with ``progress``, through tqdm, which takes the progress bar
+    off the line first (a plain print wrote the message onto the bar's line)."""
+    write = print
+    if progress:
+        from tqdm import tqdm
+
+        write = tqdm.write
+
+    def print_reject(item: Reject) -> None:
+        write(f"{prefix}: rejected {item.source}: {item.reason}"
+              + (f" ({item.detail})" if item.detail else ""), file=sys.stderr)
+
+    return print_reject
+
+
 def cmd_extract(args) -> int:
     settings = _settings(args)
     fmt = args.format or _format_of(args.output)
@@ -115,13 +131,14 @@ def cmd_extract(args) -> int:
     _system_allocator_for_arrow()
     rejects: list[Reject] = []
 
+    progress = not args.quiet and sys.stderr.isatty()
+    print_reject = _print_reject("citycoop", progress)
+
     def on_reject(item: Reject) -> None:
         rejects.append(item)
         if not args.quiet:
-            print(f"citycoop: rejected {item.source}: {item.reason}"
-                  + (f" ({item.detail})" if item.detail else ""), file=sys.stderr)
+            print_reject(item)
 
-    progress = not args.quiet and sys.stderr.isatty()
     if fmt == "parquet":  # a dataset carries its rejects and counts, for the reports' quality section
         stats, unchanged = write_dataset(args.paths, args.output, settings, jobs=args.jobs,
                                          cache=_cache(args), progress=progress, on_reject=on_reject)
@@ -162,7 +179,11 @@ def cmd_report(args) -> int:
     result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),
                            partners=args.partner, topics=args.topic, jobs=args.jobs,
                            extract_jobs=0, cache=_cache(args), title=args.title,
-                           progress=not args.quiet, overview_only=args.overview_only, force=args.force)
+                           progress=not args.quiet, overview_only=args.overview_only, force=args.force,
+                           on_reject=None if args.quiet else _print_reject("citycoop report", True))
+    if result.extraction is not None:  # as `citycoop extract` ends: what was read, and rejected
+        kept = "; no input changed since it was written: kept as is" if result.extraction_kept else ""
+        print(f"citycoop report: extracted: {result.extraction.summary()}{kept}", file=sys.stderr)
     for failure in result.failures:
         print(f"citycoop report: FAILED {failure}", file=sys.stderr)
     n_pages, n_kept = len(result.written) + len(result.failures), len(result.up_to_date)
@@ -212,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--force", action="store_true",
                     help="run every notebook, also those whose page is up to date (same data, "
                          "notebook, parameters, code)")
-    rp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    rp.add_argument("--quiet", "-q", action="store_true", help="no per-reject lines, no progress bar")
     rp.set_defaults(func=cmd_report)
     return parser
 

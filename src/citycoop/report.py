@@ -257,6 +257,8 @@ class ReportResult:
     failures: list[str]
     up_to_date: list[str] = field(default_factory=list)  # pages not run again (``PageRecord``)
     removed: list[str] = field(default_factory=list)  # pages of partners or topics gone from the data
+    extraction: ds.RunStats | None = None  # the counts of the extraction (None: a built dataset given)
+    extraction_kept: bool = False  # no input changed since the dataset was written: kept as is
 
 
 class PageRecord:
@@ -449,10 +451,12 @@ def safe_name(name: str) -> str:
 
 def _overview_summary(view: View) -> str:
     f = ds.headline_figures(view.articles, view.all_articles, view.rejects, view.meetings)
+    dated = f["first event"] != "–"  # headline_figures' mark for "no event with a known year"
+    when = (f"events {esc(f['first event'])} – {esc(f['last event'])}" if dated
+            else "no event with a known year")
     return (f"{f['articles']:,} articles, {f['meetings with a Chinese partner']:,} meetings with "
             f"{f['Chinese partners']:,} Chinese partners and {f['Vietnamese localities']:,} Vietnamese "
-            f"localities; events {esc(f['first event'])} – {esc(f['last event'])}, "
-            f"{esc(f['events with unknown year'])} of unknown year.")
+            f"localities; {when}, {esc(f['events with unknown year'])} of unknown year.")
 
 
 def is_built_dataset(paths) -> bool:
@@ -464,28 +468,31 @@ def is_built_dataset(paths) -> bool:
 def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = None, partners=None,
                   topics=None, jobs: int = 1, extract_jobs: int = 0, cache=None, title=None,
                   progress: bool = True, nb_dir: str | Path | None = None,
-                  overview_only: bool = False, force: bool = False) -> ReportResult:
+                  overview_only: bool = False, force: bool = False, on_reject=None) -> ReportResult:
     """Extract ``paths`` (or take the built dataset given) and write the pages and their index
     into ``out_dir``. A page whose inputs are as when it was made is not run again
-    (``PageRecord``) unless ``force``."""
+    (``PageRecord``) unless ``force``. ``on_reject(reject)`` is called for each input the
+    extraction rejects, as in ``dataset.write_dataset``."""
     out = Path(out_dir).resolve()
     (out / "data").mkdir(parents=True, exist_ok=True)
     with ds.output_lock(out, out / ".citycoop.lock"):  # one report run writes these pages at a time
         return _build_reports(paths, out, settings=settings or ds.Settings(), partners=partners,
                               topics=topics, jobs=jobs, extract_jobs=extract_jobs, cache=cache,
                               title=title, progress=progress, nb_dir=nb_dir, overview_only=overview_only,
-                              force=force)
+                              force=force, on_reject=on_reject)
 
 
 def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics, jobs: int,
                    extract_jobs: int, cache, title, progress: bool, nb_dir,
-                   overview_only: bool, force: bool) -> ReportResult:
+                   overview_only: bool, force: bool, on_reject) -> ReportResult:
     nb_dir = Path(nb_dir or notebooks_dir()).resolve()
+    extraction, kept = None, False
     if is_built_dataset(paths):  # a corpus extracted elsewhere: report on it as it is
         parquet = Path(paths[0]).resolve()
     else:
-        parquet = ds.build_dataset(paths, settings, jobs=extract_jobs, cache=cache,
-                                   out=out / "data" / "corpus.parquet", progress=progress)
+        parquet = out / "data" / "corpus.parquet"
+        extraction, kept = ds.write_dataset(paths, parquet, settings, jobs=extract_jobs, cache=cache,
+                                         progress=progress, on_reject=on_reject)
     view = corpus_view(parquet, topics_file=settings.topics_file, light=True)
     plan = plan_jobs(view, str(parquet), [] if overview_only else partners,
                      [] if overview_only else topics, title)
@@ -528,7 +535,7 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
     removed = record.remove_unplanned(plan, out) if whole_plan else []
     record.save(plan, results)
     return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures,
-                        [j.name for j in up_to_date], removed)
+                        [j.name for j in up_to_date], removed, extraction, kept)
 
 
 

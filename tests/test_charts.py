@@ -198,3 +198,14 @@ def test_large_timeline_stacks_the_top_partners_and_the_rest_in_grey():
     assert len(set(colors)) == 10 and charts.OTHER_COLOR not in colors
     assert sum(sum(tr.y) for tr in fig.data) == len(meet)
     assert "other 20 in grey" in fig.layout.title.text
+
+
+def test_partner_bars_give_every_province_shown_a_colour_of_its_own():
+    rows = [{"id": f"a{k}-{i}", "partner": f"City{k:02d}", "partner_vi": f"City{k:02d}",
+             "partner_province": f"Province{k:02d}", "event_date": "2024-01-01"}
+            for k in range(40) for i in range(50 - k)]
+    fig = charts.partners_bar(pd.DataFrame(rows))
+    assert len(fig.data) == charts.TOP_PARTNERS  # one trace per province shown
+    colors = [tr.marker.color for tr in fig.data]
+    assert len(set(colors)) == len(colors)
+    assert len(set(charts.PALETTE)) == len(charts.PALETTE) >= charts.TOP_PARTNERS

@@ -17,9 +17,13 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 TEMPLATE_NAME = "citycoop"
-# A fixed qualitative palette: colours follow sorted names, never chance.
+# A fixed qualitative palette: colours follow sorted names, never chance. As many colours as the
+# partner chart has bars (TOP_PARTNERS), so no two provinces there share one (with 14 colours,
+# Fujian and Zhejiang were both blue at 100 000 articles).
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a", "#637939", "#e7ba52"]
+           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a", "#637939", "#e7ba52",
+           "#aec7e8", "#ff9896", "#98df8a", "#ffbb78", "#c5b0d5", "#c49c94", "#f7b6d2",
+           "#9edae5", "#dbdb8d", "#843c39", "#7b4173"]
 DIRECTION_COLORS = {"inbound": "#1f77b4", "outbound": "#d62728", "unknown": "#7f7f7f"}
 MAX_TIMELINE_POINTS = 400  # above this, the timeline shows monthly counts instead of points
 TOP_PARTNERS = 25

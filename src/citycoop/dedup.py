@@ -45,13 +45,14 @@ def signature(text: str) -> bytes:
     words = text.casefold().encode().split()
     if not words:
         return _EMPTY
-    h = np.array(list(map(zlib.crc32, words)), dtype=np.uint64)
+    h = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     n = max(1, len(h) - SHINGLE + 1)
     # shingle hash = Σ h[i+k]·31^k (mod 2^32): a rolling combination of the words' hashes
     sh = np.zeros(n, dtype=np.uint64)
     for k in range(min(SHINGLE, len(h))):
         sh = (sh * np.uint64(31) + h[k:k + n]) & _MASK32
-    sh = np.unique(sh)
+    # A repeated shingle cannot change a minimum, so they are not removed first: np.unique's
+    # sort cost more than hashing them twice (64.6 → 53.5 µs an article, the same bytes).
     return ((sh[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT).min(axis=0).astype(np.uint32).tobytes()
 
 

@@ -176,11 +176,12 @@ def cmd_report(args) -> int:
     _system_allocator_for_arrow()  # before report imports pyarrow (the extraction step)
     from .report import build_reports
 
+    progress = not args.quiet and sys.stderr.isatty()  # as extract: no bar in a log file
     result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),
                            partners=args.partner, topics=args.topic, jobs=args.jobs,
                            extract_jobs=0, cache=_cache(args), title=args.title,
-                           progress=not args.quiet, overview_only=args.overview_only, force=args.force,
-                           on_reject=None if args.quiet else _print_reject("citycoop report", True))
+                           progress=progress, overview_only=args.overview_only, force=args.force,
+                           on_reject=None if args.quiet else _print_reject("citycoop report", progress))
     if result.extraction is not None:  # as `citycoop extract` ends: what was read, and rejected
         kept = "; no input changed since it was written: kept as is" if result.extraction_kept else ""
         print(f"citycoop report: extracted: {result.extraction.summary()}{kept}", file=sys.stderr)

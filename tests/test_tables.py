@@ -369,6 +369,9 @@ def test_keyword_table_finds_what_the_plain_definition_finds(monkeypatch, filter
     expected = _kwic_in_order(articles.fillna({"text": ""}), terms)
     light = articles.drop(columns="text")
     batches = [articles.iloc[i:i + 64][["id", "text"]] for i in range(0, len(articles), 64)]
+    # batches that are not all text (of articles not in the table): mixed, numbers, missing
+    odd = pd.DataFrame({"id": ["x1", "x2", "x3"], "text": ["cảng biển", 12, None]}, dtype=object)
+    batches += [odd, odd.iloc[[1]], odd.iloc[[2]]]
     for table in (tables.kwic_table(articles, terms), tables.kwic_table(light, terms, texts=iter(batches))):
         assert list(zip(table["Article"], table["Term"], table["Left"])) == [
             (f"K{int(i[1:])}", f"<b>{tables.esc(term)}</b>", "…" + tables.esc(left)) for i, term, left in expected]

@@ -253,10 +253,15 @@ def _texts_with_terms(keys: list[str]):
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pattern = None
 
-    def pairs(ids: pd.Series, texts: pd.Series) -> Iterable[tuple[str, str | None]]:
-        values = pa.array(texts, from_pandas=True)  # no copy when the Series is Arrow-backed
-        if pattern is None or not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-            return zip(ids.tolist(), values.to_pylist())
+    def pairs(ids: pd.Series, texts: pd.Series) -> Iterable[tuple[str, object]]:
+        if pattern is None:
+            return zip(ids.tolist(), texts.tolist())
+        try:
+            values = pa.array(texts, from_pandas=True)  # no copy when the Series is Arrow-backed
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text (the caller skips non-text)
+            return zip(ids.tolist(), texts.tolist())
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return zip(ids.tolist(), texts.tolist())  # e.g. every text missing
         found = pc.match_substring_regex(values, pattern, ignore_case=True)
         at = np.flatnonzero(found.fill_null(False).to_numpy(zero_copy_only=False))
         return zip(ids.iloc[at].tolist(), values.take(pa.array(at)).to_pylist())

@@ -30,9 +30,9 @@ TOP_PARTNERS = 25
 TIMELINE_STACKED = 10  # partners with a colour of their own in the monthly bars; the rest grey
 OTHER_PARTNERS, OTHER_COLOR = "\x00other", "#b0b0b0"  # a key no partner name can be
 MAP_LABELS = 12  # place names written on the map; the others show on hover
-# Map circles: diameter in px from MARKER_PX[0] (no meeting) to MARKER_PX[1] (the most-met place),
-# growing with the square root of the meetings, so the area tells the count; below MARKER_FULL_SCALE meetings a place keeps the small
-# circle a handful of articles deserves, not the largest one.
+# Map circles: diameter in px from MARKER_PX[0] (no meeting) to MARKER_PX[1] (the most-met
+# place), growing with the square root of the meetings, so the area tells the count; scaled to
+# at least MARKER_FULL_SCALE meetings, so a place of a small corpus keeps a small circle.
 MARKER_PX = (7, 26)
 MARKER_FULL_SCALE = 10
 
@@ -109,8 +109,9 @@ def partners_bar(meetings: pd.DataFrame, top: int = TOP_PARTNERS) -> go.Figure:
 
 
 def marker_sizes(counts: pd.Series) -> list[float]:
-    """Circle diameters (px) for places met ``counts`` times: the area grows with the count,
-    relative to the most-met place. (A size that grew with the count and stopped at 10 drew
+    """Circle diameters (px) for places met ``counts`` times: beyond the smallest circle, the
+    diameter grows with the square root of the count relative to the most-met place's, so the
+    area follows the count. (A size that grew with the count and stopped at 10 drew
     every place of a large corpus at the same, largest size: a blot of 98 equal circles.)"""
     small, large = MARKER_PX
     scale = max(float(counts.max()) if len(counts) else 0.0, MARKER_FULL_SCALE)

@@ -2019,25 +2019,19 @@ def select_articles(articles: pd.DataFrame, *, date_from: str | None = None,
     """Articles to count: duplicates out (each story once) unless asked, and a date range on the
     event date. Events of unknown year cannot be placed in a range: with a range they are left
     out, and the overview says how many."""
-    import pandas as pd
-
     df = articles
-    keep = pd.Series(True, index=df.index)
     if not include_duplicates and "duplicate_of" in df:
-        keep &= df["duplicate_of"].isna() | (df["duplicate_of"] == "")
+        df = df[df["duplicate_of"].isna() | (df["duplicate_of"] == "")]
     if date_from or date_to:
         known = df["event_date"].fillna("").str.match(r"^\d{4}-")
         dates = df["event_date"].where(known)
-        keep &= known
+        keep = known.copy()
         if date_from:
             keep &= dates >= date_from
         if date_to:
             keep &= dates <= date_to
-    if keep.all():
-        return df.reset_index(drop=True)  # no copy
-    # Column by column: the same frame as df[keep], but at a million articles (27 columns, 11
-    # of them Arrow strings) 0.5 s against 1.5-2.0 s, in every report notebook.
-    return pd.DataFrame({c: df[c][keep].reset_index(drop=True) for c in df.columns}, columns=df.columns)
+        df = df[keep]
+    return df.reset_index(drop=True)
 
 
 MEETING_COLUMNS = ["id", "title", "url", "outlet", "event_date", "year_known", "direction", "partner",

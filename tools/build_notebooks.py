@@ -6,6 +6,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from citycoop import charts  # the timeline's limits, which the overview's text states
+
 HERE = Path(__file__).resolve().parents[1] / "notebooks"
 SETUP = """from IPython.display import HTML
 from citycoop import charts, dataset, report, tables
@@ -70,11 +72,11 @@ each topic's explorer report)."""),
     md("""Topics by partner: each cell is the share of a partner's meeting articles that mention the
 topic; the text gives the count."""),
     code("charts.partner_topic_heatmap(view.articles, view.meetings, view.labels, view.topic_ids)"),
-    md("""## When
-Each mark is a meeting; past 400 meetings, bars count them per month, stacked by partner (the
-ten partners with most meetings in colour, the others together in grey). The lower lane holds
-meetings whose article gives only the day and month: their year is unknown, so they are drawn
-by day and month only."""),
+    md(f"""## When
+Each mark is a meeting; past {charts.MAX_TIMELINE_POINTS} meetings, bars count them per month,
+stacked by partner (the {charts.TIMELINE_STACKED} partners with most meetings in colour, the
+others together in grey). The lower lane holds meetings whose article gives only the day and
+month: their year is unknown, so they are drawn by day and month only."""),
     code("charts.meetings_timeline(view.meetings)"),
     md("""## Who travelled
 *Inbound*: a Chinese delegation received in Vietnam. *Outbound*: a Vietnamese delegation in

@@ -2105,6 +2105,9 @@ def topic_presence(articles: pd.DataFrame, topic_ids: Iterable[str]) -> pd.DataF
                         index=articles.index)
 
 
+NO_KNOWN_DATE = "–"  # the first and last event of a selection with no event of known year
+
+
 def headline_figures(articles: pd.DataFrame, all_articles: pd.DataFrame | None = None,
                      rejects: pd.DataFrame | None = None, meeting_rows: pd.DataFrame | None = None) -> dict:
     """The numbers at the top of the overview (``meeting_rows``: ``meetings(articles)`` if known)."""
@@ -2118,8 +2121,8 @@ def headline_figures(articles: pd.DataFrame, all_articles: pd.DataFrame | None =
         "meetings with a Chinese partner": int(m["id"].nunique()) if len(m) else 0,
         "Chinese partners": int(m["partner"].nunique()) if len(m) else 0,
         "Vietnamese localities": int(m["vn"].dropna().nunique()) if len(m) else 0,
-        "first event": known.min() if len(known) else "–",
-        "last event": known.max() if len(known) else "–",
+        "first event": known.min() if len(known) else NO_KNOWN_DATE,
+        "last event": known.max() if len(known) else NO_KNOWN_DATE,
         "events with unknown year": f"{n_events - len(known):,} of {n_events:,}" if n_events else "0",
         "rejected inputs": int(len(rejects)) if rejects is not None else 0,
     }

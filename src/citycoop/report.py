@@ -284,7 +284,8 @@ class PageRecord:
         saved = saved if isinstance(saved, dict) else {}
         self.pages: dict = saved.get("pages", {}) if isinstance(saved.get("pages"), dict) else {}
         self._files: dict = saved.get("files", {}) if isinstance(saved.get("files"), dict) else {}
-        self._common = ""
+        self._common = ""  # both set by ``prepare``
+        self._notebooks: dict[str, str] = {}
 
     def prepare(self, dataset: Path, nb_dir: Path, topics_file) -> None:
         """Hash what every page shares: the dataset, the code, the libraries, the topics."""
@@ -451,9 +452,8 @@ def safe_name(name: str) -> str:
 
 def _overview_summary(view: View) -> str:
     f = ds.headline_figures(view.articles, view.all_articles, view.rejects, view.meetings)
-    dated = f["first event"] != "–"  # headline_figures' mark for "no event with a known year"
-    when = (f"events {esc(f['first event'])} – {esc(f['last event'])}" if dated
-            else "no event with a known year")
+    when = (f"events {esc(f['first event'])} – {esc(f['last event'])}"
+            if f["first event"] != ds.NO_KNOWN_DATE else "no event with a known year")
     return (f"{f['articles']:,} articles, {f['meetings with a Chinese partner']:,} meetings with "
             f"{f['Chinese partners']:,} Chinese partners and {f['Vietnamese localities']:,} Vietnamese "
             f"localities; {when}, {esc(f['events with unknown year'])} of unknown year.")

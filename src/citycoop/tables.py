@@ -253,15 +253,19 @@ def _texts_with_terms(keys: list[str]):
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pattern = None
 
-    def pairs(ids: pd.Series, texts: pd.Series) -> Iterable[tuple[str, object]]:
-        if pattern is None:
-            return zip(ids.tolist(), texts.tolist())
+    def strings(texts: pd.Series):
+        """The texts as one Arrow string array (no copy when the Series is Arrow-backed), or
+        None: not all text (numbers: the caller skips them) or none at all."""
         try:
-            values = pa.array(texts, from_pandas=True)  # no copy when the Series is Arrow-backed
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text (the caller skips non-text)
+            values = pa.array(texts, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        return values if pa.types.is_string(values.type) or pa.types.is_large_string(values.type) else None
+
+    def pairs(ids: pd.Series, texts: pd.Series) -> Iterable[tuple[str, object]]:
+        values = strings(texts) if pattern is not None else None
+        if values is None:  # every text, scanned as before
             return zip(ids.tolist(), texts.tolist())
-        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-            return zip(ids.tolist(), texts.tolist())  # e.g. every text missing
         found = pc.match_substring_regex(values, pattern, ignore_case=True)
         at = np.flatnonzero(found.fill_null(False).to_numpy(zero_copy_only=False))
         return zip(ids.iloc[at].tolist(), values.take(pa.array(at)).to_pylist())

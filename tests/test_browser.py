@@ -141,3 +141,52 @@ def test_a_long_table_scrolls_in_its_box_with_its_header_in_view(browser, tmp_pa
         assert (errors, blocked) == ([], [])
     finally:
         ctx.close()
+
+
+def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path):
+    """Every Chinese locality of the gazetteer meets Vietnamese ones (the densest map there can
+    be): the names Chromium draws on the map never overlap one another and stay inside the map,
+    and the places that stand apart (Harbin, Urumqi) are named. Blindly placed names above the
+    most-met places had been an illegible pile in southern China at 100 000 articles."""
+    import io
+    from importlib import resources
+
+    import nbformat
+    import pandas as pd
+
+    from citycoop import charts, report
+
+    data = resources.files("citycoop.data")
+    cn = pd.read_csv(io.StringIO(data.joinpath("cn_localities.csv").read_text(encoding="utf-8")))
+    vn = pd.read_csv(io.StringIO(data.joinpath("vn_localities.csv").read_text(encoding="utf-8")))
+    rows = []
+    for k, c in enumerate(cn.itertuples(index=False)):
+        for i in range(1 + (k * 37) % 50):
+            v = vn.iloc[(k * 7 + i) % len(vn)]
+            rows.append({"id": f"a{k}-{i}", "partner": c.name, "partner_vi": c.name_vi,
+                         "partner_province": c.province, "partner_lat": c.lat, "partner_lon": c.lon,
+                         "vn": v["name"], "vn_vi": v["name_vi"], "vn_lat": v["lat"], "vn_lon": v["lon"]})
+    fig = charts.meeting_map(pd.DataFrame(rows))
+    cell = nbformat.v4.new_code_cell("charts.meeting_map(view.meetings)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={report.PLOTLY_MIME: fig.to_plotly_json()})]
+    report.export_html(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "map.html")
+    ctx, page, errors, blocked = open_offline(browser, tmp_path / "map.html")
+    try:
+        page.wait_for_function("document.querySelectorAll('.geo .scattergeo text').length > 0", timeout=30_000)
+        names = page.evaluate(
+            "[...document.querySelectorAll('.geo .scattergeo text')].filter(t => t.textContent)"
+            ".map(t => { const r = t.getBoundingClientRect();"
+            " return [t.textContent, r.left, r.top, r.right, r.bottom]; })")
+        frame = page.evaluate(
+            "(() => { const b = document.querySelector('.geo .bg rect').getBoundingClientRect();"
+            " return [b.left, b.top, b.right, b.bottom]; })()")
+        assert (errors, blocked) == ([], [])
+    finally:
+        ctx.close()
+    labels = {n[0] for n in names}
+    assert len(names) >= 12 and {"Cáp Nhĩ Tân (Harbin)", "Tân Cương (Xinjiang)"} <= {
+        n.replace("\u00a0", " ") for n in labels}
+    for i, (a, *ra) in enumerate(names):
+        assert frame[0] - 1 <= ra[0] and ra[2] <= frame[2] + 1 and frame[1] - 1 <= ra[1] and ra[3] <= frame[3] + 1, a
+        for b, *rb in names[i + 1:]:
+            assert not (ra[0] < rb[2] and rb[0] < ra[2] and ra[1] < rb[3] and rb[1] < ra[3]), (a, ra, b, rb)

@@ -209,3 +209,43 @@ def test_partner_bars_give_every_province_shown_a_colour_of_its_own():
     colors = [tr.marker.color for tr in fig.data]
     assert len(set(colors)) == len(colors)
     assert len(set(charts.PALETTE)) == len(charts.PALETTE) >= charts.TOP_PARTNERS
+
+
+def _places(rows):
+    sizes = charts.marker_sizes(pd.Series([r[3] for r in rows]))
+    return pd.DataFrame([{"label": r[0], "lat": r[1], "lon": r[2], "n": r[3], "group": r[4], "size": s}
+                         for r, s in zip(rows, sizes)])
+
+
+MAP_RANGE = dict(lat_range=(10.0, 50.0), lon_range=(90.0, 130.0))
+
+
+def test_map_names_of_places_on_one_spot_take_turns_around_it():
+    """Five places on one spot: the most-met is named above its circle, the next below, right,
+    left; the fifth has no room left and keeps its hover label only."""
+    places = _places([(f"Place {k}", 30.0, 110.0, 50 - k, "cn") for k in range(5)])
+    assert charts.map_label_positions(places, **MAP_RANGE) == [
+        "top center", "bottom center", "middle right", "middle left", None]
+
+
+def test_map_names_go_where_they_stay_on_the_map():
+    """A place at the top edge is named below its circle, one at the right edge on its left."""
+    places = _places([("Near the top", 49.9, 110.0, 3, "cn"), ("Near the right edge", 30.0, 129.9, 3, "cn")])
+    assert charts.map_label_positions(places, **MAP_RANGE) == ["bottom center", "middle left"]
+
+
+def test_map_names_at_most_the_most_met_of_each_side():
+    """Twenty places far apart on each side: the twelve most-met of each are named."""
+    rows = [(f"{side} {k}", 12.0 + 2 * (k % 10), 92.0 + 18 * (k // 10) + (side == "vn") * 9, k + 1, side)
+            for side in ("cn", "vn") for k in range(20)]
+    positions = charts.map_label_positions(_places(rows), **MAP_RANGE)
+    named = {r[0] for r, p in zip(rows, positions) if p}
+    assert named == {f"{side} {k}" for side in ("cn", "vn") for k in range(8, 20)}
+
+
+def test_map_names_every_place_of_the_seeds(data):
+    _, meet, _ = data
+    geo = charts.meeting_map(meet)
+    names = [t for tr in geo.data if tr.mode == "markers+text" for t in tr.text]
+    hovers = [t for tr in geo.data if tr.mode == "markers+text" for t in tr.hovertext]
+    assert names == hovers and len(names) == 6

@@ -29,7 +29,18 @@ MAX_TIMELINE_POINTS = 400  # above this, the timeline shows monthly counts inste
 TOP_PARTNERS = 25
 TIMELINE_STACKED = 10  # partners with a colour of their own in the monthly bars; the rest grey
 OTHER_PARTNERS, OTHER_COLOR = "\x00other", "#b0b0b0"  # a key no partner name can be
-MAP_LABELS = 12  # place names written on the map; the others show on hover
+MAP_LABELS = 12  # place names written on the map per side (Chinese, Vietnamese) at most
+MAP_HEIGHT = 760  # px; the map fills the figure's height, its width follows the projection
+# The map's own height: the figure less title (60), legend (40) and margin (10), as plotly lays
+# it out (measured on the rendered overview: 511 px of map for a 620 px figure).
+MAP_PLOT_PX = MAP_HEIGHT - 110
+MAP_LABEL_FONT = 11  # px
+# Size of a name on the map, as Chromium draws it in the template's font at MAP_LABEL_FONT:
+# average advance per character (Vietnamese names included) and line height.
+LABEL_CHAR_PX, LABEL_LINE_PX = 6.0, 14.0
+LABEL_GAP_PX = 2.0  # between a circle and its name, and kept free around every name
+# Where a name may go, in order of preference (plotly's textposition values).
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 # Map circles: diameter in px from MARKER_PX[0] (no meeting) to MARKER_PX[1] (the most-met
 # place), growing with the square root of the meetings, so the area tells the count; scaled to
 # at least MARKER_FULL_SCALE meetings, so a place of a small corpus keeps a small circle.
@@ -118,13 +129,74 @@ def marker_sizes(counts: pd.Series) -> list[float]:
     return [round(small + (large - small) * math.sqrt(n / scale), 1) for n in counts]
 
 
+def _mercator(lat: float) -> float:
+    """The y of plotly's Mercator projection (scope "asia"), in degrees of longitude."""
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def map_label_positions(places: pd.DataFrame, lat_range: tuple[float, float],
+                        lon_range: tuple[float, float], plot_px: float = MAP_PLOT_PX,
+                        most: int = MAP_LABELS) -> list[str | None]:
+    """Where each place's name goes on the map ("top center", "bottom center", "middle right",
+    "middle left"), or None: not written, its hover label only.
+
+    ``places`` has one row per circle: ``lat``, ``lon``, ``label``, ``n`` (meetings), ``size``
+    (diameter, px) and ``group`` (at most ``most`` names per group). The most-met places are
+    named first; a name goes in the first position where it covers no name already placed, no
+    other circle's middle, and stays on the map, else nowhere. (Names above the twelve most-met
+    places of each side, placed blindly, were an illegible pile in southern China and northern
+    Vietnam on a large corpus.) Positions are computed in pixels of the Mercator map fitted to
+    ``plot_px`` in height, the way plotly fits it when the page is wider than the map."""
+    if places.empty:
+        return []
+    top, bottom = _mercator(lat_range[1]), _mercator(lat_range[0])
+    scale = plot_px / (top - bottom)
+    width = (lon_range[1] - lon_range[0]) * scale
+    xs = [(lon - lon_range[0]) * scale for lon in places["lon"]]
+    ys = [(top - _mercator(lat)) * scale for lat in places["lat"]]
+    radii = [s / 2 for s in places["size"]]
+    # A circle's middle (a square inside it) is never covered: the circle must stay findable.
+    circles = [(x - 0.6 * r, y - 0.6 * r, x + 0.6 * r, y + 0.6 * r) for x, y, r in zip(xs, ys, radii)]
+
+    def box(i: int, position: str) -> tuple[float, float, float, float]:
+        x, y, r = xs[i], ys[i], radii[i] + LABEL_GAP_PX
+        w, h = LABEL_CHAR_PX * len(places["label"].iat[i]), LABEL_LINE_PX
+        return {"top center": (x - w / 2, y - r - h, x + w / 2, y - r),
+                "bottom center": (x - w / 2, y + r, x + w / 2, y + r + h),
+                "middle right": (x + r, y - h / 2, x + r + w, y + h / 2),
+                "middle left": (x - r - w, y - h / 2, x - r, y + h / 2)}[position]
+
+    def overlaps(a, b) -> bool:
+        g = LABEL_GAP_PX
+        return a[0] < b[2] + g and b[0] < a[2] + g and a[1] < b[3] + g and b[1] < a[3] + g
+
+    order = sorted(range(len(places)), key=lambda i: (-places["n"].iat[i], places["label"].iat[i]))
+    placed: list[tuple] = []
+    named = dict.fromkeys(places["group"], 0)
+    positions: list[str | None] = [None] * len(places)
+    for i in order:
+        if named[places["group"].iat[i]] >= most:
+            continue
+        for position in LABEL_POSITIONS:
+            b = box(i, position)
+            if (b[0] >= 0 and b[1] >= 0 and b[2] <= width and b[3] <= plot_px
+                    and not any(overlaps(b, p) for p in placed)
+                    and not any(overlaps(b, c) for j, c in enumerate(circles) if j != i)):
+                positions[i] = position
+                placed.append(b)
+                named[places["group"].iat[i]] += 1
+                break
+    return positions
+
+
 def meeting_map(meetings: pd.DataFrame) -> go.Figure:
     """Partner localities (red) and Vietnamese localities (blue), a line per meeting pair whose
-    width grows with the number of meetings."""
+    width grows with the number of meetings; the names of the most-met places that fit without
+    covering each other (``map_label_positions``)."""
     title = "Who met whom: Vietnamese localities and their Chinese partners"
     if meetings.empty:
         return _empty(title, "No meeting with a Chinese partner in this selection")
-    fig = _figure(title, height=620, showlegend=True)
+    fig = _figure(title, height=MAP_HEIGHT, showlegend=True)
     pairs = (meetings.dropna(subset=["vn"]).groupby(
         ["vn", "vn_vi", "vn_lat", "vn_lon", "partner", "partner_vi", "partner_lat", "partner_lon"],
         as_index=False).agg(n=("id", "nunique")))
@@ -143,27 +215,31 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
                            as_index=False).agg(n=("id", "nunique")))
     vn = (meetings.dropna(subset=["vn"]).groupby(["vn", "vn_vi", "vn_lat", "vn_lon"], as_index=False)
           .agg(n=("id", "nunique")))
-    for df, lat, lon, label, color, name in (
-            (cn, "partner_lat", "partner_lon", lambda r: place_label(r.partner_vi, r.partner), "#d62728",
-             "Chinese partner"),
-            (vn, "vn_lat", "vn_lon", lambda r: place_label(r.vn_vi, r.vn), "#1f77b4", "Vietnamese locality")):
-        labels = [esc(label(r)) for r in df.itertuples(index=False)]
-        # Names on the map for the most-met places only; every place keeps its hover label.
-        shown = set(df.sort_values(["n", lat], ascending=[False, True]).index[:MAP_LABELS])
+    places = pd.concat([
+        pd.DataFrame({"group": "cn", "lat": cn["partner_lat"], "lon": cn["partner_lon"], "n": cn["n"],
+                      "label": [place_label(v, n) for v, n in zip(cn["partner_vi"], cn["partner"])],
+                      "size": marker_sizes(cn["n"])}),
+        pd.DataFrame({"group": "vn", "lat": vn["vn_lat"], "lon": vn["vn_lon"], "n": vn["n"],
+                      "label": [place_label(v, n) for v, n in zip(vn["vn_vi"], vn["vn"])],
+                      "size": marker_sizes(vn["n"])}),
+    ], ignore_index=True).dropna(subset=["lat", "lon"])
+    lat_range = (max(places["lat"].min() - 4, -10), min(places["lat"].max() + 4, 60))
+    lon_range = (max(places["lon"].min() - 6, 60), min(places["lon"].max() + 6, 150))
+    places["position"] = [p or "" for p in map_label_positions(places, lat_range, lon_range)]
+    for group, color, name in (("cn", "#d62728", "Chinese partner"), ("vn", "#1f77b4", "Vietnamese locality")):
+        df = places[places["group"] == group]
+        labels = [esc(t) for t in df["label"]]
         fig.add_scattergeo(
-            lon=df[lon], lat=df[lat], mode="markers+text", name=name,
-            marker=dict(size=marker_sizes(df["n"]), color=color, opacity=0.85,
-                        line=dict(width=1, color="white")),
-            text=[t if i in shown else "" for i, t in zip(df.index, labels)], hovertext=labels,
-            textposition="top center", textfont=dict(size=11),
+            lon=df["lon"], lat=df["lat"], mode="markers+text", name=name,
+            marker=dict(size=list(df["size"]), color=color, opacity=0.85, line=dict(width=1, color="white")),
+            text=[t if p else "" for t, p in zip(labels, df["position"])], hovertext=labels,
+            textposition=[p or "top center" for p in df["position"]],
+            textfont=dict(size=MAP_LABEL_FONT),
             customdata=df["n"], hovertemplate="%{hovertext}<br>meetings: %{customdata}<extra></extra>")
-    lats = pd.concat([cn["partner_lat"], vn["vn_lat"]]).dropna()
-    lons = pd.concat([cn["partner_lon"], vn["vn_lon"]]).dropna()
     fig.update_geos(
         scope="asia", resolution=50, showcountries=True, countrycolor="#999", showland=True,
         landcolor="#f4f1ea", showocean=True, oceancolor="#e8f1f8", showlakes=False,
-        lataxis_range=[max(lats.min() - 4, -10), min(lats.max() + 4, 60)],
-        lonaxis_range=[max(lons.min() - 6, 60), min(lons.max() + 6, 150)],
+        lataxis_range=list(lat_range), lonaxis_range=list(lon_range),
     )
     fig.update_layout(margin=dict(l=10, r=10, t=60, b=10),
                       legend=dict(orientation="h", y=-0.02))

@@ -249,3 +249,18 @@ def test_map_names_every_place_of_the_seeds(data):
     names = [t for tr in geo.data if tr.mode == "markers+text" for t in tr.text]
     hovers = [t for tr in geo.data if tr.mode == "markers+text" for t in tr.hovertext]
     assert names == hovers and len(names) == 6
+
+
+def test_heatmap_cells_give_the_share_and_the_row_its_article_count(data):
+    """Cells write the share (blank for none, "<1%" for a few of many), hovers the count, and
+    each partner's name is followed by its number of meeting articles: "657 of 1010" in every
+    cell had been shrunk to an unreadable size on a large corpus."""
+    arts, meet, _ = data
+    heat = charts.partner_topic_heatmap(arts, meet, LABELS, TOPICS).data[0]
+    row = list(heat.y).index("Trùng Khánh (Chongqing) · 2")
+    flags = arts.set_index("id").loc[meet.loc[meet["partner"] == "Chongqing", "id"].unique()]
+    for j, t in enumerate(TOPICS):
+        k = int((flags[f"topic_{t}"] > 0).sum())
+        assert heat.customdata[row][j] == f"{k} of 2" and heat.z[row][j] == k / 2
+        assert heat.text[row][j] == ("" if k == 0 else f"{round(50 * k)}%")
+    assert [charts.share_text(k, 1000) for k in (0, 1, 4, 5, 657, 1000)] == ["", "<1%", "<1%", "1%", "66%", "100%"]

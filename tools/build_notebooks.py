@@ -70,7 +70,8 @@ The share of articles mentioning each topic of the taxonomy at least once (terms
 each topic's explorer report)."""),
     code("charts.topic_share_bar(view.articles, view.labels, view.topic_ids)"),
     md("""Topics by partner: each cell is the share of a partner's meeting articles that mention the
-topic; the text gives the count."""),
+topic (blank: none); the number after each partner's name is its meeting articles, and hovering
+over a cell gives the count."""),
     code("charts.partner_topic_heatmap(view.articles, view.meetings, view.labels, view.topic_ids)"),
     md(f"""## When
 Each mark is a meeting; past {charts.MAX_TIMELINE_POINTS} meetings, bars count them per month,

@@ -268,29 +268,43 @@ def topic_share_bar(articles: pd.DataFrame, labels: dict[str, str], topic_ids: l
     return fig
 
 
+def share_text(k: int, n: int) -> str:
+    """A heatmap cell's text: ``k`` of ``n`` as a whole percentage ("<1%" when rounding would
+    say 0 of a count that is not), blank for none, so the cells that matter stand out."""
+    if k == 0:
+        return ""
+    pct = math.floor(100 * k / n + 0.5)  # half up, as readers round (round() gives 0 for 0.5)
+    return "<1%" if pct == 0 else f"{pct}%"
+
+
 def partner_topic_heatmap(articles: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str],
                           topic_ids: list[str], top: int = TOP_PARTNERS) -> go.Figure:
-    """For each partner, the share of its meeting articles that mention each topic."""
-    title = "What each partner's meetings were about (share of its articles mentioning a topic)"
+    """For each partner, the share of its meeting articles that mention each topic. A cell
+    writes the share and its hover the count; the number after a partner's name is its meeting
+    articles. (Counts in the cells, "657 of 1010", were shrunk by plotly to an unreadable size
+    in cells of a large corpus, and "0 of 1010" filled every empty one.)"""
+    title = "What each partner's meetings were about: share of its meeting articles mentioning each topic"
     if meetings.empty:
         return _empty(title, "No meeting with a Chinese partner in this selection")
     pairs = meetings[["id", "partner", "partner_vi"]].drop_duplicates()
     counts = pairs.groupby(["partner", "partner_vi"]).size().rename("n").reset_index()
     counts = counts.sort_values(["n", "partner"], ascending=[False, True]).head(top)
     flags = articles.set_index("id")[[f"topic_{t}" for t in topic_ids]].gt(0)
-    z, text = [], []
+    z, text, hover, names = [], [], [], []
     for p in counts.itertuples(index=False):
-        ids = pairs.loc[pairs["partner"] == p.partner, "id"]
-        share = flags.loc[flags.index.intersection(ids)].mean()
-        z.append([float(share[f"topic_{t}"]) for t in topic_ids])
-        text.append([f"{round(s * len(ids))} of {len(ids)}" for s in z[-1]])
+        mine = flags.loc[flags.index.intersection(pairs.loc[pairs["partner"] == p.partner, "id"])]
+        n = len(mine)
+        k = [int(mine[f"topic_{t}"].sum()) for t in topic_ids]
+        z.append([c / n if n else 0.0 for c in k])
+        text.append([share_text(c, n) for c in k])
+        hover.append([f"{c} of {n}" for c in k])
+        names.append(f"{place_label(p.partner_vi, p.partner)} · {n}")
     fig = _figure(title, height=max(300, 120 + 30 * len(counts)))
     fig.add_heatmap(
-        z=z, x=[labels.get(t, t) for t in topic_ids],
-        y=[place_label(v, n) for v, n in zip(counts["partner_vi"], counts["partner"])],
-        colorscale="Blues", zmin=0, zmax=1, text=text, texttemplate="%{text}",
-        colorbar=dict(title="share", tickformat=".0%"),
-        hovertemplate="%{y}<br>%{x}: %{text} articles<extra></extra>")
+        z=z, x=[labels.get(t, t) for t in topic_ids], y=names,
+        colorscale="Blues", zmin=0, zmax=1, text=text, texttemplate="%{text}", textfont=dict(size=11),
+        customdata=hover, colorbar=dict(title="share", tickformat=".0%"),
+        hovertemplate="%{y} meeting articles<br>%{x}: %{customdata} (%{z:.0%})<extra></extra>")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-35)
     return fig

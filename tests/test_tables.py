@@ -315,6 +315,17 @@ def test_counts_read_with_thousands_separators_in_figures_and_index(built, tmp_p
             in index)
 
 
+def test_index_names_the_dataset_the_pages_read(built, tmp_path):
+    """Pages made from a dataset built elsewhere: the index gives its path (it had said "the
+    dataset given"); pages made from a corpus read the dataset written beside them."""
+    _, out = built
+    plan = report.plan_jobs(report.corpus_view(out, light=True), str(out), [], [], None)
+    done = {j.name: (None, 0) for j in plan}
+    assert f"Data: <code>{out}</code>." in report.write_index(tmp_path, plan, done, {}).read_text()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "corpus.parquet").mkdir()
+    assert "Data: <code>data/corpus.parquet</code>." in report.write_index(tmp_path, plan, done, {}).read_text()
+
 def test_tables_follow_event_order_whatever_the_rows_labels(built, small_tables):
     """The tables sort the articles' keys and take rows by position: shuffled rows with gaps
     in their labels (a filtered frame) give the same tables, in event order."""

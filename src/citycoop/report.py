@@ -559,7 +559,11 @@ def write_index(out: Path, plan: list[Job], results: dict, stats: dict) -> Path:
     body = "".join(f"<h2>{esc(name)}</h2><ul>{''.join(item(j) for j in jobs)}</ul>"
                    for name, jobs in sections if jobs)
     stats = stats or {}
-    view_data_name = "data/corpus.parquet" if (out / "data" / "corpus.parquet").exists() else "the dataset given"
+    # The dataset the pages read: the one extracted into the output folder, else the one given.
+    if (out / "data" / "corpus.parquet").exists() or not plan:
+        view_data_name = "data/corpus.parquet"
+    else:
+        view_data_name = str(plan[0].parameters["corpus"])
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>citycoop reports</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

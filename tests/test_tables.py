@@ -387,3 +387,26 @@ def test_keyword_table_finds_what_the_plain_definition_finds(monkeypatch, filter
         assert list(zip(table["Article"], table["Term"], table["Left"])) == [
             (f"K{int(i[1:])}", f"<b>{tables.esc(term)}</b>", "…" + tables.esc(left)) for i, term, left in expected]
         assert table.attrs.get("note") is None and len(table) == len(expected) > 100
+
+
+def test_event_order_is_the_plain_sort_of_its_keys():
+    """Dated events in time order, then day-and-month only, then undated (None, NaN or empty);
+    the id breaks ties, in code point order (Vietnamese ids too); the rows' labels play no part."""
+    import random
+
+    rnd = random.Random(5)
+    dates = [rnd.choice([None, float("nan"), "", f"--{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+                         f"20{rnd.randint(20, 25)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+                         f"20{rnd.randint(20, 25)}-{rnd.randint(1, 12):02d}"]) for _ in range(3000)]
+    ids = [rnd.choice(["Hà Nội", "Hạ Long", "Ha Noi", "Đà Nẵng", "Zhuhai", "ắ", "a"]) + f"#{rnd.randint(0, 50)}"
+           for _ in range(3000)]
+    articles = pd.DataFrame({"event_date": dates, "id": ids}, index=rnd.sample(range(10**6), 3000))
+
+    def key(i):
+        d = dates[i] if isinstance(dates[i], str) else ""
+        return (0 if d[:1].isdigit() else 1 if d.startswith("--") else 2, d, ids[i])
+
+    plain = sorted(range(3000), key=key)  # Python's sort is stable too
+    assert list(tables.event_order(articles)) == plain
+    arrow = articles.astype({"event_date": "string[pyarrow]", "id": "string[pyarrow]"})
+    assert list(tables.event_order(arrow)) == plain

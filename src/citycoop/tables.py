@@ -60,11 +60,20 @@ def event_order(articles: pd.DataFrame) -> np.ndarray:
     """The articles' positions in event order: dated events in time order, then those of unknown
     year (by month-day), then undated; the id breaks ties. Only these keys are sorted: sorting
     the table itself copied every column, ≈ 0.6 GB at a million articles, for tables that show
-    500 rows (the evidence table did it twice, and its kernel peaked 1.3 GB higher)."""
-    date = articles["event_date"].fillna("")
-    rank = date.map(lambda d: 0 if d[:1].isdigit() else 1 if d.startswith("--") else 2)
-    keys = pd.DataFrame({"rank": rank.to_numpy(), "date": date.to_numpy(), "id": articles["id"].to_numpy()})
-    return keys.sort_values(["rank", "date", "id"], kind="stable").index.to_numpy()
+    500 rows (the evidence table did it twice, and its kernel peaked 1.3 GB higher). The keys
+    are Arrow arrays sorted by Arrow (stable, UTF-8 byte order = code point order, as Python's):
+    0.35 s on the million-article view, where a rank made row by row and pandas' sort took
+    0.81-0.91 s (most of it now is Arrow's sort of the strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    date = pc.fill_null(pa.array(articles["event_date"], type=pa.string(), from_pandas=True), "")
+    rank = pc.if_else(pc.utf8_is_digit(pc.utf8_slice_codeunits(date, 0, 1)), 0,
+                      pc.if_else(pc.starts_with(date, "--"), 1, 2))
+    keys = pa.table({"rank": rank, "date": date,
+                     "id": pa.array(articles["id"], type=pa.string(), from_pandas=True)})
+    return pc.sort_indices(keys, sort_keys=[("rank", "ascending"), ("date", "ascending"),
+                                            ("id", "ascending")]).to_numpy()
 
 
 def by_event_date(articles: pd.DataFrame, n: int | None = None) -> pd.DataFrame:

@@ -264,3 +264,36 @@ def test_heatmap_cells_give_the_share_and_the_row_its_article_count(data):
         assert heat.customdata[row][j] == f"{k} of 2" and heat.z[row][j] == k / 2
         assert heat.text[row][j] == ("" if k == 0 else f"{round(50 * k)}%")
     assert [charts.share_text(k, 1000) for k in (0, 1, 4, 5, 657, 1000)] == ["", "<1%", "<1%", "1%", "66%", "100%"]
+
+
+def _monthly_meetings(first: str, last: str, n: int = 600) -> pd.DataFrame:
+    """n meetings of 12 partners spread over the days from ``first`` to ``last``."""
+    days = pd.date_range(first, last, freq="D").strftime("%Y-%m-%d")
+    return pd.DataFrame([{
+        "id": f"a{i}", "title": "t", "url": None, "outlet": None, "event_date": days[i * len(days) // n],
+        "year_known": True, "direction": "inbound", "partner": f"P{i % 12:02d}", "partner_vi": f"P{i % 12:02d}",
+        "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8, "partner_lon": 108.3,
+        "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8, "vn_lon": 106.7} for i in range(n)])
+
+
+def test_monthly_bars_hatch_the_months_the_data_cover_in_part():
+    """Meetings from 15 Jan 2024 to 5 Dec 2024: January and December are drawn hatched in every
+    partner's bars, with a note in the lane's title and the hover, so a December bar a sixth of
+    the others is not read as a fall; a corpus from the 1st to the month's last day has none."""
+    fig = charts.meetings_timeline(_monthly_meetings("2024-01-15", "2024-12-05"))
+    bars = [tr for tr in fig.data if tr.type == "bar"]
+    assert len(bars) == charts.TIMELINE_STACKED + 1 and sum(sum(tr.y) for tr in bars) == 600
+    for tr in bars:
+        months = [x.strftime("%Y-%m") for x in pd.to_datetime(tr.x)]
+        hatched = {m for m, shape in zip(months, tr.marker.pattern.shape) if shape}
+        assert hatched == {"2024-01", "2024-12"} & set(months) and "2024-06" in months
+        notes = dict(zip(months, tr.customdata))
+        assert notes.get("2024-12", "hatched: Dec 2024, data up to 5 Dec") == "hatched: Dec 2024, data up to 5 Dec"
+        assert notes["2024-06"] == ""
+    assert any("2024-12" in {x.strftime("%Y-%m") for x in pd.to_datetime(tr.x)} for tr in bars)
+    assert fig.layout.annotations[0].text == (
+        "Year known; hatched: Jan 2024, data from 15 Jan; hatched: Dec 2024, data up to 5 Dec")
+    whole = charts.meetings_timeline(_monthly_meetings("2024-01-01", "2024-12-31"))
+    assert not any(any(tr.marker.pattern.shape) for tr in whole.data if tr.type == "bar")
+    assert whole.layout.annotations[0].text == "Year known"
+    assert charts.partial_months(pd.Series(["2024-02-03", "2024-02-10"])) == {}  # one month: nothing to compare

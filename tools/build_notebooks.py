@@ -76,8 +76,9 @@ over a cell gives the count."""),
     md(f"""## When
 Each mark is a meeting; past {charts.MAX_TIMELINE_POINTS} meetings, bars count them per month,
 stacked by partner (the {charts.TIMELINE_STACKED} partners with most meetings in colour, the
-others together in grey). The lower lane holds meetings whose article gives only the day and
-month: their year is unknown, so they are drawn by day and month only."""),
+others together in grey); a first or last month that the data cover only in part is hatched,
+so that it is not read as a fall in meetings. The lower lane holds meetings whose article gives
+only the day and month: their year is unknown, so they are drawn by day and month only."""),
     code("charts.meetings_timeline(view.meetings)"),
     md("""## Who travelled
 *Inbound*: a Chinese delegation received in Vietnam. *Outbound*: a Vietnamese delegation in

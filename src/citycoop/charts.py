@@ -7,6 +7,7 @@ Large corpora are aggregated (counts per partner, per month) rather than drawn p
 """
 from __future__ import annotations
 
+import calendar
 import html
 import math
 from importlib import resources
@@ -334,6 +335,31 @@ def _hover_title(row) -> str:
     return f"{esc(row.title) or '(no title)'}<br>{esc(row.event_date) or 'no date'}"
 
 
+PARTIAL_NOTE = "hatched: {month}, data {which} {day}"
+
+
+def partial_months(dates: pd.Series) -> dict[str, dict]:
+    """The first and last months of ``dates`` (ISO days) that the dates cover only in part —
+    the earliest event after the 1st, the latest before the month's last day — so their bars
+    are drawn hatched and not read as a fall in meetings (a corpus scraped to 1 November draws
+    November as a bar a thirtieth of the others). Month → the words for the chart."""
+    dates = dates.dropna()
+    if dates.empty or dates.min()[:7] == dates.max()[:7]:
+        return {}
+    out = {}
+    first, last = dates.min(), dates.max()
+
+    def words(date: str, which: str) -> dict:
+        y, m, d = int(date[:4]), int(date[5:7]), int(date[8:10])
+        return {"month": f"{calendar.month_abbr[m]} {y}", "which": which, "day": f"{d} {calendar.month_abbr[m]}"}
+
+    if int(first[8:10]) > 1:
+        out[first[:7]] = words(first, "from")
+    if int(last[8:10]) < calendar.monthrange(int(last[:4]), int(last[5:7]))[1]:
+        out[last[:7]] = words(last, "up to")
+    return out
+
+
 def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     """Meetings by date, one row per partner. Events whose year the text does not give are drawn
     in their own lane by day and month only — never placed on a guessed year."""
@@ -362,7 +388,9 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     colors = {**color_map(p for p in order if p != OTHER_PARTNERS), OTHER_PARTNERS: OTHER_COLOR}
     # a lane only when it has meetings: an empty "Year known" panel above a partner whose
     # articles never give the year would look like missing data
-    lanes = (["Year known"] if len(known) else []) + (
+    partial = partial_months(known["event_date"]) if aggregate else {}
+    known_lane = "Year known" + ("".join(f"; {PARTIAL_NOTE.format(**n)}" for n in partial.values()))
+    lanes = ([known_lane] if len(known) else []) + (
         ["Year not stated in the text (day and month only)"] if len(unknown) else [])
     rows = len(lanes)
     unknown_row = rows  # the lane of unknown years is the last one
@@ -376,8 +404,13 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
             if aggregate:
                 per = k.assign(month=k["event_date"].str[:7]).groupby("month").size()
                 fig.add_bar(x=pd.to_datetime(per.index + "-01"), y=per.values, name=ylabels[p],
-                            legendgroup=p, marker_color=colors[p], row=1, col=1,
-                            hovertemplate=esc(ylabels[p]) + "<br>%{x|%b %Y}: %{y} meetings<extra></extra>")
+                            legendgroup=p, row=1, col=1,
+                            marker=dict(color=colors[p], pattern=dict(
+                                shape=["/" if m in partial else "" for m in per.index])),
+                            customdata=[PARTIAL_NOTE.format(**partial[m]) if m in partial else ""
+                                        for m in per.index],
+                            hovertemplate=esc(ylabels[p]) + "<br>%{x|%b %Y}: %{y} meetings<br>%{customdata}"
+                                          "<extra></extra>")
             else:
                 fig.add_scatter(
                     x=pd.to_datetime(k["event_date"]), y=[ylabels[p]] * len(k), mode="markers",

@@ -297,3 +297,4 @@ def test_monthly_bars_hatch_the_months_the_data_cover_in_part():
     assert not any(any(tr.marker.pattern.shape) for tr in whole.data if tr.type == "bar")
     assert whole.layout.annotations[0].text == "Year known"
     assert charts.partial_months(pd.Series(["2024-02-03", "2024-02-10"])) == {}  # one month: nothing to compare
+    assert charts.partial_months(pd.Series(["2024-02", "2024-05-31", None, "2024-03-01"])) == {}

@@ -344,6 +344,7 @@ def partial_months(dates: pd.Series) -> dict[str, dict]:
     are drawn hatched and not read as a fall in meetings (a corpus scraped to 1 November draws
     November as a bar a thirtieth of the others). Month → the words for the chart."""
     dates = dates.dropna()
+    dates = dates[dates.str.len() >= 10]  # whole days only (a month alone says nothing of its days)
     if dates.empty or dates.min()[:7] == dates.max()[:7]:
         return {}
     out = {}

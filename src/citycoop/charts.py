@@ -36,9 +36,10 @@ MAP_HEIGHT = 760  # px; the map fills the figure's height, its width follows the
 # it out (measured on the rendered overview: 511 px of map for a 620 px figure).
 MAP_PLOT_PX = MAP_HEIGHT - 110
 MAP_LABEL_FONT = 11  # px
-# Size of a name on the map, as Chromium draws it in the template's font at MAP_LABEL_FONT:
-# average advance per character (Vietnamese names included) and line height.
-LABEL_CHAR_PX, LABEL_LINE_PX = 6.0, 14.0
+# Size of a name on the map as Chromium draws it at MAP_LABEL_FONT, whichever of the template's
+# fonts the machine has: the widest advance per character of any gazetteer name (Noto Sans
+# 5.56 px on average, 6.54 at most; DejaVu Sans 5.98 and 6.81) and the line height (15, 13).
+LABEL_CHAR_PX, LABEL_LINE_PX = 6.85, 15.0
 LABEL_GAP_PX = 2.0  # between a circle and its name, and kept free around every name
 # Where a name may go, in order of preference (plotly's textposition values).
 LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")

@@ -81,8 +81,10 @@ def test_every_seed_report_renders_offline(browser, seed_reports):
         assert rendered == expected, (html.name, rendered, expected)
         assert errors == [], (html.name, errors)
         assert blocked == [], (html.name, blocked)
+        if html.name == "corpus_overview.html" or html.name.startswith("partner_"):
+            assert expected >= 2 and geo_land > 0  # the map drew its land from the inlined outline
         if html.name == "corpus_overview.html":
-            assert expected >= 6 and geo_land > 0  # the map drew its land from the inlined outline
+            assert expected >= 6
         if html.name == "index.html":
             assert expected == 0
 

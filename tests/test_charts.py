@@ -298,3 +298,15 @@ def test_monthly_bars_hatch_the_months_the_data_cover_in_part():
     assert whole.layout.annotations[0].text == "Year known"
     assert charts.partial_months(pd.Series(["2024-02-03", "2024-02-10"])) == {}  # one month: nothing to compare
     assert charts.partial_months(pd.Series(["2024-02", "2024-05-31", None, "2024-03-01"])) == {}
+
+
+def test_map_of_a_few_places_along_one_meridian_keeps_some_width(data):
+    """Chongqing's partners (Hanoi, Ho Chi Minh City) lie along one meridian: the map still spans
+    MAP_LEAST_SPAN degrees of longitude around them, not the 13 degrees their padding gives."""
+    _, meet, _ = data
+    geo = charts.meeting_map(meet[meet["partner"] == "Chongqing"]).layout.geo
+    lon, lat = geo.lonaxis.range, geo.lataxis.range
+    assert lon[1] - lon[0] == pytest.approx(charts.MAP_LEAST_SPAN[1])
+    assert lon[0] < 105.85 and lon[1] > 106.57 and lat[0] < 10.78 and lat[1] > 29.56
+    wide = charts.meeting_map(meet).layout.geo.lonaxis.range  # Xinjiang to Shanghai: padding only
+    assert wide[1] - wide[0] > charts.MAP_LEAST_SPAN[1]

@@ -109,6 +109,9 @@ report.heading("Partner profile: " + report.partner_label(mine, partner), report
 Every meeting with this partner and the officials named on each side, with their titles as the
 article gives them."""),
     code("HTML(tables.to_html(tables.officials_table(mine.articles)))"),
+    md("""Where: the partner (red) and the Vietnamese provinces and cities that met it (blue). A line
+joins the two sides of a meeting, thicker for more meetings; the circles grow with the meetings."""),
+    code("charts.meeting_map(mine.meetings)"),
     md("""## What they talked about
 The share of this partner's meeting articles mentioning each topic (red), against all articles
 in the corpus (grey)."""),

@@ -47,6 +47,9 @@ LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 # place), growing with the square root of the meetings, so the area tells the count; scaled to
 # at least MARKER_FULL_SCALE meetings, so a place of a small corpus keeps a small circle.
 MARKER_PX = (7, 26)
+# The map's least extent (degrees of latitude, longitude): a partner met by places along one
+# meridian (Chongqing: Hanoi, Ho Chi Minh City) had drawn a strip 190 px wide with no context.
+MAP_LEAST_SPAN = (16, 28)
 MARKER_FULL_SCALE = 10
 
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
@@ -191,6 +194,16 @@ def map_label_positions(places: pd.DataFrame, lat_range: tuple[float, float],
     return positions
 
 
+def _map_span(values: pd.Series, pad: float, least: float, limits: tuple[float, float]) -> tuple[float, float]:
+    """The map's range on one axis: the places plus ``pad`` degrees, at least ``least`` degrees
+    wide (about its middle), within ``limits``."""
+    lo, hi = values.min() - pad, values.max() + pad
+    if hi - lo < least:
+        mid = (lo + hi) / 2
+        lo, hi = mid - least / 2, mid + least / 2
+    return max(lo, limits[0]), min(hi, limits[1])
+
+
 def meeting_map(meetings: pd.DataFrame) -> go.Figure:
     """Partner localities (red) and Vietnamese localities (blue), a line per meeting pair whose
     width grows with the number of meetings; the names of the most-met places that fit without
@@ -225,8 +238,8 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
                       "label": [place_label(v, n) for v, n in zip(vn["vn_vi"], vn["vn"])],
                       "size": marker_sizes(vn["n"])}),
     ], ignore_index=True).dropna(subset=["lat", "lon"])
-    lat_range = (max(places["lat"].min() - 4, -10), min(places["lat"].max() + 4, 60))
-    lon_range = (max(places["lon"].min() - 6, 60), min(places["lon"].max() + 6, 150))
+    lat_range = _map_span(places["lat"], 4, MAP_LEAST_SPAN[0], (-10, 60))
+    lon_range = _map_span(places["lon"], 6, MAP_LEAST_SPAN[1], (60, 150))
     places["position"] = [p or "" for p in map_label_positions(places, lat_range, lon_range)]
     for group, color, name in (("cn", "#d62728", "Chinese partner"), ("vn", "#1f77b4", "Vietnamese locality")):
         df = places[places["group"] == group]

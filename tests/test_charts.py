@@ -310,3 +310,19 @@ def test_map_of_a_few_places_along_one_meridian_keeps_some_width(data):
     assert lon[0] < 105.85 and lon[1] > 106.57 and lat[0] < 10.78 and lat[1] > 29.56
     wide = charts.meeting_map(meet).layout.geo.lonaxis.range  # Xinjiang to Shanghai: padding only
     assert wide[1] - wide[0] > charts.MAP_LEAST_SPAN[1]
+
+
+def test_map_names_the_places_it_cannot_draw(data):
+    """A gazetteer edited by an analyst may give a place no coordinates: the map says which it
+    could not draw (they had been dropped without a word), and with none to draw says so instead
+    of a map with no extent."""
+    _, meet, _ = data
+    edited = meet.assign(partner_lat=meet["partner_lat"].where(meet["partner"] != "Shanghai"))
+    geo = charts.meeting_map(edited)
+    assert geo.layout.title.text.endswith("(not drawn, no coordinates in the gazetteer: Thượng Hải (Shanghai))")
+    drawn = [t for tr in geo.data if tr.mode == "markers+text" for t in tr.hovertext]
+    assert "Thượng Hải (Shanghai)" not in drawn and len(drawn) == 5
+    assert not any(pd.isna(v) for v in (*geo.layout.geo.lataxis.range, *geo.layout.geo.lonaxis.range))
+    nowhere = charts.meeting_map(meet.assign(partner_lat=None, vn_lat=None))
+    assert nowhere.layout.annotations[0].text.startswith("No place of these meetings has coordinates")
+    assert "Trùng Khánh (Chongqing)" in nowhere.layout.annotations[0].text

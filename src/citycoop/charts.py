@@ -211,7 +211,28 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
     title = "Who met whom: Vietnamese localities and their Chinese partners"
     if meetings.empty:
         return _empty(title, "No meeting with a Chinese partner in this selection")
-    fig = _figure(title, height=MAP_HEIGHT, showlegend=True)
+    # dropna=False: a place the gazetteer gives no coordinates is named in the title, not lost
+    cn = (meetings.groupby(["partner", "partner_vi", "partner_province", "partner_lat", "partner_lon"],
+                           as_index=False, dropna=False).agg(n=("id", "nunique")))
+    vn = (meetings.dropna(subset=["vn"]).groupby(["vn", "vn_vi", "vn_lat", "vn_lon"], as_index=False,
+                                                 dropna=False).agg(n=("id", "nunique")))
+    places = pd.concat([
+        pd.DataFrame({"group": "cn", "lat": cn["partner_lat"], "lon": cn["partner_lon"], "n": cn["n"],
+                      "label": [place_label(v, n) for v, n in zip(cn["partner_vi"], cn["partner"])],
+                      "size": marker_sizes(cn["n"])}),
+        pd.DataFrame({"group": "vn", "lat": vn["vn_lat"], "lon": vn["vn_lon"], "n": vn["n"],
+                      "label": [place_label(v, n) for v, n in zip(vn["vn_vi"], vn["vn"])],
+                      "size": marker_sizes(vn["n"])}),
+    ], ignore_index=True)
+    unplaced = sorted(places.loc[places["lat"].isna() | places["lon"].isna(), "label"])
+    places = places.dropna(subset=["lat", "lon"])
+    if places.empty:
+        return _empty(title, "No place of these meetings has coordinates in the gazetteer: "
+                             + ", ".join(unplaced))
+    if unplaced:
+        title += (f" (not drawn, no coordinates in the gazetteer: {', '.join(unplaced[:5])}"
+                  + (f" and {len(unplaced) - 5} more" if len(unplaced) > 5 else "") + ")")
+    fig = _figure(esc(title), height=MAP_HEIGHT, showlegend=True)
     pairs = (meetings.dropna(subset=["vn"]).groupby(
         ["vn", "vn_vi", "vn_lat", "vn_lon", "partner", "partner_vi", "partner_lat", "partner_lon"],
         as_index=False).agg(n=("id", "nunique")))
@@ -226,18 +247,6 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
             hoverinfo="text",
             text=f"{esc(place_label(p.vn_vi, p.vn))} – {esc(place_label(p.partner_vi, p.partner))}: "
                  f"{p.n} meeting(s)")
-    cn = (meetings.groupby(["partner", "partner_vi", "partner_province", "partner_lat", "partner_lon"],
-                           as_index=False).agg(n=("id", "nunique")))
-    vn = (meetings.dropna(subset=["vn"]).groupby(["vn", "vn_vi", "vn_lat", "vn_lon"], as_index=False)
-          .agg(n=("id", "nunique")))
-    places = pd.concat([
-        pd.DataFrame({"group": "cn", "lat": cn["partner_lat"], "lon": cn["partner_lon"], "n": cn["n"],
-                      "label": [place_label(v, n) for v, n in zip(cn["partner_vi"], cn["partner"])],
-                      "size": marker_sizes(cn["n"])}),
-        pd.DataFrame({"group": "vn", "lat": vn["vn_lat"], "lon": vn["vn_lon"], "n": vn["n"],
-                      "label": [place_label(v, n) for v, n in zip(vn["vn_vi"], vn["vn"])],
-                      "size": marker_sizes(vn["n"])}),
-    ], ignore_index=True).dropna(subset=["lat", "lon"])
     lat_range = _map_span(places["lat"], 4, MAP_LEAST_SPAN[0], (-10, 60))
     lon_range = _map_span(places["lon"], 6, MAP_LEAST_SPAN[1], (60, 150))
     places["position"] = [p or "" for p in map_label_positions(places, lat_range, lon_range)]

@@ -326,3 +326,16 @@ def test_map_names_the_places_it_cannot_draw(data):
     nowhere = charts.meeting_map(meet.assign(partner_lat=None, vn_lat=None))
     assert nowhere.layout.annotations[0].text.startswith("No place of these meetings has coordinates")
     assert "Trùng Khánh (Chongqing)" in nowhere.layout.annotations[0].text
+
+
+def test_timeline_says_how_many_meetings_it_cannot_place(data):
+    """Meetings whose article gives no date at all are counted in the title, not dropped
+    without a word; a selection of only those says so."""
+    _, meet, _ = data
+    one_undated = meet.assign(event_date=meet["event_date"].where(meet["partner"] != "Shanghai"))
+    fig = charts.meetings_timeline(one_undated)
+    assert fig.layout.title.text == "Timeline of meetings — not shown: 1 meeting without a date"
+    assert sum(len(tr.x) for tr in fig.data) == 4
+    none = charts.meetings_timeline(meet.assign(event_date=None))
+    assert none.layout.annotations[0].text == "No dated meeting in this selection (5 without a date)"
+    assert charts.meetings_timeline(meet).layout.title.text == "Timeline of meetings"

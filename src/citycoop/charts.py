@@ -389,9 +389,12 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     in their own lane by day and month only — never placed on a guessed year."""
     title = "Timeline of meetings"
     m = (meetings.sort_values(["event_date", "id", "partner"], kind="stable")
-         .drop_duplicates(["id", "partner"]).dropna(subset=["event_date"]))
+         .drop_duplicates(["id", "partner"]))
+    undated = int(m["event_date"].isna().sum())
+    m = m.dropna(subset=["event_date"])
     if m.empty:
-        return _empty(title, "No dated meeting in this selection")
+        return _empty(title, "No dated meeting in this selection"
+                             + (f" ({undated:,} without a date)" if undated else ""))
     known, unknown = m[m["year_known"]], m[~m["year_known"]]
     order = sorted(m["partner"].unique(), key=lambda p: p)
     ylabels = {r.partner: place_label(r.partner_vi, r.partner) for r in m.itertuples(index=False)}
@@ -409,6 +412,8 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
         m = m.assign(partner=m["partner"].where(~rest, OTHER_PARTNERS))
         known, unknown = m[m["year_known"]], m[~m["year_known"]]
         order.append(OTHER_PARTNERS)
+    if undated:  # said, not dropped without a word
+        title += f" — not shown: {undated:,} meeting{'s' if undated > 1 else ''} without a date"
     colors = {**color_map(p for p in order if p != OTHER_PARTNERS), OTHER_PARTNERS: OTHER_COLOR}
     # a lane only when it has meetings: an empty "Year known" panel above a partner whose
     # articles never give the year would look like missing data

@@ -175,19 +175,19 @@ def test_map_circles_of_a_small_corpus_stay_small(data):
             assert all(charts.MARKER_PX[0] < s < 0.7 * charts.MARKER_PX[1] for s in tr.marker.size)
 
 
+def _meeting(doc_id: str, event_date: str, partner: str) -> dict:
+    """A meeting row (``dataset.MEETING_COLUMNS``) of a dated inbound visit of ``partner``, a
+    Guangxi city, to Lạng Sơn."""
+    return {"id": doc_id, "title": "t", "url": None, "outlet": None, "event_date": event_date,
+            "year_known": True, "direction": "inbound", "partner": partner, "partner_vi": partner,
+            "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8, "partner_lon": 108.3,
+            "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8, "vn_lon": 106.7}
+
 def test_large_timeline_stacks_the_top_partners_and_the_rest_in_grey():
     """30 partners: the 10 with most meetings get colours of their own, no two alike, and the
     other 20 one grey bar, so each month's bar still counts every meeting."""
-    rows = []
-    for k in range(30):
-        for i in range(40 - k):  # partner P00 has most meetings, P29 fewest
-            rows.append({"id": f"a{k}-{i}", "title": "t", "url": None, "outlet": None,
-                         "event_date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "year_known": True,
-                         "direction": "inbound", "partner": f"P{k:02d}", "partner_vi": f"P{k:02d}",
-                         "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8,
-                         "partner_lon": 108.3, "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8,
-                         "vn_lon": 106.7})
-    meet = pd.DataFrame(rows)
+    meet = pd.DataFrame([_meeting(f"a{k}-{i}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", f"P{k:02d}")
+                         for k in range(30) for i in range(40 - k)])  # P00 has most meetings, P29 fewest
     assert len(meet) > charts.MAX_TIMELINE_POINTS
     fig = charts.meetings_timeline(meet)
     assert {tr.type for tr in fig.data} == {"bar"}
@@ -269,11 +269,7 @@ def test_heatmap_cells_give_the_share_and_the_row_its_article_count(data):
 def _monthly_meetings(first: str, last: str, n: int = 600) -> pd.DataFrame:
     """n meetings of 12 partners spread over the days from ``first`` to ``last``."""
     days = pd.date_range(first, last, freq="D").strftime("%Y-%m-%d")
-    return pd.DataFrame([{
-        "id": f"a{i}", "title": "t", "url": None, "outlet": None, "event_date": days[i * len(days) // n],
-        "year_known": True, "direction": "inbound", "partner": f"P{i % 12:02d}", "partner_vi": f"P{i % 12:02d}",
-        "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8, "partner_lon": 108.3,
-        "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8, "vn_lon": 106.7} for i in range(n)])
+    return pd.DataFrame([_meeting(f"a{i}", days[i * len(days) // n], f"P{i % 12:02d}") for i in range(n)])
 
 
 def test_monthly_bars_hatch_the_months_the_data_cover_in_part():

@@ -47,10 +47,10 @@ LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 # place), growing with the square root of the meetings, so the area tells the count; scaled to
 # at least MARKER_FULL_SCALE meetings, so a place of a small corpus keeps a small circle.
 MARKER_PX = (7, 26)
+MARKER_FULL_SCALE = 10
 # The map's least extent (degrees of latitude, longitude): a partner met by places along one
 # meridian (Chongqing: Hanoi, Ho Chi Minh City) had drawn a strip 190 px wide with no context.
 MAP_LEAST_SPAN = (16, 28)
-MARKER_FULL_SCALE = 10
 
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=go.Layout(
@@ -358,29 +358,28 @@ def _hover_title(row) -> str:
     return f"{esc(row.title) or '(no title)'}<br>{esc(row.event_date) or 'no date'}"
 
 
-PARTIAL_NOTE = "hatched: {month}, data {which} {day}"
-
-
-def partial_months(dates: pd.Series) -> dict[str, dict]:
+def partial_months(dates: pd.Series) -> dict[str, str]:
     """The first and last months of ``dates`` (ISO days) that the dates cover only in part —
     the earliest event after the 1st, the latest before the month's last day — so their bars
     are drawn hatched and not read as a fall in meetings (a corpus scraped to 1 November draws
-    November as a bar a thirtieth of the others). Month → the words for the chart."""
+    November as a bar a thirtieth of the others). Month ("2025-11") → the chart's note on it."""
     dates = dates.dropna()
     dates = dates[dates.str.len() >= 10]  # whole days only (a month alone says nothing of its days)
-    if dates.empty or dates.min()[:7] == dates.max()[:7]:
+    if dates.empty:
         return {}
-    out = {}
     first, last = dates.min(), dates.max()
+    if first[:7] == last[:7]:
+        return {}
 
-    def words(date: str, which: str) -> dict:
+    def note(date: str, which: str) -> str:
         y, m, d = int(date[:4]), int(date[5:7]), int(date[8:10])
-        return {"month": f"{calendar.month_abbr[m]} {y}", "which": which, "day": f"{d} {calendar.month_abbr[m]}"}
+        return f"hatched: {calendar.month_abbr[m]} {y}, data {which} {d} {calendar.month_abbr[m]}"
 
+    out = {}
     if int(first[8:10]) > 1:
-        out[first[:7]] = words(first, "from")
+        out[first[:7]] = note(first, "from")
     if int(last[8:10]) < calendar.monthrange(int(last[:4]), int(last[5:7]))[1]:
-        out[last[:7]] = words(last, "up to")
+        out[last[:7]] = note(last, "up to")
     return out
 
 
@@ -418,7 +417,7 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     # a lane only when it has meetings: an empty "Year known" panel above a partner whose
     # articles never give the year would look like missing data
     partial = partial_months(known["event_date"]) if aggregate else {}
-    known_lane = "Year known" + ("".join(f"; {PARTIAL_NOTE.format(**n)}" for n in partial.values()))
+    known_lane = "Year known" + "".join(f"; {note}" for note in partial.values())
     lanes = ([known_lane] if len(known) else []) + (
         ["Year not stated in the text (day and month only)"] if len(unknown) else [])
     rows = len(lanes)
@@ -435,9 +434,8 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
                 fig.add_bar(x=pd.to_datetime(per.index + "-01"), y=per.values, name=ylabels[p],
                             legendgroup=p, row=1, col=1,
                             marker=dict(color=colors[p], pattern=dict(
-                                shape=["/" if m in partial else "" for m in per.index])),
-                            customdata=[PARTIAL_NOTE.format(**partial[m]) if m in partial else ""
-                                        for m in per.index],
+                                shape=["/" if month in partial else "" for month in per.index])),
+                            customdata=[partial.get(month, "") for month in per.index],
                             hovertemplate=esc(ylabels[p]) + "<br>%{x|%b %Y}: %{y} meetings<br>%{customdata}"
                                           "<extra></extra>")
             else:

@@ -317,14 +317,19 @@ def test_counts_read_with_thousands_separators_in_figures_and_index(built, tmp_p
 
 def test_index_names_the_dataset_the_pages_read(built, tmp_path):
     """Pages made from a dataset built elsewhere: the index gives its path (it had said "the
-    dataset given"); pages made from a corpus read the dataset written beside them."""
+    dataset given"), also when an earlier run on a corpus left its data/corpus.parquet in the
+    folder (the index had named that one); pages made from a corpus read the dataset written
+    beside them, named relative to the folder."""
     _, out = built
-    plan = report.plan_jobs(report.corpus_view(out, light=True), str(out), [], [], None)
+    view = report.corpus_view(out, light=True)
+    plan = report.plan_jobs(view, str(out), [], [], None)
     done = {j.name: (None, 0) for j in plan}
     assert f"Data: <code>{out}</code>." in report.write_index(tmp_path, plan, done, {}).read_text()
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "corpus.parquet").mkdir()
-    assert "Data: <code>data/corpus.parquet</code>." in report.write_index(tmp_path, plan, done, {}).read_text()
+    assert f"Data: <code>{out}</code>." in report.write_index(tmp_path, plan, done, {}).read_text()
+    beside = report.plan_jobs(view, str(tmp_path / "data" / "corpus.parquet"), [], [], None)
+    assert "Data: <code>data/corpus.parquet</code>." in report.write_index(tmp_path, beside, done, {}).read_text()
 
 def test_tables_follow_event_order_whatever_the_rows_labels(built, small_tables):
     """The tables sort the articles' keys and take rows by position: shuffled rows with gaps

@@ -559,11 +559,10 @@ def write_index(out: Path, plan: list[Job], results: dict, stats: dict) -> Path:
     body = "".join(f"<h2>{esc(name)}</h2><ul>{''.join(item(j) for j in jobs)}</ul>"
                    for name, jobs in sections if jobs)
     stats = stats or {}
-    # The dataset the pages read: the one extracted into the output folder, else the one given.
-    if (out / "data" / "corpus.parquet").exists() or not plan:
-        view_data_name = "data/corpus.parquet"
-    else:
-        view_data_name = str(plan[0].parameters["corpus"])
+    # The dataset the pages read, as their parameters say (a data/corpus.parquet left in the
+    # folder by an earlier run on a corpus is not it); inside the folder, relative to it.
+    read = Path(plan[0].parameters["corpus"]) if plan else out / "data" / "corpus.parquet"
+    view_data_name = read.relative_to(out).as_posix() if read.is_relative_to(out) else str(read)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>citycoop reports</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -152,24 +152,22 @@ def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path, font
     and the places that stand apart (Harbin, Urumqi) are named — in either font of the template
     that a machine may have. Blindly placed names above the most-met places had been an
     illegible pile in southern China at 100 000 articles."""
-    import io
-    from importlib import resources
-
     import nbformat
     import pandas as pd
 
     from citycoop import charts, report
+    from citycoop.gazetteer import load_gazetteer
 
-    data = resources.files("citycoop.data")
-    cn = pd.read_csv(io.StringIO(data.joinpath("cn_localities.csv").read_text(encoding="utf-8")))
-    vn = pd.read_csv(io.StringIO(data.joinpath("vn_localities.csv").read_text(encoding="utf-8")))
+    places = load_gazetteer().localities
+    cn = [p for p in places if p.country == "cn"]
+    vn = [p for p in places if p.country == "vn"]
     rows = []
-    for k, c in enumerate(cn.itertuples(index=False)):
+    for k, c in enumerate(cn):
         for i in range(1 + (k * 37) % 50):
-            v = vn.iloc[(k * 7 + i) % len(vn)]
+            v = vn[(k * 7 + i) % len(vn)]
             rows.append({"id": f"a{k}-{i}", "partner": c.name, "partner_vi": c.name_vi,
                          "partner_province": c.province, "partner_lat": c.lat, "partner_lon": c.lon,
-                         "vn": v["name"], "vn_vi": v["name_vi"], "vn_lat": v["lat"], "vn_lon": v["lon"]})
+                         "vn": v.name, "vn_vi": v.name_vi, "vn_lat": v.lat, "vn_lon": v.lon})
     fig = charts.meeting_map(pd.DataFrame(rows)).update_layout(font_family=font)
     cell = nbformat.v4.new_code_cell("charts.meeting_map(view.meetings)")
     cell.outputs = [nbformat.v4.new_output("display_data", data={report.PLOTLY_MIME: fig.to_plotly_json()})]

@@ -123,6 +123,53 @@ def test_mentions_are_not_partners(ex):
     assert {"Hong Kong", "Macau", "Guangzhou"} <= mentioned
 
 
+@pytest.mark.parametrize("text,cn,vn_side", [
+    ("Lạng Sơn và Quảng Tây hội đàm thúc đẩy hợp tác cửa khẩu.", ["Guangxi"], ["Lang Son"]),
+    ("Ngày 5/3/2025, tỉnh Lạng Sơn và Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc) tổ chức "
+     "hội đàm thường niên.", ["Guangxi"], ["Lang Son"]),
+    ("Quảng Ninh – Quảng Tây tăng cường hợp tác thương mại biên giới.", ["Guangxi"], ["Quang Ninh"]),
+    ("Ngày 12/6/2025, Hải Phòng và Thâm Quyến (Trung Quốc) thảo luận hợp tác cảng biển.",
+     ["Shenzhen"], ["Hai Phong"]),
+    ("Sáng 3/4 Hà Nội và Bắc Kinh đã ký kết biên bản ghi nhớ về giao thông đô thị.",
+     ["Beijing"], ["Hanoi"]),
+    ("Lào Cai gặp gỡ Vân Nam bàn phát triển du lịch.", ["Yunnan"], ["Lao Cai"]),
+])
+def test_places_named_as_the_subject_of_a_meeting_are_parties(ex, text, cn, vn_side):
+    """Headlines and leads name the parties first: "Lạng Sơn và Quảng Tây hội đàm ..."."""
+    r = extract(ex, text)
+    assert partners(r) == cn and vn(r) == vn_side
+    assert "no Chinese partner found" not in r["warnings"]
+
+
+@pytest.mark.parametrize("text", [
+    # the clause does not open with the places
+    "Ngày 4/5/2024, doanh nghiệp Quảng Tây hợp tác với các công ty logistics.",
+    "Sản phẩm của Quảng Tây được bày bán tại Hà Nội.",
+    # the words after them are no meeting ("tiếp tục", "gặp khó khăn"), or none at all
+    "Ngày 4/5/2024, Quảng Châu tiếp tục mở rộng mạng lưới metro.",
+    "Ngày 4/5/2024, Quảng Châu gặp khó khăn vì bão. Quảng Châu là thành phố lớn.",
+    # a subject after the lead is not read as a party
+    "Ngày 4/5/2024, TP Hà Nội có nhiều dự án metro.\n\nHai bên trao đổi kinh nghiệm.\n\n"
+    "Thượng Hải hợp tác với nhiều thành phố châu Âu.",
+])
+def test_places_opening_other_clauses_are_not_parties(ex, text):
+    assert extract(ex, text)["partners"] == []
+
+
+def test_an_analyst_can_add_a_subject_cue(ex):
+    from citycoop.extract import Extractor
+    from citycoop.gazetteer import load_lexicon
+
+    text = "Hà Nội và Bắc Kinh bắt tay phát triển giao thông đô thị."
+    assert extract(ex, text)["partners"] == []
+    lexicon = {**load_lexicon(), "party_cues_after": [*load_lexicon()["party_cues_after"], "bắt tay"]}
+    assert partners(extract(Extractor(lexicon=lexicon), text)) == ["Beijing"]
+    # A lexicon written before these lists existed still works: it reads no subjects.
+    older = {k: v for k, v in load_lexicon().items()
+             if k not in ("party_cues_after", "party_cues_after_not", "subject_openers")}
+    assert extract(Extractor(lexicon=older), "Lạng Sơn và Quảng Tây hội đàm.")["partners"] == []
+
+
 # ---------------------------------------------------------------- ambiguous names
 @pytest.mark.parametrize("cn_text,vn_text,cn_name,vn_name", [
     ("Ngày 4/5/2024, Chủ tịch UBND tỉnh Hải Dương đã tiếp đoàn đại biểu tỉnh Hà Nam (Trung Quốc).",

@@ -51,7 +51,8 @@ class Extractor:
             first = next((m for m in mentions if s <= m.start < e and m.locality), None)
             if first:
                 represented.add(first.start)
-        self.places.mark_parties(doc, sentences, mentions, title_spans, represented)
+        lead_end = _lead_end(doc, body_start)
+        self.places.mark_parties(doc, sentences, mentions, title_spans, represented, lead_end)
         partners = partner_localities(mentions)
         vn_sides = vn_party_localities(mentions)
         if partners and not vn_sides:
@@ -59,7 +60,6 @@ class Extractor:
             if vn_sides:
                 warnings.append("Vietnamese side inferred from the most mentioned locality")
 
-        lead_end = _lead_end(doc, body_start)
         direction, dir_warnings = self.direction.read(doc, lead_end, mentions, bool(partners))
         warnings += dir_warnings
         if not partners:

@@ -17,6 +17,9 @@ from .text import Sentences
 
 _SUBPROVINCIAL = ("district", "town", "ward", "commune")  # homonym kinds a "thành phố" prefix rules out
 _COORDINATION = re.compile(r"^\s*(?:,|và|với|-|–|cùng)\s*$")
+# Text joining two place names, or a time opening a clause, is never longer than this
+# (" (Trung Quốc) và Khu tự trị dân tộc Choang " is 43 characters).
+_JOIN_MAX = 60
 
 
 @dataclass
@@ -45,6 +48,16 @@ class PlaceResolver:
         self._surname_before = re.compile(r"(?<![\w])(?:%s) $" % esc(person_before))
         self._party_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["party_cues"]),
                                      re.IGNORECASE)
+        self._prefix_at_end = re.compile(r"(?:%s)\s*$" % esc(lexicon["place_prefixes"]))
+        # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
+        after = lexicon.get("party_cues_after") or []
+        self._cue_after = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(after)) if after else None
+        not_after = lexicon.get("party_cues_after_not") or []
+        self._not_cue_after = re.compile(r"(?:%s)(?![\w])" % esc(not_after)) if not_after else None
+        openers = lexicon.get("subject_openers") or []
+        # A time before the subject: "Sáng 5/3", "Ngày 26-11-2024", "Hôm nay".
+        self._opener = re.compile(r"^(?:(?:%s)\s*)?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)?$"
+                                  % esc(openers)) if openers else re.compile(r"^$")
 
     def _starts_a_name(self, text: str, m: Mention) -> bool:
         """"Phó Thị trưởng Chu Hải Phong": a place name that begins with a family name and runs
@@ -104,13 +117,16 @@ class PlaceResolver:
         return out, warnings
 
     def mark_parties(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
-                     title_spans: list[tuple[int, int]], represented: set[int]) -> None:
+                     title_spans: list[tuple[int, int]], represented: set[int],
+                     lead_end: int = 0) -> None:
         """Set ``party`` on mentions whose place takes part in the meeting.
 
         A mention is a party when words of meeting or delegation stand a few words before it
         in its clause ("tiếp đoàn đại biểu thành phố ...", "hợp tác giữa ... và ..."), or when
         it is the place an official's title names first (``represented``). A place that only
         appears further inside a title ("..., Bí thư Thành ủy Urumqi") is not a party.
+        Before ``lead_end`` (the title and the lead), places that open their clause and are
+        followed by words of meeting are parties too (``_mark_subjects``).
         """
         prev: ResolvedMention | None = None
         prev_sentence = -1
@@ -126,14 +142,62 @@ class PlaceResolver:
                 if prev is not None and prev_sentence == si:
                     lo = max(lo, prev.end)
                 left = text[lo:m.start]
-                stripped = re.sub(r"(?:thành phố|TP\.?|tỉnh|Khu tự trị|khu tự trị|Thủ đô)\s*$",
-                                  "", left)
-                if prev is not None and prev_sentence == si and _COORDINATION.match(stripped):
+                if prev is not None and prev_sentence == si and self._coordinated(left):
                     m.party = prev.party
                 else:
                     window = " ".join(left.split()[-8:])
                     m.party = bool(self._party_cue.search(window))
             prev, prev_sentence = m, si
+        if lead_end and self._cue_after is not None:
+            self._mark_subjects(text, sentences, [m for m in mentions if m.start < lead_end],
+                                title_spans)
+
+    def _coordinated(self, between: str) -> bool:
+        """Whether the text between two place names joins them ("và", "-", "," ...), also
+        after a country marker or before a prefix: "Thâm Quyến (Trung Quốc) và tỉnh ..."."""
+        if len(between) > _JOIN_MAX:  # the usual case, and the prefix pattern scans the whole text
+            return False
+        between = self._prefix_at_end.sub("", between)
+        marker = self._cn_after.match(between) or self._vn_after.match(between)
+        return bool(_COORDINATION.match(between[marker.end():] if marker else between))
+
+    def _mark_subjects(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
+                       title_spans: list[tuple[int, int]]) -> None:
+        """"Lạng Sơn và Quảng Tây (Trung Quốc) hội đàm": places joined as the subject of a
+        clause, followed within a few words by one of lexicon.yml's party_cues_after, are
+        parties. Only in the title and the lead, where the parties are named; a place inside
+        an official's title is not a subject."""
+        group: list[ResolvedMention] = []  # the subject being read; [] when none can be
+        opens = False  # whether ``group`` opens its clause
+        prev, prev_sentence, hi = None, -1, 0
+        for m in mentions + [None]:  # None: the end, which closes the last group
+            if m is not None and any(s <= m.start < e for s, e in title_spans):
+                m = None  # inside an official's title: closes the group, starts none
+            si = sentences.index_at(m.start) if m is not None else -1
+            if m is not None and prev is not None and prev_sentence == si \
+                    and self._coordinated(text[prev.end:m.start]):
+                group.append(m)
+                prev = m
+                continue
+            if group and opens and self._cue_follows(text[group[-1].end:hi]):
+                for g in group:
+                    g.party = True
+            group, prev, prev_sentence = [], m, si
+            if m is not None:
+                lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+                before = text[lo:m.start]
+                before = before[max(before.rfind(","), before.rfind(";"), before.rfind(":")) + 1:]
+                opens = len(before) <= _JOIN_MAX and bool(self._opener.match(
+                    " ".join(self._prefix_at_end.sub("", before).split())))
+                group = [m]
+
+    def _cue_follows(self, after: str) -> bool:
+        """Whether words of meeting follow within five words (after "(Trung Quốc)" and the like)."""
+        marker = self._cn_after.match(after) or self._vn_after.match(after)
+        window = " ".join((after[marker.end():] if marker else after[:200]).split()[:5])
+        cue = self._cue_after.search(window)
+        return cue is not None and not (self._not_cue_after is not None
+                                        and self._not_cue_after.match(window, cue.start()))
 
 
 def count_mentions(mentions: list[ResolvedMention], body_start: int) -> list[dict]:

@@ -369,3 +369,21 @@ def test_an_output_that_is_a_pipe_is_written_into_not_replaced(tmp_path):
         assert stat.S_ISFIFO((tmp_path / name).stat().st_mode)
     assert len(received["records"].splitlines()) == 2 and '"reason": "empty"' in received["rejects"]
     assert not [f for f in tmp_path.iterdir() if f.name.startswith(".")]
+
+
+def test_export_published_fields_in_any_common_form_and_a_wrong_one_is_said(tmp_path):
+    lead = "Ngày 4/5, lãnh đạo TP Hà Nội tiếp đoàn đại biểu thành phố Bắc Kinh (Trung Quốc) số {}."
+    forms = ["2024-05-17T10:00:00+07:00", "17/05/2024 08:30", "Thứ Sáu, ngày 17 tháng 5 năm 2024",
+             1715914800, "1715914800000", "2024-13-45", "tuần trước"]
+    export = tmp_path / "export.jsonl"
+    export.write_text("".join(json.dumps({"text": lead.format(i), "published": v}, ensure_ascii=False) + "\n"
+                              for i, v in enumerate(forms)), encoding="utf-8")
+    p = cli("extract", str(export), "--no-cache")
+    assert p.returncode == 0, p.stderr
+    records = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [r["published"] for r in records] == ["2024-05-17"] * 5 + [None, None]
+    # The event date takes its year from the publication date only when there is one.
+    assert [r["event_date"] for r in records] == ["2024-05-04"] * 5 + ["--05-04"] * 2
+    for r, v in zip(records, forms):
+        said = [w for w in r["warnings"] if w.startswith("published field")]
+        assert said == ([] if r["published"] else [f"published field '{v}' is not a date citycoop reads; ignored"])

@@ -87,6 +87,9 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
     url, outlet, byline = raw.url, raw.outlet, raw.byline
     published = metadata.parse_published(raw.published)
     published_source = "field" if published else None
+    warnings = []
+    if raw.published and not published:  # said, so that a wrong date format is seen, not lost
+        warnings.append(f"published field '{raw.published}' is not a date citycoop reads; ignored")
 
     kept: list[str] = []
     in_block = False  # inside a "Tin liên quan" link list
@@ -177,4 +180,5 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
         published_source=published_source,
         content_hash=content_hash(text),
         n_chars=len(text),
+        warnings=warnings,
     )

@@ -27,6 +27,10 @@ _TIMESTAMP_LINE = re.compile(
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=\d{0,12}(?!\d))")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _ANY_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
+_LONG_DMY = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*,?\s+năm\s+(\d{4})(?!\d)", re.IGNORECASE)
+# A Unix time in seconds or milliseconds, as some scrapers export it.
+_EPOCH = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 
 
 def iso_date(year: int, month: int, day: int) -> str | None:
@@ -62,16 +66,23 @@ def url_date(url: str | None) -> str | None:
 
 
 def parse_published(value: str | None) -> str | None:
-    """An export's or a page's published field ("2024-05-17T10:00+07:00", "17/05/2024") → ISO date."""
+    """An export's or a page's published field ("2024-05-17T10:00+07:00", "17/05/2024",
+    "ngày 17 tháng 5 năm 2024", a Unix time such as 1715914800) → ISO date, else None. A Unix
+    time is dated in Vietnam (UTC+7), where the articles are published."""
     if not value:
         return None
     value = str(value).strip()
     m = _ISO_DATE.match(value)
     if m:
         return iso_date(int(m[1]), int(m[2]), int(m[3]))
-    m = _ANY_DMY.search(value)
+    m = _ANY_DMY.search(value) or _LONG_DMY.search(value)
     if m:
         return iso_date(int(m[3]), int(m[2]), int(m[1]))
+    m = _EPOCH.match(value)
+    if m:
+        seconds = int(m[1]) / (1000 if len(m[1]) > 10 else 1)
+        day = dt.datetime.fromtimestamp(seconds, VIETNAM_TIME).date()
+        return iso_date(day.year, day.month, day.day)
     return None
 
 

@@ -37,6 +37,13 @@ def vn(r):
     ("từ ngày 28/1 đến 1/2, đoàn thăm Quảng Tây.", "2025-02-03", "2025-01-28", "published"),
     ("Ngày 5 tháng 6 năm 2023, hai bên ký kết.", "2024-01-01", "2023-06-05", "text"),
     ("Hơn 1/6 tổng diện tích là núi.", "2024-01-01", None, None),
+    # days of one month: the meeting began on the first
+    ("từ ngày 2 - 5/4, đoàn thăm Vân Nam.", "2024-04-06", "2024-04-02", "published"),
+    ("Ngày 2-5/4/2024, đoàn thăm Vân Nam.", None, "2024-04-02", "text"),
+    ("từ ngày 2 đến 5/4, đoàn thăm Vân Nam.", "2024-04-06", "2024-04-02", "published"),
+    ("ngày 30 - 2/12, đoàn thăm Vân Nam.", "2024-12-03", "2024-11-30", "published"),
+    ("ngày 30/12 - 2/1/2025, đoàn thăm Vân Nam.", None, "2024-12-30", "text"),
+    ("Ngày 26-11-2024, hai bên hội đàm.", None, "2024-11-26", "text"),
 ])
 def test_date_forms(lead, published, value, source):
     d = find_event_date(lead, published)

@@ -89,6 +89,17 @@ def test_outbound_visit(ex):
     assert sides == {"Đoàn Thị Hậu": "vn", "Trần Cương": "cn"}
 
 
+def test_hoi_kien_says_nothing_of_who_travelled(ex):
+    """"hội kiến" (a meeting of different ranks) is written of hosts and visitors alike: where
+    the meeting took place decides."""
+    r = extract(ex, "Ngày 3/3/2025, tại Côn Minh, tỉnh Vân Nam (Trung Quốc), Bí thư Tỉnh ủy Lào Cai "
+                    "Đặng Xuân Phong đã hội kiến Bí thư Tỉnh ủy Vân Nam Vương Ninh.")
+    assert partners(r) == ["Yunnan"] and r["direction"] == "outbound"
+    r = extract(ex, "Ngày 3/3/2025, Bí thư Tỉnh ủy Lào Cai Đặng Xuân Phong đã hội kiến Bí thư Tỉnh ủy "
+                    "Vân Nam Vương Ninh.")
+    assert partners(r) == ["Yunnan"] and r["direction"] == "unknown"
+
+
 def test_two_partners_in_one_article(ex):
     r = extract(ex, "Ngày 8/8/2024, Chủ tịch UBND tỉnh Lào Cai đã tiếp đoàn đại biểu tỉnh Vân Nam "
                     "và đoàn đại biểu thành phố Thâm Quyến, tỉnh Quảng Đông (Trung Quốc). "

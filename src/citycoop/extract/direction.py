@@ -5,7 +5,7 @@ part but the lead does not say who travelled, e.g. an online meeting).
 Votes are read from the title and the first paragraphs:
 - a delegation ("đoàn đại biểu ...") is the visitor: the country of the first place (or
   "Trung Quốc"/"Việt Nam") named after it;
-- after a verb of receiving ("tiếp", "đón", "hội kiến") the party named is the visitor;
+- after a verb of receiving ("tiếp", "đón") the party named is the visitor;
 - after a visit frame ("thăm và làm việc tại", "sang thăm") the place named is the host.
 """
 from __future__ import annotations

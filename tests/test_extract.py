@@ -214,6 +214,23 @@ def test_ambiguous_names_both_ways(ex, cn_text, vn_text, cn_name, vn_name):
         assert any("read as Vietnamese" in w for w in r["warnings"])
 
 
+@pytest.mark.parametrize("text,name,title", [
+    ("Chiều 16/5, Chủ tịch UBND TP Hà Nội đã tiếp đoàn đại biểu thành phố Bắc Kinh (Trung Quốc) do Phó "
+     "Thị trưởng Cận Vĩ dẫn đầu.", "Cận Vĩ", "Phó Thị trưởng"),
+    ("Ngày 3/3/2025, Bí thư Thành ủy Hà Nội hội đàm với Thị trưởng Bắc Kinh Ân Dũng.", "Ân Dũng",
+     "Thị trưởng Bắc Kinh"),
+    ("Ngày 3/3/2025, lãnh đạo tỉnh Quảng Ninh tiếp ông Thôi Ngọc Anh, Phó Tỉnh trưởng tỉnh Quảng Đông "
+     "(Trung Quốc).", "Thôi Ngọc Anh", "Phó Tỉnh trưởng tỉnh Quảng Đông (Trung Quốc)"),
+    # Liêu is a family name too, but it begins Liêu Ninh: not in the list
+    ("Ngày 3/3/2025, đoàn đại biểu tỉnh Liêu Ninh (Trung Quốc) do Phó Tỉnh trưởng Mao Khánh dẫn đầu "
+     "thăm Hải Phòng.", "Mao Khánh", "Phó Tỉnh trưởng"),
+])
+def test_chinese_officials_with_chinese_family_names(ex, text, name, title):
+    r = extract(ex, text)
+    assert [(o["name"], o["title"], o["side"]) for o in r["officials"] if o["side"] == "cn"] == [(name, title, "cn")]
+    assert r["partners"]
+
+
 def test_surname_before_place_name_is_a_person(ex):
     r = extract(ex, "Ngày 4/5/2024, ông Nguyễn Thanh Hải, Phó Chủ tịch UBND tỉnh Lạng Sơn, tiếp "
                     "đoàn đại biểu thành phố Sùng Tả (Trung Quốc).")

@@ -386,4 +386,4 @@ def test_export_published_fields_in_any_common_form_and_a_wrong_one_is_said(tmp_
     assert [r["event_date"] for r in records] == ["2024-05-04"] * 5 + ["--05-04"] * 2
     for r, v in zip(records, forms):
         said = [w for w in r["warnings"] if w.startswith("published field")]
-        assert said == ([] if r["published"] else [f"published field '{v}' is not a date citycoop reads; ignored"])
+        assert said == ([] if r["published"] else [f"published field '{v}' is not a date citycoop reads, ignored"])

@@ -415,3 +415,22 @@ def test_event_order_is_the_plain_sort_of_its_keys():
     assert list(tables.event_order(articles)) == plain
     arrow = articles.astype({"event_date": "string[pyarrow]", "id": "string[pyarrow]"})
     assert list(tables.event_order(arrow)) == plain
+
+
+def test_warnings_table_puts_quoted_values_together_with_examples():
+    bad_dates = [f"'{i}/13/2024'" for i in range(2000)]
+    rows = ([f"published field {d} is not a date citycoop reads, ignored" for d in bad_dates]
+            + ["ambiguous place 'Hà Nam' read as Vietnamese (no sign of China); no Chinese partner found"] * 3
+            + ["ambiguous place 'Trùng Khánh' read as Vietnamese (no sign of China)", "", None]
+            + ["published field '<b>x</b>' is not a date citycoop reads, ignored"] * 2)
+    t = tables.warnings_table(pd.DataFrame({"warnings": rows}))
+    assert t.to_dict("records") == [
+        {"Warning": esc("published field '…' is not a date citycoop reads, ignored"), "Articles": 2002,
+         "Examples": esc("'<b>x</b>', '0/13/2024', '1/13/2024', …")},
+        {"Warning": esc("ambiguous place '…' read as Vietnamese (no sign of China)"), "Articles": 4,
+         "Examples": esc("'Hà Nam', 'Trùng Khánh'")},
+        {"Warning": "no Chinese partner found", "Articles": 3, "Examples": ""},
+    ]
+    # Warnings that quote nothing give no examples column.
+    t = tables.warnings_table(pd.DataFrame({"warnings": ["no event date in the lead", None]}))
+    assert t.to_dict("records") == [{"Warning": "no event date in the lead", "Articles": 1}]

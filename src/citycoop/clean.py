@@ -89,7 +89,10 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
     published_source = "field" if published else None
     warnings = []
     if raw.published and not published:  # said, so that a wrong date format is seen, not lost
-        warnings.append(f"published field '{raw.published}' is not a date citycoop reads; ignored")
+        # Quoted as the reports quote warnings' values: no quote and no "; " (which joins a
+        # record's warnings in CSV and Parquet) inside, and short.
+        value = " ".join(raw.published.split()).replace("'", "’").replace(";", ",")[:60]
+        warnings.append(f"published field '{value}' is not a date citycoop reads, ignored")
 
     kept: list[str] = []
     in_block = False  # inside a "Tin liên quan" link list

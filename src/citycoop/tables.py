@@ -302,13 +302,30 @@ def duplicates_table(articles: pd.DataFrame) -> pd.DataFrame:
                   _first_of(len(d), len(every), "duplicates", "in corpus order"))
 
 
+_QUOTED = re.compile(r"'([^']*)'")
+WARNING_EXAMPLES = 3  # quoted values shown per kind of warning, most frequent first
+
+
 def warnings_table(articles: pd.DataFrame) -> pd.DataFrame:
-    """How often the extractor was unsure, and about what."""
+    """How often the extractor was unsure, and about what: one row per kind of warning, the
+    values a warning quotes ("ambiguous place 'Hà Nam' …", "published field '2024-13-45' …")
+    put together as '…' with the most frequent as examples, so that a corpus with thousands
+    of different wrong dates still gives a short table."""
     w = articles["warnings"].fillna("").str.split("; ").explode()
     w = w[w != ""]
-    counts = w.value_counts().rename_axis("Warning").reset_index(name="Articles")
+    quoted = w.str.contains("'", regex=False)
+    kinds = w.where(~quoted, w[quoted].str.replace(_QUOTED, "'…'", regex=True))
+    counts = kinds.value_counts().rename_axis("Warning").reset_index(name="Articles")
+    counts = counts.sort_values(["Articles", "Warning"], ascending=[False, True]).reset_index(drop=True)
+    if quoted.any():
+        values = pd.DataFrame({"kind": kinds[quoted], "value": w[quoted].str.extract(_QUOTED)[0]})
+        top = values.value_counts().reset_index(name="n").sort_values(["kind", "n", "value"],
+                                                                      ascending=[True, False, True])
+        examples = top.groupby("kind")["value"].agg(
+            lambda v: ", ".join(f"'{x}'" for x in v.head(WARNING_EXAMPLES)) + (", …" if len(v) > WARNING_EXAMPLES else ""))
+        counts["Examples"] = counts["Warning"].map(examples).fillna("").map(esc)
     counts["Warning"] = counts["Warning"].map(esc)
-    return counts.sort_values(["Articles", "Warning"], ascending=[False, True]).reset_index(drop=True)
+    return counts
 
 
 def figures_table(figures: dict) -> pd.DataFrame:

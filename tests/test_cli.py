@@ -374,16 +374,17 @@ def test_an_output_that_is_a_pipe_is_written_into_not_replaced(tmp_path):
 def test_export_published_fields_in_any_common_form_and_a_wrong_one_is_said(tmp_path):
     lead = "Ngày 4/5, lãnh đạo TP Hà Nội tiếp đoàn đại biểu thành phố Bắc Kinh (Trung Quốc) số {}."
     forms = ["2024-05-17T10:00:00+07:00", "17/05/2024 08:30", "Thứ Sáu, ngày 17 tháng 5 năm 2024",
-             1715914800, "1715914800000", "2024-13-45", "tuần trước"]
+             1715914800, "1715914800000", "Fri, 17 May 2024 10:00:00 +0700", "May 17th, 2024",
+             "17-may-2024", "2024-13-45", "tuần trước"]
     export = tmp_path / "export.jsonl"
     export.write_text("".join(json.dumps({"text": lead.format(i), "published": v}, ensure_ascii=False) + "\n"
                               for i, v in enumerate(forms)), encoding="utf-8")
     p = cli("extract", str(export), "--no-cache")
     assert p.returncode == 0, p.stderr
     records = [json.loads(line) for line in p.stdout.splitlines()]
-    assert [r["published"] for r in records] == ["2024-05-17"] * 5 + [None, None]
+    assert [r["published"] for r in records] == ["2024-05-17"] * 8 + [None, None]
     # The event date takes its year from the publication date only when there is one.
-    assert [r["event_date"] for r in records] == ["2024-05-04"] * 5 + ["--05-04"] * 2
+    assert [r["event_date"] for r in records] == ["2024-05-04"] * 8 + ["--05-04"] * 2
     for r, v in zip(records, forms):
         said = [w for w in r["warnings"] if w.startswith("published field")]
         assert said == ([] if r["published"] else [f"published field '{v}' is not a date citycoop reads, ignored"])

@@ -28,6 +28,13 @@ _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _ANY_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
 _LONG_DMY = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*,?\s+năm\s+(\d{4})(?!\d)", re.IGNORECASE)
+# English dates as RSS feeds and international exports write them: "Fri, 17 May 2024 10:00:00
+# +0700", "17-May-2024", "May 17, 2024".
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MONTH = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
+_EN_DMY = re.compile(rf"(?<!\d)(\d{{1,2}})[\s-]+{_MONTH}[\s,-]+(\d{{4}})(?!\d)", re.IGNORECASE)
+_EN_MDY = re.compile(rf"(?<![a-z]){_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 # A Unix time in seconds or milliseconds, as some scrapers export it.
 _EPOCH = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
@@ -67,8 +74,9 @@ def url_date(url: str | None) -> str | None:
 
 def parse_published(value: str | None) -> str | None:
     """An export's or a page's published field ("2024-05-17T10:00+07:00", "17/05/2024",
-    "ngày 17 tháng 5 năm 2024", a Unix time such as 1715914800) → ISO date, else None. A Unix
-    time is dated in Vietnam (UTC+7), where the articles are published."""
+    "ngày 17 tháng 5 năm 2024", "Fri, 17 May 2024 10:00:00 +0700", "May 17, 2024", a Unix time
+    such as 1715914800) → ISO date, else None. A Unix time is dated in Vietnam (UTC+7), where
+    the articles are published; a written date is taken as written."""
     if not value:
         return None
     value = str(value).strip()
@@ -78,6 +86,12 @@ def parse_published(value: str | None) -> str | None:
     m = _ANY_DMY.search(value) or _LONG_DMY.search(value)
     if m:
         return iso_date(int(m[3]), int(m[2]), int(m[1]))
+    m = _EN_DMY.search(value)
+    if m:
+        return iso_date(int(m[3]), _MONTHS[m[2][:3].lower()], int(m[1]))
+    m = _EN_MDY.search(value)
+    if m:
+        return iso_date(int(m[3]), _MONTHS[m[1][:3].lower()], int(m[2]))
     m = _EPOCH.match(value)
     if m:
         seconds = int(m[1]) / (1000 if len(m[1]) > 10 else 1)

@@ -32,6 +32,9 @@ def test_partners_bar_counts_meetings_per_partner(data):
     assert counts == {"Trùng Khánh (Chongqing)": 2, "Quảng Châu (Guangzhou)": 1,
                       "Thượng Hải (Shanghai)": 1, "Tân Cương (Xinjiang)": 1}
     assert {tr.name for tr in fig.data} == {"Chongqing", "Guangdong", "Shanghai", "Xinjiang"}
+    # The legend lists the provinces A to Z (plotly lists a stacked chart's bottom-up by default)
+    assert [tr.name for tr in fig.data] == sorted(tr.name for tr in fig.data)
+    assert fig.layout.legend.traceorder == "normal"
 
 
 def test_timeline_keeps_unknown_years_in_their_own_lane(data):

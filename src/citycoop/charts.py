@@ -118,8 +118,10 @@ def partners_bar(meetings: pd.DataFrame, top: int = TOP_PARTNERS) -> go.Figure:
             customdata=list(zip(sub["partner_province"], sub["last"].fillna("–"))),
             hovertemplate="%{y}<br>province: %{customdata[0]}<br>meetings: %{x}"
                           "<br>latest: %{customdata[1]}<extra></extra>")
-    fig.update_layout(barmode="stack", yaxis=dict(categoryorder="array",
-                      categoryarray=[place_label(v, n) for v, n in zip(g["partner_vi"], g["partner"])]))
+    # "stack" keeps each bar full width (one province a row); plotly then lists a stacked
+    # chart's legend bottom-up (Z to A here): "normal" lists the provinces A to Z.
+    fig.update_layout(barmode="stack", legend_traceorder="normal", yaxis=dict(
+        categoryorder="array", categoryarray=[place_label(v, n) for v, n in zip(g["partner_vi"], g["partner"])]))
     fig.update_xaxes(dtick=1 if g["meetings"].max() <= 10 else None)
     return fig
 

@@ -231,6 +231,19 @@ def test_chinese_officials_with_chinese_family_names(ex, text, name, title):
     assert r["partners"]
 
 
+@pytest.mark.parametrize("text,partner,province", [
+    ("Ngày 3/3/2025, lãnh đạo tỉnh Bắc Ninh tiếp đoàn đại biểu thành phố Vô Tích, tỉnh Giang Tô "
+     "(Trung Quốc).", "Wuxi", "Jiangsu"),
+    ("Ngày 3/3/2025, đoàn công tác tỉnh Lào Cai thăm thành phố Trương Gia Giới, tỉnh Hồ Nam (Trung "
+     "Quốc) để học hỏi kinh nghiệm du lịch.", "Zhangjiajie", "Hunan"),
+    ("Ngày 3/3/2025, Phó Chủ tịch UBND tỉnh Quảng Ninh tiếp đoàn doanh nghiệp thành phố Nghĩa Ô, tỉnh "
+     "Chiết Giang (Trung Quốc).", "Yiwu", "Zhejiang"),
+])
+def test_cities_beyond_the_capitals_and_the_border(ex, text, partner, province):
+    r = extract(ex, text)
+    assert [(p["name"], p["province"]) for p in r["partners"]] == [(partner, province)]
+
+
 def test_surname_before_place_name_is_a_person(ex):
     r = extract(ex, "Ngày 4/5/2024, ông Nguyễn Thanh Hải, Phó Chủ tịch UBND tỉnh Lạng Sơn, tiếp "
                     "đoàn đại biểu thành phố Sùng Tả (Trung Quốc).")

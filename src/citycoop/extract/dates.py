@@ -53,7 +53,7 @@ def _valid(year: int, month: int, day: int) -> bool:
 def find_event_date(lead: str, published: str | None) -> EventDate:
     """Read the first meeting date in ``lead`` (title + first paragraphs)."""
     for m in _EVENT_DATE.finditer(lead):
-        groups = {k[0]: v for k, v in m.groupdict().items() if v and k != "first"}  # "d1" → "d"
+        groups = {k[0]: v for k, v in m.groupdict().items() if v}  # "d1" → "d"
         day, month, year = int(groups["d"]), int(groups["m"]), groups.get("y")
         if m["first"]:  # the meeting began on the range's first day ("30 - 2/12": in November)
             if int(m["first"]) > day:

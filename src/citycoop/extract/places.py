@@ -157,9 +157,13 @@ class PlaceResolver:
         after a country marker or before a prefix: "Thâm Quyến (Trung Quốc) và tỉnh ..."."""
         if len(between) > _JOIN_MAX:  # the usual case, and the prefix pattern scans the whole text
             return False
-        between = self._prefix_at_end.sub("", between)
-        marker = self._cn_after.match(between) or self._vn_after.match(between)
-        return bool(_COORDINATION.match(between[marker.end():] if marker else between))
+        return bool(_COORDINATION.match(self._past_country(self._prefix_at_end.sub("", between))))
+
+    def _past_country(self, after: str) -> str:
+        """``after`` (the text after a place name) past a country marker that follows the name
+        ("(Trung Quốc)", ", Việt Nam"), if one does."""
+        marker = self._cn_after.match(after) or self._vn_after.match(after)
+        return after[marker.end():] if marker else after
 
     def _mark_subjects(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
                        title_spans: list[tuple[int, int]]) -> None:
@@ -168,33 +172,31 @@ class PlaceResolver:
         parties. Only in the title and the lead, where the parties are named; a place inside
         an official's title is not a subject."""
         group: list[ResolvedMention] = []  # the subject being read; [] when none can be
+        sentence, hi = -1, 0  # the group's sentence and where it ends
         opens = False  # whether ``group`` opens its clause
-        prev, prev_sentence, hi = None, -1, 0
         for m in mentions + [None]:  # None: the end, which closes the last group
             if m is not None and any(s <= m.start < e for s, e in title_spans):
                 m = None  # inside an official's title: closes the group, starts none
             si = sentences.index_at(m.start) if m is not None else -1
-            if m is not None and prev is not None and prev_sentence == si \
-                    and self._coordinated(text[prev.end:m.start]):
+            if m is not None and group and sentence == si \
+                    and self._coordinated(text[group[-1].end:m.start]):
                 group.append(m)
-                prev = m
                 continue
             if group and opens and self._cue_follows(text[group[-1].end:hi]):
                 for g in group:
                     g.party = True
-            group, prev, prev_sentence = [], m, si
+            group = []
             if m is not None:
                 lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
                 before = text[lo:m.start]
                 before = before[max(before.rfind(","), before.rfind(";"), before.rfind(":")) + 1:]
                 opens = len(before) <= _JOIN_MAX and bool(self._opener.match(
                     " ".join(self._prefix_at_end.sub("", before).split())))
-                group = [m]
+                group, sentence = [m], si
 
     def _cue_follows(self, after: str) -> bool:
         """Whether words of meeting follow within five words (after "(Trung Quốc)" and the like)."""
-        marker = self._cn_after.match(after) or self._vn_after.match(after)
-        window = " ".join((after[marker.end():] if marker else after[:200]).split()[:5])
+        window = " ".join(self._past_country(after[:200]).split()[:5])
         cue = self._cue_after.search(window)
         return cue is not None and not (self._not_cue_after is not None
                                         and self._not_cue_after.match(window, cue.start()))

@@ -426,3 +426,19 @@ def test_exports_stream_with_flat_memory(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert n == 20000 and peak < size / 20, (peak, size)
+
+
+def test_html_lead_in_a_summary_box_is_kept_once(tmp_path):
+    # The lead printed in a box above the body and repeated as the meta description: when the
+    # main-text extraction leaves the box out, the description is the text's first paragraph;
+    # when the box is in the text, it is not added again.
+    body = ("<p>Cùng dự có lãnh đạo các sở, ngành của tỉnh và đại diện doanh nghiệp hai bên.</p>"
+            "<p>Hai bên trao đổi về hợp tác cửa khẩu, thông quan hàng hóa, du lịch và kết nối giao "
+            "thông giữa hai địa phương trong thời gian tới.</p>")
+    page = PAGE.replace("{date}", f'<meta name="description" content="{VI}">\n').replace(
+        "<p>{body}</p>", '<div class="article__meta"><span class="author">Thu Hà</span> <time '
+        'datetime="2024-05-16T18:40:00+07:00">16/05/2024 18:40</time></div>'
+        f'<div class="article__sapo"><p>{VI}</p></div><div class="article__body">{body}</div>')
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    [d] = docs(tmp_path)
+    assert d.text.count(VI) == 1 and d.text.index(VI) < d.text.index("Cùng dự")

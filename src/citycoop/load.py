@@ -256,6 +256,7 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
     text = (doc.text if doc is not None else None) or ""
     if not text.strip():
         return Reject(f.source, "empty", "no main text in the HTML page")
+    text = _with_summary(text, doc.description)
     title = doc.title
     if title and doc.sitename:  # "Headline - Báo X" → "Headline"
         for sep in (" - ", " | ", " – "):
@@ -264,6 +265,26 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
     return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
                        published=doc.date or date_line_near_headline(html),
                        outlet=doc.sitename or doc.hostname, byline=doc.author)
+
+
+# A summary shorter than this is a tagline, not the article's lead.
+_SUMMARY_MIN_WORDS = 14
+
+
+def _with_summary(text: str, description: str | None) -> str:
+    """The text with the page's summary as its first paragraph. Vietnamese outlets print the
+    lead (the "sapo": who met whom, when, where) in a box of its own above the body and repeat
+    it as the meta description; trafilatura often leaves that box out, or puts it after the
+    body, and the article then starts at its second paragraph."""
+    if not description or len(description.split()) < _SUMMARY_MIN_WORDS:
+        return text
+    head = " ".join(description.split()).rstrip(".… ")[:80]
+    lines = text.split("\n")
+    at = next((i for i, line in enumerate(lines) if head in " ".join(line.split())), None)
+    if at == 0:
+        return text
+    lead = description.strip() if at is None else lines.pop(at)
+    return "\n".join([lead, *lines])
 
 
 _DATE_SCAN = 40  # elements after the headline searched for a date line

@@ -85,6 +85,11 @@ def find_event_date(lead: str, published: str | None) -> EventDate:
     return EventDate(None, None, None)
 
 
+def has_event_date(text: str) -> bool:
+    """Whether ``text`` states a day the way a lead dates its meeting."""
+    return _EVENT_DATE.search(text) is not None
+
+
 def year_mentioned(text: str) -> int | None:
     """A year stated in the text as "năm 2024" (for context only, never to date an event)."""
     m = _YEAR_IN_TEXT.search(text)

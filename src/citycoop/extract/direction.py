@@ -14,6 +14,7 @@ import bisect
 import re
 
 from ..matching import compile_words
+from .lead import Lead
 from .places import ResolvedMention
 
 _COUNTRY = compile_words(["Trung Quốc", "Việt Nam"])  # = (?<![\w])(?:Trung Quốc|Việt Nam)(?![\w])
@@ -48,29 +49,29 @@ class DirectionReader:
             best = (c.start(), "cn" if c.group(0) == "Trung Quốc" else "vn")
         return best[1] if best else None
 
-    def read(self, text: str, lead_end: int, mentions: list[ResolvedMention],
+    def read(self, text: str, lead: Lead, mentions: list[ResolvedMention],
              has_partner: bool) -> tuple[str, list[str]]:
         if not has_partner:
             return "none", []
-        lead = text[:lead_end]
         starts = [m.start for m in mentions]
         if any(a > b for a, b in zip(starts, starts[1:])):
             starts = None  # not in text order: walk them all
         votes = {"inbound": 0, "outbound": 0}
         visitor_vote = {"cn": "inbound", "vn": "outbound"}
         host_vote = {"vn": "inbound", "cn": "outbound"}
-        for m in self._delegation.finditer(lead):
-            c = self._next_country(text, m.end(), 90, mentions, starts)
-            if c:
-                votes[visitor_vote[c]] += 2
-        for m in self._receive.finditer(lead):
-            c = self._next_country(text, m.end(), 120, mentions, starts)
-            if c:
-                votes[visitor_vote[c]] += 2
-        for m in self._visit.finditer(lead):
-            c = self._next_country(text, m.end(), 30, mentions, starts)
-            if c:
-                votes[host_vote[c]] += 1
+        for lo, hi in lead.spans:
+            for m in self._delegation.finditer(text, lo, hi):
+                c = self._next_country(text, m.end(), 90, mentions, starts)
+                if c:
+                    votes[visitor_vote[c]] += 2
+            for m in self._receive.finditer(text, lo, hi):
+                c = self._next_country(text, m.end(), 120, mentions, starts)
+                if c:
+                    votes[visitor_vote[c]] += 2
+            for m in self._visit.finditer(text, lo, hi):
+                c = self._next_country(text, m.end(), 30, mentions, starts)
+                if c:
+                    votes[host_vote[c]] += 1
         if votes["inbound"] == votes["outbound"]:
             return "unknown", ["direction of the visit not stated in the lead"]
         return max(votes, key=votes.get), []

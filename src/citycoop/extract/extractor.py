@@ -8,14 +8,12 @@ from ..gazetteer import Gazetteer, load_gazetteer, load_lexicon
 from ..models import Article
 from .dates import find_event_date
 from .direction import DirectionReader
+from .lead import LeadFinder
 from .officials import OfficialFinder, PlacedMention
 from .places import PlaceResolver, count_mentions, partner_localities, vn_party_localities
 from .text import Sentences, sentence_boundary
 from .topics import Taxonomy, load_taxonomy
 from .version import EXTRACTOR_VERSION
-
-LEAD_PARAGRAPHS = 2
-
 
 class Extractor:
     def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
@@ -26,6 +24,7 @@ class Extractor:
         self.places = PlaceResolver(self.gazetteer, self.lexicon)
         self.officials = OfficialFinder(self.lexicon)
         self.direction = DirectionReader(self.lexicon)
+        self.lead = LeadFinder(self.lexicon)
         self.sentence_boundary = sentence_boundary(self.lexicon)
 
     @property
@@ -51,8 +50,8 @@ class Extractor:
             first = next((m for m in mentions if s <= m.start < e and m.locality), None)
             if first:
                 represented.add(first.start)
-        lead_end = _lead_end(doc, body_start)
-        self.places.mark_parties(doc, sentences, mentions, title_spans, represented, lead_end)
+        lead = self.lead.find(doc, body_start, [m.start for m in mentions if m.locality])
+        self.places.mark_parties(doc, sentences, mentions, title_spans, represented, lead)
         partners = partner_localities(mentions)
         vn_sides = vn_party_localities(mentions)
         if partners and not vn_sides:
@@ -60,12 +59,12 @@ class Extractor:
             if vn_sides:
                 warnings.append("Vietnamese side inferred from the most mentioned locality")
 
-        direction, dir_warnings = self.direction.read(doc, lead_end, mentions, bool(partners))
+        direction, dir_warnings = self.direction.read(doc, lead, mentions, bool(partners))
         warnings += dir_warnings
         if not partners:
             warnings.append("no Chinese partner found")
 
-        event = find_event_date(doc[:lead_end], article.published)
+        event = find_event_date(lead.text(doc), article.published)
         if event.value and event.source == "none":
             warnings.append("event year unknown: no year in the text and no publication date")
         elif event.value is None:
@@ -102,16 +101,6 @@ class Extractor:
             "text": body,
         }
         return record
-
-
-def _lead_end(doc: str, body_start: int) -> int:
-    pos = body_start
-    for _ in range(LEAD_PARAGRAPHS):
-        nxt = doc.find("\n\n", pos)
-        if nxt < 0:
-            return len(doc)
-        pos = nxt + 2
-    return pos
 
 
 def _most_mentioned_vn(mentions, body_start):

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Locality, Mention
+from .lead import Lead
 from .text import Sentences
 
 _SUBPROVINCIAL = ("district", "town", "ward", "commune")  # homonym kinds a "thành phố" prefix rules out
@@ -118,14 +119,14 @@ class PlaceResolver:
 
     def mark_parties(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
                      title_spans: list[tuple[int, int]], represented: set[int],
-                     lead_end: int = 0) -> None:
+                     lead: Lead | None = None) -> None:
         """Set ``party`` on mentions whose place takes part in the meeting.
 
         A mention is a party when words of meeting or delegation stand a few words before it
         in its clause ("tiếp đoàn đại biểu thành phố ...", "hợp tác giữa ... và ..."), or when
         it is the place an official's title names first (``represented``). A place that only
         appears further inside a title ("..., Bí thư Thành ủy Urumqi") is not a party.
-        Before ``lead_end`` (the title and the lead), places that open their clause and are
+        In the ``lead`` (the title and the lead paragraphs), places that open their clause and are
         followed by words of meeting are parties too (``_mark_subjects``).
         """
         prev: ResolvedMention | None = None
@@ -148,8 +149,8 @@ class PlaceResolver:
                     window = " ".join(left.split()[-8:])
                     m.party = bool(self._party_cue.search(window))
             prev, prev_sentence = m, si
-        if lead_end and self._cue_after is not None:
-            self._mark_subjects(text, sentences, [m for m in mentions if m.start < lead_end],
+        if lead is not None and self._cue_after is not None:
+            self._mark_subjects(text, sentences, [m for m in mentions if m.start in lead],
                                 title_spans)
 
     def _coordinated(self, between: str) -> bool:

@@ -1,0 +1,81 @@
+"""The lead: the paragraph that reports the meeting, found rather than assumed.
+
+A news page's first paragraphs are often not the story's: a scrape can open with a section
+label, an outlet tag ("NDO -"), a repeated headline, a summary, a row of related links; the
+sentence that says who met whom, when and where may be the third or fifth paragraph. The lead
+is the first paragraph that reads like running text and reports a meeting: words of meeting or
+visit (lexicon.yml's ``lead_cues``), a place, and usually a date. Dates, direction and the
+parties named as subjects are read from the title and the lead (and the paragraph after it,
+which often names the delegations).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..matching import compile_words
+from .dates import has_event_date
+
+# A paragraph shorter than this reads as a headline, a caption or a label, not as a lead.
+_LEAD_MIN_WORDS = 14
+# How far into the body a lead is looked for: past it, a paragraph is the story's middle.
+_LEAD_MAX_PARAGRAPHS = 10
+# Paragraphs read after the lead: the one after it often names who led each delegation.
+_AFTER_LEAD = 1
+
+
+@dataclass(frozen=True)
+class Lead:
+    """Spans of the document read as its lead: the title's and the lead paragraphs'."""
+
+    spans: tuple[tuple[int, int], ...]
+
+    def __contains__(self, offset: int) -> bool:
+        return any(s <= offset < e for s, e in self.spans)
+
+    def text(self, doc: str) -> str:
+        return "\n\n".join(doc[s:e] for s, e in self.spans)
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1] if self.spans else 0
+
+
+def _paragraphs(doc: str, start: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    while pos < len(doc):
+        nxt = doc.find("\n\n", pos)
+        end = len(doc) if nxt < 0 else nxt
+        if doc[pos:end].strip():
+            spans.append((pos, end))
+        if nxt < 0:
+            break
+        pos = nxt + 2
+    return spans
+
+
+class LeadFinder:
+    def __init__(self, lexicon: dict):
+        cues = sorted(lexicon.get("lead_cues") or lexicon["party_cues_after"], key=len, reverse=True)
+        self._cue = compile_words(cues, re.IGNORECASE)
+
+    def find(self, doc: str, body_start: int, place_starts: list[int]) -> Lead:
+        """The title span and the lead paragraphs. ``place_starts``: offsets of place mentions."""
+        title = ((0, body_start - 2),) if body_start else ()
+        paragraphs = _paragraphs(doc, body_start)
+        if not paragraphs:
+            return Lead(title)
+        first_cued = None
+        for i, (s, e) in enumerate(paragraphs[:_LEAD_MAX_PARAGRAPHS]):
+            if len(doc[s:e].split()) < _LEAD_MIN_WORDS:
+                continue
+            if not (self._cue.search(doc, s, e) and any(s <= p < e for p in place_starts)):
+                continue
+            if has_event_date(doc[s:e]):
+                return Lead(title + tuple(paragraphs[i:i + 1 + _AFTER_LEAD]))
+            if first_cued is None:
+                first_cued = i
+        if first_cued is not None:
+            return Lead(title + tuple(paragraphs[first_cued:first_cued + 1 + _AFTER_LEAD]))
+        # Nothing reads like a report of a meeting: the first paragraphs, as a reader would.
+        return Lead(title + tuple(paragraphs[:1 + _AFTER_LEAD]))

@@ -256,7 +256,7 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
     text = (doc.text if doc is not None else None) or ""
     if not text.strip():
         return Reject(f.source, "empty", "no main text in the HTML page")
-    text = _with_summary(text, doc.description)
+    text = _with_summary(text, summary_box(html) or doc.description)
     title = doc.title
     if title and doc.sitename:  # "Headline - Báo X" → "Headline"
         for sep in (" - ", " | ", " – "):
@@ -265,6 +265,27 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
     return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
                        published=doc.date or date_line_near_headline(html),
                        outlet=doc.sitename or doc.hostname, byline=doc.author)
+
+
+# The box outlets print the lead in: "sapo" on most Vietnamese sites, the English words
+# elsewhere. Found with a pattern on the raw page (a few µs) rather than a second parse (ms).
+_SUMMARY_BOX = re.compile(
+    r"<(div|p|h2|strong)\b[^>]*\bclass\s*=\s*[\"'][^\"']*\b(?:sapo|summary|lead|excerpt|chapeau|"
+    r"intro|description)\b[^\"']*[\"'][^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def summary_box(html: str) -> str | None:
+    """The text of the page's first summary box (``<div class="sapo">…</div>``) after its
+    headline, if any: before the <h1> such boxes belong to other articles' teasers."""
+    h1 = html.find("<h1")
+    m = _SUMMARY_BOX.search(html, max(h1, 0))
+    if not m:
+        return None
+    import html as html_lib
+
+    text = " ".join(html_lib.unescape(_TAG.sub(" ", m[2])).split())
+    return text or None
 
 
 # A summary shorter than this is a tagline, not the article's lead.

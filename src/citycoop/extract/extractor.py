@@ -64,7 +64,7 @@ class Extractor:
         if not partners:
             warnings.append("no Chinese partner found")
 
-        event = find_event_date(lead.text(doc), article.published)
+        event = find_event_date(lead.text(doc), article.published, article.text)
         if event.value and event.source == "none":
             warnings.append("event year unknown: no year in the text and no publication date")
         elif event.value is None:

@@ -60,22 +60,32 @@ class LeadFinder:
         self._cue = compile_words(cues, re.IGNORECASE)
 
     def find(self, doc: str, body_start: int, place_starts: list[int]) -> Lead:
-        """The title span and the lead paragraphs. ``place_starts``: offsets of place mentions."""
+        """The title span and the lead paragraphs. ``place_starts``: offsets of place mentions.
+
+        In order of preference, among the first paragraphs of running text: one with words of
+        meeting, a place and a date; one with a place and a date (a ceremony, a donation: the
+        words vary); one with words of meeting and a place."""
         title = ((0, body_start - 2),) if body_start else ()
         paragraphs = _paragraphs(doc, body_start)
         if not paragraphs:
             return Lead(title)
-        first_cued = None
-        for i, (s, e) in enumerate(paragraphs[:_LEAD_MAX_PARAGRAPHS]):
+        tiers: list[int | None] = [None, None, None]
+        running = 0
+        for i, (s, e) in enumerate(paragraphs):
             if len(doc[s:e].split()) < _LEAD_MIN_WORDS:
+                continue  # furniture, a caption, a subheading: not counted either
+            running += 1
+            if running > _LEAD_MAX_PARAGRAPHS:
+                break
+            if not any(s <= p < e for p in place_starts):
                 continue
-            if not (self._cue.search(doc, s, e) and any(s <= p < e for p in place_starts)):
-                continue
-            if has_event_date(doc[s:e]):
-                return Lead(title + tuple(paragraphs[i:i + 1 + _AFTER_LEAD]))
-            if first_cued is None:
-                first_cued = i
-        if first_cued is not None:
-            return Lead(title + tuple(paragraphs[first_cued:first_cued + 1 + _AFTER_LEAD]))
-        # Nothing reads like a report of a meeting: the first paragraphs, as a reader would.
-        return Lead(title + tuple(paragraphs[:1 + _AFTER_LEAD]))
+            cued, dated = bool(self._cue.search(doc, s, e)), has_event_date(doc[s:e])
+            tier = 0 if cued and dated else 1 if dated else 2 if cued else None
+            if tier is not None and tiers[tier] is None:
+                tiers[tier] = i
+            if tier == 0:
+                break
+        best = next((i for i in tiers if i is not None), None)
+        if best is None:  # nothing reads like a report of a meeting: the first paragraphs
+            best = 0
+        return Lead(title + tuple(paragraphs[best:best + 1 + _AFTER_LEAD]))

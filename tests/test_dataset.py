@@ -242,7 +242,7 @@ def test_a_large_task_spills_its_rows_to_disk_with_the_same_result(tmp_path, mon
     assert max(written) <= 7 and sum(written) == 52
     plain = pq.read_table(tmp_path / "plain.parquet")
     assert pq.read_table(tmp_path / "spilled.parquet").equals(plain)
-    assert plain.num_rows == 52 and plain.column("duplicate_of").to_pylist().count("export#11") == 1
+    assert plain.num_rows == 52 and plain.column("duplicate_of").to_pylist().count("export.jsonl#11") == 1
     # The seeds' 2 rows and the export's 50 are one segment (it ends between files, once past
     # SEGMENT_ROWS), written as they came: batches of SEGMENT_BATCH rows, the remainder in the last.
     assert _segment_batches(cache) == [[5] * 9 + [7]]
@@ -291,7 +291,7 @@ def test_a_large_cached_export_is_read_back_in_pieces_when_later_files_need_its_
         dataset.write_dataset([corpus], tmp_path / "fresh.parquet")
         out = pq.read_table(tmp_path / "out.parquet")
         assert out.equals(pq.read_table(tmp_path / "fresh.parquet"))
-        assert out.column("duplicate_of").to_pylist()[-1] == "export#42"
+        assert out.column("duplicate_of").to_pylist()[-1] == "export.jsonl#42"
 
 
 def test_a_cache_written_with_another_batch_size_or_as_one_batch_reads_back_the_same(tmp_path, monkeypatch):
@@ -413,7 +413,7 @@ def test_a_large_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_pat
     assert len(export_parts) > 8 and {Path(p.path).name for p in export_parts} == {f"export.{kind}"}
     whole = pq.read_table(tmp_path / "whole.parquet")
     assert pq.read_table(tmp_path / "parts.parquet").equals(whole)
-    assert whole.column("duplicate_of").to_pylist().count("export#11") == 1
+    assert whole.column("duplicate_of").to_pylist().count(f"export.{kind}#11") == 1
     for name in ("rejects.jsonl", "stats.json"):
         assert (tmp_path / f"parts.{name}").read_text() == (tmp_path / f"whole.{name}").read_text()
     assert (stats.files, stats.records, stats.rejects) == (3, 52, 1)
@@ -560,7 +560,7 @@ def test_a_task_that_fails_after_spilling_removes_its_spill_file(tmp_path, monke
     real = dataset.flat_row
 
     def failing(record, topic_ids):
-        if record.get("id") == "export#42":
+        if record.get("id") == "export.jsonl#42":
             raise MemoryError("the machine ran out")
         return real(record, topic_ids)
 

@@ -98,7 +98,7 @@ def test_jsonl_and_csv_exports_with_aliases(tmp_path):
     (tmp_path / "e2.csv").write_text('title,content,date\nC,"' + VI + '\nđoạn hai, có dấu phẩy",2024-05-18\n',
                                      encoding="utf-8")
     items = docs(tmp_path)
-    assert [d.id for d in items] == ["e#1", "e#2", "e2#1"]
+    assert [d.id for d in items] == ["e.jsonl#1", "e.jsonl#2", "e2.csv#1"]
     assert items[1].text.endswith("Hai.") and items[1].published == "17/05/2024" and items[1].byline == "PV"
     assert "\nđoạn hai, có dấu phẩy" in items[2].text and items[2].source.endswith("e2.csv#1")
 
@@ -442,3 +442,10 @@ def test_html_lead_in_a_summary_box_is_kept_once(tmp_path):
     (tmp_path / "p.html").write_text(page, encoding="utf-8")
     [d] = docs(tmp_path)
     assert d.text.count(VI) == 1 and d.text.index(VI) < d.text.index("Cùng dự")
+
+
+def test_rows_of_two_exports_with_one_stem_have_different_ids(tmp_path):
+    row = {"title": "A", "text": VI}
+    (tmp_path / "export.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "export.csv").write_text("title,text\nA," + VI.replace(",", "") + "\n", encoding="utf-8")
+    assert sorted(d.id for d in docs(tmp_path)) == ["export.csv#1", "export.jsonl#1"]

@@ -350,7 +350,9 @@ def _first(row: dict, names) -> str | None:
 
 
 def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawDocument | Reject:
-    rid, source = f"{f.id.rsplit('.', 1)[0]}#{n}", f"{f.source}#{n}"
+    # The file's whole name, extension included: export.csv and export.jsonl in one folder
+    # are two exports whose rows must not share ids.
+    rid, source = f"{f.id}#{n}", f"{f.source}#{n}"
     text = _first(row, TEXT_FIELDS)
     if text is None:
         return Reject(source, "no_text_field", f"row {n} has no non-empty 'text' or 'content'")

@@ -434,3 +434,20 @@ def test_warnings_table_puts_quoted_values_together_with_examples():
     # Warnings that quote nothing give no examples column.
     t = tables.warnings_table(pd.DataFrame({"warnings": ["no event date in the lead", None]}))
     assert t.to_dict("records") == [{"Warning": "no event date in the lead", "Articles": 1}]
+
+
+def test_warnings_table_with_several_quoting_warnings_in_one_article():
+    # An article with two ambiguous places and a bad date: three warnings, two of them quoting;
+    # it counts once among the articles with ambiguous places.
+    rows = ["ambiguous place 'Hà Nam' read as Vietnamese (no sign of China); ambiguous place "
+            "'Sơn Tây' read as Vietnamese (no sign of China); published field 'x' is not a date "
+            "citycoop reads, ignored", "no Chinese partner found; ambiguous place 'Hà Nam' read as "
+            "Vietnamese (no sign of China)"]
+    t = tables.warnings_table(pd.DataFrame({"warnings": rows}))
+    assert t.to_dict("records") == [
+        {"Warning": esc("ambiguous place '…' read as Vietnamese (no sign of China)"), "Articles": 2,
+         "Examples": esc("'Hà Nam', 'Sơn Tây'")},
+        {"Warning": "no Chinese partner found", "Articles": 1, "Examples": ""},
+        {"Warning": esc("published field '…' is not a date citycoop reads, ignored"), "Articles": 1,
+         "Examples": esc("'x'")},
+    ]

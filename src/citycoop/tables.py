@@ -311,11 +311,18 @@ def warnings_table(articles: pd.DataFrame) -> pd.DataFrame:
     values a warning quotes ("ambiguous place 'Hà Nam' …", "published field '2024-13-45' …")
     put together as '…' with the most frequent as examples, so that a corpus with thousands
     of different wrong dates still gives a short table."""
-    w = articles["warnings"].fillna("").str.split("; ").explode()
-    w = w[w != ""]
+    # One row per warning, numbered afresh: explode repeats an article's index for each of its
+    # warnings, and the quoted values below are put back by aligning on it.
+    exploded = articles["warnings"].fillna("").str.split("; ").explode()
+    article = pd.Series(exploded.index, dtype=object)
+    w = exploded.reset_index(drop=True)
+    keep = w != ""
+    w, article = w[keep], article[keep]
     quoted = w.str.contains("'", regex=False)
     kinds = w.where(~quoted, w[quoted].str.replace(_QUOTED, "'…'", regex=True))
-    counts = kinds.value_counts().rename_axis("Warning").reset_index(name="Articles")
+    # An article counts once per kind, however many places or values it quotes.
+    per_article = pd.DataFrame({"article": article, "Warning": kinds}).drop_duplicates()
+    counts = per_article["Warning"].value_counts().rename_axis("Warning").reset_index(name="Articles")
     counts = counts.sort_values(["Articles", "Warning"], ascending=[False, True]).reset_index(drop=True)
     if quoted.any():
         values = pd.DataFrame({"kind": kinds[quoted], "value": w[quoted].str.extract(_QUOTED)[0]})

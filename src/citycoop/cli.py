@@ -219,7 +219,7 @@ def cmd_evaluate(args) -> int:
             _system_allocator_for_arrow()
             stats = RunStats()
             items = iter_corpus(args.paths or [DEFAULT_CORPUS], _settings(args), jobs=args.jobs,
-                                cache=_cache(args), stats=stats)
+                                cache=_cache(args), stats=stats, progress=sys.stderr.isatty())
         result = evaluate.evaluate(items, labels)
     except evaluate.InputError as exc:
         for problem in exc.problems:

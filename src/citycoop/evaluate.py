@@ -374,6 +374,8 @@ def _found_fields(record: dict) -> dict:
     topics = record.get("topics") or {}
     if isinstance(topics, list):  # a list of topic ids, as some exports of records have it
         topics = {t: 1 for t in topics}
+    elif not isinstance(topics, dict):
+        topics = {}
     return {
         "vn": _Names(v.get("name") if isinstance(v, dict) else v for v in record.get("vn_localities") or []),
         "cn_provinces": _Names(p.get("province") or p.get("name") for p in partners),

@@ -198,6 +198,7 @@ def test_unknown_fields_and_docs_not_in_the_corpus_are_reported(tiny):
     assert ev.unknown_fields == {"reviewer": ["exports/site.jsonl#2"]}
     assert list(ev.not_found) == ["a/missing.txt"]
     assert (ev.found.right, ev.found.total) == (5, 6)
+    assert (ev.records, ev.unlabelled_records) == (6, 1)  # the CSV export's row 2 has no label
     text = evaluate.format_text(ev)
     assert "1 label(s) name a document not in the corpus" in text and "a/missing.txt" in text
     assert "unknown label field 'reviewer' in 1 label(s)" in text

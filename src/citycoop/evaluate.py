@@ -184,7 +184,7 @@ class _Matcher:
         self.id_wanted = {self._fallback_id(d) for d in self.docs}
         self.by_id: dict[str, list[dict]] = {}
         self.rejects: dict[str, Reject] = {}
-        self.records = self.unlabelled = 0
+        self.records = 0
 
     @staticmethod
     def _fallback_id(doc: str) -> str:
@@ -209,8 +209,6 @@ class _Matcher:
         wanted = str(item.get("id"))
         if wanted in self.id_wanted:
             self.by_id.setdefault(wanted, []).append(item)
-        elif not docs:
-            self.unlabelled += 1
 
     def record_for(self, doc: str) -> dict | None:
         if doc in self.by_source:
@@ -409,7 +407,8 @@ def evaluate(items: Iterable[dict | Reject], labels: list[Label],
     matcher = _Matcher(label.doc for label in labels)
     for item in items:
         matcher.add(item)
-    ev = Evaluation(labels=len(labels), records=matcher.records, unlabelled_records=matcher.unlabelled)
+    ev = Evaluation(labels=len(labels), records=matcher.records)
+    scored: set[int] = set()  # the records some label is scored against, by identity
     for label in labels:
         _note_label_fields(ev, label)
         record = matcher.record_for(label.doc)
@@ -420,9 +419,11 @@ def evaluate(items: Iterable[dict | Reject], labels: list[Label],
                                        if reject else "no record in the corpus has this path")
             ev.misses.append(Miss(label.doc, "found", label.doc, None))
             continue
+        scored.add(id(record))
         if matcher.sources_matched.get(label.doc, 0) > 1:
             ev.ambiguous[label.doc] = matcher.sources_matched[label.doc]
         _score_label(ev, label, _found_fields(record), provinces_of)
+    ev.unlabelled_records = ev.records - len(scored)
     return ev
 
 

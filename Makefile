@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CORPUS ?= seeds
 N      ?= 20000
 
-.PHONY: setup report test test-fast lab bench notebooks clean
+.PHONY: setup report test test-fast lab bench notebooks eval clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,13 @@ notebooks: setup
 	$(BIN)/python tools/build_notebooks.py
 	cd notebooks && for nb in corpus_overview partner_profile topic_explorer; do \
 	  ../$(BIN)/papermill --cwd . $$nb.ipynb $$nb.ipynb -k python3 --no-progress-bar --log-level WARNING || exit 1; done
+
+# Accuracy against hand labels: the seeds (every figure 1.000) and the development set tests/dev,
+# whose figures are then written into the README's Accuracy table.
+eval: setup
+	$(BIN)/citycoop evaluate seeds --gold seeds/expected.jsonl
+	$(BIN)/citycoop evaluate tests/dev --gold tests/dev/gold.jsonl
+	$(BIN)/python tools/accuracy_table.py
 
 bench: setup
 	$(BIN)/python bench/benchmark.py --n $(N)

@@ -1,4 +1,5 @@
-"""Command line: ``citycoop extract`` and ``citycoop report``. Thin: parses arguments, calls the API."""
+"""Command line: ``citycoop extract``, ``citycoop report`` and ``citycoop evaluate``. Thin: parses
+arguments, calls the API."""
 from __future__ import annotations
 
 import argparse
@@ -7,8 +8,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, load_taxonomy,
-                      check_writable, read_meta, write_dataset, write_rejects)
+from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
+                      load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
 from .load import DEFAULT_MAX_BYTES, require_paths
 from .models import Reject
 
@@ -197,6 +198,48 @@ def cmd_report(args) -> int:
     return 1 if result.failures else 0
 
 
+def cmd_evaluate(args) -> int:
+    from . import evaluate
+
+    try:
+        minimums = evaluate.parse_minimums(args.min or [])
+    except ValueError as exc:
+        print(f"citycoop evaluate: {exc}", file=sys.stderr)
+        return 2
+    if args.records and args.paths:
+        print("citycoop evaluate: give PATHs to extract or --records, not both", file=sys.stderr)
+        return 2
+    try:
+        labels = evaluate.read_labels(args.gold)
+        if args.records:
+            items = evaluate.read_records(args.records)
+            stats = None
+        else:
+            _without_pandas()
+            _system_allocator_for_arrow()
+            stats = RunStats()
+            items = iter_corpus(args.paths or [DEFAULT_CORPUS], _settings(args), jobs=args.jobs,
+                                cache=_cache(args), stats=stats, progress=sys.stderr.isatty())
+        result = evaluate.evaluate(items, labels)
+    except evaluate.InputError as exc:
+        for problem in exc.problems:
+            print(f"citycoop evaluate: {problem}", file=sys.stderr)
+        return 2
+    if stats is not None:
+        print(f"citycoop evaluate: extracted: {stats.summary()}", file=sys.stderr)
+    if args.format == "json":
+        print(evaluate.format_json(result))
+    elif args.format == "markdown":
+        print(evaluate.format_markdown(result))
+    else:
+        print(evaluate.format_text(result, show=args.show))
+    short = evaluate.shortfalls(result, minimums)
+    if short:
+        print("citycoop evaluate: below the minimum: " + "; ".join(short), file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citycoop", description=(
         "Who met whom, when, and about what: Vietnam–China local cooperation in Vietnamese news."))
@@ -236,6 +279,22 @@ def build_parser() -> argparse.ArgumentParser:
                          "notebook, parameters, code)")
     rp.add_argument("--quiet", "-q", action="store_true", help="no per-reject lines, no progress bar")
     rp.set_defaults(func=cmd_report)
+
+    ev = sub.add_parser("evaluate", help="score the extraction against hand labels")
+    _common(ev)
+    ev.set_defaults(paths=None)  # None: not given (then --records, or seeds/)
+    ev.add_argument("--gold", action="append", required=True, metavar="GOLD.jsonl",
+                    help="hand labels, one JSON object per article (docs/evaluate.md); repeatable")
+    ev.add_argument("--records", metavar="FILE",
+                    help="score these records (citycoop extract -f jsonl) instead of extracting PATHs")
+    ev.add_argument("--show", action="store_true",
+                    help="list every miss: document, field, label, what was found")
+    ev.add_argument("--format", "-f", choices=["text", "json", "markdown"], default="text",
+                    help="text (default), json (figures and misses), markdown (the figures' table)")
+    ev.add_argument("--min", action="append", metavar="FIELD=VALUE",
+                    help="exit 1 when FIELD's figure is below VALUE (repeatable), e.g. --min vn=0.8")
+    ev.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = all cores)")
+    ev.set_defaults(func=cmd_evaluate)
     return parser
 
 

@@ -77,3 +77,20 @@ def test_a_body_sentence_still_names_a_party(ex):
     text = "\n\n".join([LEAD, "Đáng chú ý, đoàn đại biểu tỉnh Lào Cai cũng tham dự buổi tiếp."])
     vn, _ = parties(ex, text)
     assert "Lao Cai" in vn
+
+
+def test_members_of_the_conference_a_side_meeting_is_held_at_are_not_parties(ex):
+    text = ("Chiều 12/4, bên lề Hội nghị thường niên giữa lãnh đạo các tỉnh Hà Giang, Cao Bằng, "
+            "Lạng Sơn, Quảng Ninh (Việt Nam) và Khu tự trị Quảng Tây (Trung Quốc) tổ chức tại tỉnh "
+            "Lạng Sơn, Bí thư Tỉnh ủy Cao Bằng Hoàng Văn Thái đã hội kiến Chủ tịch Chính quyền "
+            "nhân dân Khu tự trị Quảng Tây Lam Thiên Lập.")
+    vn, cn = parties(ex, text)
+    assert vn == {"Cao Bang"}
+    assert cn == {"Guangxi"}
+
+
+def test_without_a_side_meeting_the_members_of_a_conference_are_parties(ex):
+    text = ("Chiều 12/4, tại thành phố Lạng Sơn, đoàn đại biểu các tỉnh Hà Giang, Cao Bằng, Lạng "
+            "Sơn (Việt Nam) đã hội đàm với đoàn đại biểu Khu tự trị Quảng Tây (Trung Quốc).")
+    vn, _ = parties(ex, text)
+    assert vn == {"Ha Giang", "Cao Bang", "Lang Son"}

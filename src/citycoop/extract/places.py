@@ -65,6 +65,10 @@ class PlaceResolver:
         self._mission_seat = re.compile(
             r"(?<![\w])(?:%s)(?:\s+[^\s,;.]+){0,6}\s+tại\s+(?:(?:%s)\s+)?$"
             % (esc(missions), esc(lexicon["place_prefixes"]))) if missions else None
+        side = lexicon.get("side_event_words") or []
+        self._side_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side),
+                                      re.IGNORECASE) if side else None
+        self._prefix_after = re.compile(r"(?:%s)\s+" % esc(lexicon["place_prefixes"]))
         openers = lexicon.get("subject_openers") or []
         # A time before the subject: "Sáng 5/3", "Ngày 26-11-2024", "Hôm nay".
         self._opener = re.compile(r"^(?:(?:%s)\s*)?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)?$"
@@ -165,6 +169,8 @@ class PlaceResolver:
                     window = " ".join(left.split()[-8:])
                     m.party = bool(self._party_cue.search(window))
             prev, prev_sentence = m, si
+        if self._side_event is not None:
+            self._unmark_side_event_hosts(text, sentences, mentions, represented)
         # Lines that are not running text (related headlines, menus, tags) name no party,
         # outside the title and the lead, which _mark_subjects reads.
         line_end, running = -1, True
@@ -179,6 +185,34 @@ class PlaceResolver:
         if lead is not None and self._cue_after is not None:
             self._mark_subjects(text, sentences, [m for m in mentions if m.start in lead],
                                 title_spans)
+
+    def _unmark_side_event_hosts(self, text: str, sentences: Sentences,
+                                 mentions: list[ResolvedMention], represented: set[int]) -> None:
+        """"Bên lề Hội nghị giữa các tỉnh A, B, C và D, ..., X đã hội kiến Y": the members of the
+        conference a side meeting is held at are not its parties (unless an official's title
+        names them). The phrase runs from the side-event word to the first comma that no place
+        name follows."""
+        starts = {m.start for m in mentions}
+        k = 0
+        for si in sorted({sentences.index_at(m.start) for m in mentions}):
+            lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+            cue = self._side_event.search(text, lo, hi)
+            if cue is None:
+                continue
+            end = hi
+            for comma in re.finditer(r",\s*", text[cue.end():hi]):
+                after = cue.end() + comma.end()
+                prefix = self._prefix_after.match(text, after)
+                if (prefix.end() if prefix else after) not in starts:
+                    end = cue.end() + comma.start()
+                    break
+            while k < len(mentions) and mentions[k].start < cue.end():
+                k += 1
+            j = k
+            while j < len(mentions) and mentions[j].start < end:
+                if mentions[j].start not in represented:
+                    mentions[j].party = False
+                j += 1
 
     def _coordinated(self, between: str) -> bool:
         """Whether the text between two place names joins them ("và", "-", "," ...), also

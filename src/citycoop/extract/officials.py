@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import Locality
 
-_WORD = re.compile(r"[^\W\d_]+|\(Trung Quốc\)|\(Việt Nam\)|[,\-–(]")
+_WORD = re.compile(r"[^\W\d_]+|\(Trung Quốc\)|\(Việt Nam\)|[,\-–(;:]")  # ";" ":" end a title
 # Last syllables of title heads ("Chủ tịch", "Thị trưởng"): a title may end on them.
-_HEAD_FINAL = frozenset("tịch thư trưởng đốc nhiệm sự ký viên trực vụ".split())
+# How many tokens back a "phía X" frame may introduce a list of people.
+_FRAME_REACH = 120
+_HEAD_FINAL = frozenset("tịch thư trưởng đốc nhiệm sự ký viên trực vụ ủy tướng lệnh lý tán".split())
 # Lower-case syllables that occur inside titles and organisation names.
 _TITLE_LOWER = frozenset(
     "tịch thư trưởng trực vụ ủy ban nhân dân thành phố tỉnh khu tự trị tộc hiệp đốc nhiệm viên "
@@ -103,6 +105,27 @@ class OfficialFinder:
         self.honorifics = frozenset(h.casefold() for h in lexicon["honorifics"])
         self.cn_markers = [m for m in lexicon["cn_title_markers"]]
         self.vn_markers = [m for m in lexicon["vn_title_markers"]]
+        # Side evidence in a title, read by position: the first marker or place decides
+        # ("Tổng Lãnh sự Việt Nam tại Côn Minh, Vân Nam" is Vietnamese).
+        words = lambda xs: re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(  # noqa: E731
+            map(re.escape, sorted(xs, key=len, reverse=True))))
+        self._countries = dict(lexicon.get("title_country_words") or {"Trung Quốc": "cn",
+                                                                      "Việt Nam": "vn"})
+        self._country_re = words(self._countries)
+        self._cn_marker_re = words(self.cn_markers)
+        self._vn_marker_re = words(self.vn_markers)
+        # "tại Thượng Hải" inside a title locates an office abroad: it is not the holder's side.
+        self._seat_re = re.compile(r"(?<![\w])tại\s[^,;]*")
+        self._title_lower = _TITLE_LOWER | frozenset(lexicon.get("title_words_lower") or ())
+        # Words of a title that Vietnamese bodies write without naming their place (the
+        # article's own province): weaker than a place or marker.
+        self._vn_home_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
+            re.escape, lexicon.get("vn_home_title_words") or ["UBND"])))
+        self._side_frames = {w.casefold(): s for w, s in (lexicon.get("side_frames") or {}).items()}
+        self._not_officials = frozenset(lexicon.get("not_officials") or ())
+        # Lower-case words that put a place, never a person, right after them.
+        self._place_words = frozenset(w for p in lexicon["place_prefixes"] + list(
+            lexicon.get("place_words_before_names") or ()) for w in [p.split()[-1]] if w.islower())
         self._head_re = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, heads)))
         upper = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())
         not_title = r"(?!(?:%s)(?![\w]))" % "|".join(map(re.escape, sorted(self.head_first_words)))
@@ -120,6 +143,10 @@ class OfficialFinder:
         out, items, i = [], toks.items, 0
         while i < len(items):
             s, e, w, place = items[i]
+            if (w.casefold() in self.honorifics and i + 1 < len(items)
+                    and items[i + 1][2] in self.surnames and items[i + 1][3] is None):
+                i += 1  # "Ông Hồ Quang Huy" opening a sentence: Ông is the honorific here
+                continue
             if place is None and w in self.surnames and not self._title_start.match(toks.text, s):
                 j = i + 1
                 while (j < len(items) and j - i < 4 and items[j][3] is None
@@ -136,7 +163,7 @@ class OfficialFinder:
 
     # -- titles ------------------------------------------------------------------------
     def _title_token(self, w: str, place) -> bool:
-        return place is not None or (w.isalpha() and (_is_cap(w) or w in _TITLE_LOWER)) or w in (
+        return place is not None or (w.isalpha() and (_is_cap(w) or w in self._title_lower)) or w in (
             "(Trung Quốc)", "(Việt Nam)")
 
     def _trim_title(self, toks: _Tokens, i: int, j: int) -> tuple[int, int] | None:
@@ -181,6 +208,11 @@ class OfficialFinder:
         k = i
         while k < len(items):
             s, e, w, place = items[k]
+            if w == "(" and k > i:  # "(Nhân đại)" inside the title: read on past it
+                close = toks.text.find(")", s)
+                while close >= 0 and k < len(items) and items[k][0] < close:
+                    k += 1
+                continue
             if k in names_at:
                 return None  # the words run into another person's name: their title, not ours
             if w == ",":
@@ -196,26 +228,87 @@ class OfficialFinder:
         return self._trim_title(toks, i, k)
 
     # -- side --------------------------------------------------------------------------
-    def _side(self, toks: _Tokens, span: tuple[int, int]) -> tuple[str | None, Locality | None]:
+    def _side(self, toks: _Tokens, span: tuple[int, int],
+              name_i: int) -> tuple[str | None, Locality | None]:
         items = toks.items
-        for k in range(*span):
-            place = items[k][3]
-            if place is not None and place.locality is not None:
-                return place.locality.country, place.locality
-        text = toks.text[items[span[0]][0]:items[span[1] - 1][1]]
-        if any(m in text for m in self.cn_markers):
-            return "cn", None
-        if any(m in text for m in self.vn_markers):
-            return "vn", None
+        # A title of several parts ("Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy Hà Nam") is read
+        # part by part from the name outwards: the part next to the name names its holder's
+        # office ("..., Tổng Lãnh sự Việt Nam tại Thượng Hải Nguyễn Thế Tùng").
+        parts, start = [], span[0]
+        for k in range(span[0], span[1] + 1):
+            if k == span[1] or items[k][2] == ",":
+                if k > start:
+                    parts.append((start, k))
+                start = k + 1
+        if span[0] < name_i:
+            parts.reverse()
+        for part in parts:
+            side = self._title_side(toks, part)
+            if side:
+                return side
+        lo, hi = items[span[0]][0], items[span[1] - 1][1]
+        title = toks.text[lo:hi]
+        # "Về phía bạn, ông ...", "phía Lào Cai có các đồng chí: A, ...; B, ...": the side a
+        # list of people is introduced with, earlier in the sentence.
+        frame = self._frame_before(toks, min(span[0], name_i))
+        if frame:
+            return frame, None
         # "đoàn đại biểu tỉnh Lạng Sơn do Bí thư Tỉnh ủy Đoàn Thị Hậu dẫn đầu": a title naming no
         # place belongs to the place named just before it in the sentence.
-        for k in range(span[0] - 1, max(-1, span[0] - 12), -1):
+        for k in range(min(span[0], name_i) - 1, max(-1, min(span[0], name_i) - 12), -1):
             if items[k][2] == ".":
                 break
             place = items[k][3]
             if place is not None and place.locality is not None:
                 return place.locality.country, None
+        # "Bí thư Tỉnh ủy", "Phó Chủ tịch UBND tỉnh" with no place: the article's own
+        # (Vietnamese) province, as the Vietnamese press writes its home officials.
+        if self._vn_home_words.search(title):
+            return "vn", None
         return None, None
+
+    def _title_side(self, toks: _Tokens, span: tuple[int, int]):
+        """The side one part of a title gives: its first place or country marker, past
+        "tại ..." (the seat of an embassy or consulate: "Tổng Lãnh sự Việt Nam tại Côn Minh")."""
+        items = toks.items
+        lo, hi = items[span[0]][0], items[span[1] - 1][1]
+        title = self._seat_re.sub(lambda m: " " * len(m.group(0)), toks.text[lo:hi])
+        country = self._country_re.search(title)
+        at = country.start() + lo if country else hi
+        for k in range(*span):
+            place = items[k][3]
+            if items[k][0] >= at:
+                break
+            if place is not None and place.locality is not None and title[items[k][0] - lo] != " ":
+                return place.locality.country, place.locality
+        if country:
+            return self._countries[country.group(0)], None
+        # Words only Chinese titles use ("Huyện trưởng") outweigh the Vietnamese ones, which
+        # renderings of Chinese titles borrow ("Phó Bí thư Huyện ủy, Huyện trưởng").
+        if self._cn_marker_re.search(title):
+            return "cn", None
+        if self._vn_marker_re.search(title):
+            return "vn", None
+        return None
+
+    def _frame_before(self, toks: _Tokens, i: int) -> str | None:
+        """The side of the nearest "phía X" before token ``i`` in its sentence: X a place, or
+        one of lexicon.yml's side_frames ("phía Việt Nam", "phía bạn")."""
+        items = toks.items
+        for k in range(i - 1, max(-1, i - _FRAME_REACH), -1):
+            w = items[k][2]
+            if w == ".":
+                return None
+            if w.casefold() != "phía" or k + 1 >= i:
+                continue
+            nxt = items[k + 1]
+            if nxt[3] is not None and nxt[3].locality is not None:
+                return nxt[3].locality.country
+            words = toks.text[nxt[0]:items[min(k + 3, i - 1)][1]].casefold()
+            for frame, side in self._side_frames.items():
+                if words.startswith(frame):
+                    return side
+        return None
 
     def find(self, text: str, places: list[PlacedMention], sentences=None) -> list[Official]:
         # Only sentences with a possible name (a family name, then a capitalized word) are
@@ -231,6 +324,8 @@ class OfficialFinder:
         for i, j in names:
             items = toks.items
             name = text[items[i][0]:items[j - 1][1]]
+            if name in self._not_officials or (i > 0 and items[i - 1][2] in self._place_words):
+                continue  # a tribute to a past leader; "huyện Hà Quảng", "khu Từ Hối": a place
             prev = items[i - 1][2].casefold() if i > 0 else ""
             prev2 = (items[i - 2][2] + " " + items[i - 1][2]).casefold() if i > 1 else ""
             honorific = prev in self.honorifics or prev2 in self.honorifics
@@ -241,7 +336,7 @@ class OfficialFinder:
             span = after if honorific and after else before or after
             if span is None:
                 continue  # no title next to the name: not counted as an official
-            side, loc = self._side(toks, span)
+            side, loc = self._side(toks, span, i)
             title = text[items[span[0]][0]:items[span[1] - 1][1]]
             spans.append((items[span[0]][0], items[span[1] - 1][1]))
             if name not in found:

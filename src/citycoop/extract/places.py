@@ -55,6 +55,20 @@ class PlaceResolver:
         self._cue_after = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(after)) if after else None
         not_after = lexicon.get("party_cues_after_not") or []
         self._not_cue_after = re.compile(r"(?:%s)(?![\w])" % esc(not_after)) if not_after else None
+        # "Hồ Chí Minh" alone is the person (Chủ tịch Hồ Chí Minh, tư tưởng Hồ Chí Minh); the city
+        # is written with its prefix ("TP Hồ Chí Minh", "Thành phố Hồ Chí Minh").
+        self._person_names = frozenset(lexicon.get("places_named_after_people") or ())
+        self._city_prefix_right_before = re.compile(
+            r"(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
+        # "Tổng Lãnh sự Việt Nam tại Côn Minh": the seat of a mission only locates it.
+        missions = lexicon.get("mission_words") or []
+        self._mission_seat = re.compile(
+            r"(?<![\w])(?:%s)(?:\s+[^\s,;.]+){0,6}\s+tại\s+(?:(?:%s)\s+)?$"
+            % (esc(missions), esc(lexicon["place_prefixes"]))) if missions else None
+        side = lexicon.get("side_event_words") or []
+        self._side_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side),
+                                      re.IGNORECASE) if side else None
+        self._prefix_after = re.compile(r"(?:%s)\s+" % esc(lexicon["place_prefixes"]))
         openers = lexicon.get("subject_openers") or []
         # A time before the subject: "Sáng 5/3", "Ngày 26-11-2024", "Hôm nay".
         self._opener = re.compile(r"^(?:(?:%s)\s*)?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)?$"
@@ -91,7 +105,9 @@ class PlaceResolver:
     def resolve(self, text: str, sentences: Sentences) -> tuple[list[ResolvedMention], list[str]]:
         mentions = [m for m in self.gaz.find(text)
                     if not self._surname_before.search(text, max(0, m.start - 12), m.start)
-                    and not self._starts_a_name(text, m)]
+                    and not self._starts_a_name(text, m)
+                    and not (m.surface in self._person_names and not self._city_prefix_right_before
+                             .search(text, max(0, m.start - 12), m.start))]
         warnings: list[str] = []
         settled: dict[str, str] = {}
         for m in mentions:
@@ -134,7 +150,11 @@ class PlaceResolver:
         for m in mentions:
             si = sentences.index_at(m.start)
             in_title = any(s <= m.start < e for s, e in title_spans)
-            if m.start in represented:
+            lo = sentences.starts[si] if si < len(sentences) else 0
+            if self._mission_seat is not None and self._mission_seat.search(
+                    text, max(lo, m.start - 120), m.start):
+                m.party = False  # the seat of a mission, also inside its head's title
+            elif m.start in represented:
                 m.party = True
             elif in_title:
                 m.party = False
@@ -149,9 +169,50 @@ class PlaceResolver:
                     window = " ".join(left.split()[-8:])
                     m.party = bool(self._party_cue.search(window))
             prev, prev_sentence = m, si
+        if self._side_event is not None:
+            self._unmark_side_event_hosts(text, sentences, mentions, represented)
+        # Lines that are not running text (related headlines, menus, tags) name no party,
+        # outside the title and the lead, which _mark_subjects reads.
+        line_end, running = -1, True
+        for m in mentions:
+            if m.start >= line_end:
+                line_start = text.rfind("\n", 0, m.start) + 1
+                line_end = text.find("\n", m.start)
+                line_end = len(text) if line_end < 0 else line_end
+                running = _is_running_text(text[line_start:line_end])
+            if not running and not (lead is not None and m.start in lead):
+                m.party = False
         if lead is not None and self._cue_after is not None:
             self._mark_subjects(text, sentences, [m for m in mentions if m.start in lead],
                                 title_spans)
+
+    def _unmark_side_event_hosts(self, text: str, sentences: Sentences,
+                                 mentions: list[ResolvedMention], represented: set[int]) -> None:
+        """"Bên lề Hội nghị giữa các tỉnh A, B, C và D, ..., X đã hội kiến Y": the members of the
+        conference a side meeting is held at are not its parties (unless an official's title
+        names them). The phrase runs from the side-event word to the first comma that no place
+        name follows."""
+        starts = {m.start for m in mentions}
+        k = 0
+        for si in sorted({sentences.index_at(m.start) for m in mentions}):
+            lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+            cue = self._side_event.search(text, lo, hi)
+            if cue is None:
+                continue
+            end = hi
+            for comma in re.finditer(r",\s*", text[cue.end():hi]):
+                after = cue.end() + comma.end()
+                prefix = self._prefix_after.match(text, after)
+                if (prefix.end() if prefix else after) not in starts:
+                    end = cue.end() + comma.start()
+                    break
+            while k < len(mentions) and mentions[k].start < cue.end():
+                k += 1
+            j = k
+            while j < len(mentions) and mentions[j].start < end:
+                if mentions[j].start not in represented:
+                    mentions[j].party = False
+                j += 1
 
     def _coordinated(self, between: str) -> bool:
         """Whether the text between two place names joins them ("và", "-", "," ...), also
@@ -201,6 +262,16 @@ class PlaceResolver:
         cue = self._cue_after.search(window)
         return cue is not None and not (self._not_cue_after is not None
                                         and self._not_cue_after.match(window, cue.start()))
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?\s*$")
+_BULLET = re.compile(r"^\s*[-–•›·*+»▶]")
+
+
+def _is_running_text(line: str) -> bool:
+    """A line of running text ends a sentence and is no bulleted item: a related article's
+    headline ("- Hà Nội tiếp đoàn thành phố Bắc Kinh"), a menu or a tag line is not."""
+    return bool(_SENTENCE_END.search(line)) and not _BULLET.match(line)
 
 
 def count_mentions(mentions: list[ResolvedMention], body_start: int) -> list[dict]:

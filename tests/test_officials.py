@@ -1,0 +1,88 @@
+"""Officials: who is named with a title, and on which side (Vietnam or China) they stand."""
+import pytest
+
+from citycoop.clean import clean_document
+from citycoop.extract import Extractor
+from citycoop.models import RawDocument
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return Extractor()
+
+
+def officials(ex, text, title=None):
+    raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text,
+                      title=title)
+    return {o["name"]: o["side"] for o in ex.extract(clean_document(raw))["officials"]}
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # The country in a long title, past lower-case words ("Trung ương", "dự khuyết")
+    ("Ngày 3/4, đoàn đại biểu tỉnh Hà Giang đã hội đàm với đồng chí Lưu Minh Hạo, Ủy viên dự "
+     "khuyết Trung ương Đảng Cộng sản Trung Quốc, Bí thư Khu ủy.", "Lưu Minh Hạo", "cn"),
+    # "tại X": the seat of a consulate is not the consul's side
+    ("Dự buổi tiếp có Tổng Lãnh sự Việt Nam tại Quảng Châu Phan Văn Lộc.", "Phan Văn Lộc", "vn"),
+    ("Ông Trịnh Gia Vũ, Tổng Lãnh sự nước Cộng hòa Nhân dân Trung Hoa tại Đà Nẵng, đã đến thăm "
+     "tỉnh Quảng Nam.", "Trịnh Gia Vũ", "cn"),
+    # A Chinese-only title word outweighs a Vietnamese-looking one ("Huyện ủy")
+    ("Đoàn huyện Hà Khẩu do ông Mạnh Kiến Quốc, Phó Bí thư Huyện ủy, Huyện trưởng dẫn đầu.",
+     "Mạnh Kiến Quốc", "cn"),
+    # A national office of China named with the country after the ministry
+    ("Ông Lê Văn Hải đã kết nối với Thứ trưởng Bộ Ngoại giao Trung Quốc Tôn Vĩ Đông.",
+     "Tôn Vĩ Đông", "cn"),
+    # A title naming no place: the article's own province
+    ("Chiều 2/5, Bí thư Tỉnh ủy Nguyễn Hữu Đông tiếp đoàn thành phố Văn Sơn (Trung Quốc).",
+     "Nguyễn Hữu Đông", "vn"),
+    # "(Nhân đại)" inside the title does not end it
+    ("Đồng chủ trì có ông Khâu Bình, Phó Chủ nhiệm Ủy ban Thường vụ Đại hội đại biểu nhân dân "
+     "(Nhân đại) tỉnh Quảng Tây.", "Khâu Bình", "cn"),
+])
+def test_side_from_the_title(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+
+
+def test_a_list_of_people_after_a_side_frame(ex):
+    text = ("Sáng 6/6, tỉnh Cao Bằng tiếp đoàn thành phố Bách Sắc (Trung Quốc). Tham dự, phía Cao "
+            "Bằng có các đồng chí: Lý Văn Tâm, Ủy viên Ban Thường vụ, Trưởng Ban Dân vận; Hoàng "
+            "Thị Mai, Phó Giám đốc Sở Ngoại vụ. Về phía bạn, ông Đàm Quốc Lương, Phó Bí thư Thành "
+            "ủy cũng có mặt.")
+    got = officials(ex, text)
+    assert got["Lý Văn Tâm"] == "vn"
+    assert got["Hoàng Thị Mai"] == "vn"
+    assert got["Đàm Quốc Lương"] == "cn"
+
+
+def test_each_person_of_a_semicolon_list_keeps_a_title(ex):
+    text = ("Cùng dự có các đồng chí: Bế Văn Hòa, Ủy viên Ban Thường vụ Tỉnh ủy, Phó Chủ tịch UBND "
+            "tỉnh; Nông Thị Lan, Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Tuyên giáo Tỉnh ủy.")
+    got = officials(ex, text)
+    assert got.get("Bế Văn Hòa") == "vn" and got.get("Nông Thị Lan") == "vn"
+
+
+def test_the_honorific_opening_a_sentence_is_not_part_of_the_name(ex):
+    got = officials(ex, "Ông Lê Quốc Bảo, Chủ tịch UBND huyện Bát Xát cảm ơn đoàn.")
+    assert "Lê Quốc Bảo" in got and "Ông Lê Quốc Bảo" not in got
+
+
+def test_past_leaders_in_a_tribute_are_not_officials(ex):
+    got = officials(ex, "Tình hữu nghị do Chủ tịch Hồ Chí Minh, Chủ tịch Mao Trạch Đông và các thế "
+                        "hệ lãnh đạo vun đắp.")
+    assert got == {}
+
+
+def test_a_place_after_a_place_word_is_not_a_person(ex):
+    got = officials(ex, "Bí thư Huyện ủy Lục Văn Khang đã làm việc tại huyện Hà Quảng, Phó Khu "
+                        "trưởng khu Từ Hối cùng dự.")
+    assert "Hà Quảng" not in got and "Từ Hối" not in got
+    assert got.get("Lục Văn Khang") == "vn"
+
+
+def test_family_names_of_the_border_peoples(ex):
+    got = officials(ex, "Đồng chủ trì là đồng chí Sùng A Hồ, Phó Chủ tịch UBND tỉnh Lai Châu.")
+    assert got.get("Sùng A Hồ") == "vn"
+
+
+def test_prime_minister_is_a_title_not_a_name(ex):
+    got = officials(ex, "Phó Thủ tướng Trần Văn Nam tiếp Bí thư Tỉnh ủy Vân Nam.")
+    assert "Phó Thủ" not in got and got.get("Trần Văn Nam") == "vn"

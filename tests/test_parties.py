@@ -1,0 +1,96 @@
+"""Parties, not mentions: which localities take part in the meeting an article reports."""
+import pytest
+
+from citycoop.clean import clean_document
+from citycoop.extract import Extractor
+from citycoop.models import RawDocument
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return Extractor()
+
+
+def parties(ex, text, title=None):
+    raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text,
+                      title=title)
+    r = ex.extract(clean_document(raw))
+    return {x["name"] for x in r["vn_localities"]}, {x["name"] for x in r["partners"]}
+
+
+LEAD = ("Sáng 14/9, tại trụ sở UBND tỉnh, Chủ tịch UBND tỉnh Hà Giang đã tiếp đoàn đại biểu châu "
+        "Văn Sơn, tỉnh Vân Nam (Trung Quốc) do Phó Châu trưởng dẫn đầu sang thăm và làm việc.")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Hai bên ôn lại tình hữu nghị do Chủ tịch Hồ Chí Minh và các thế hệ lãnh đạo vun đắp.",
+    "Đoàn đã đến thăm Khu di tích Hồ Chí Minh và dâng hoa tưởng niệm.",
+    "Đoàn lãnh đạo tỉnh học tập tư tưởng Hồ Chí Minh trong công tác đối ngoại.",
+])
+def test_ho_chi_minh_alone_is_the_person(ex, sentence):
+    vn, _ = parties(ex, LEAD + "\n\n" + sentence)
+    assert "Ho Chi Minh City" not in vn
+
+
+@pytest.mark.parametrize("text", [
+    "Sáng 2/3, lãnh đạo Thành phố Hồ Chí Minh đã tiếp đoàn đại biểu tỉnh Quảng Đông (Trung Quốc).",
+    "Sáng 2/3, lãnh đạo TP Hồ Chí Minh đã tiếp đoàn đại biểu tỉnh Quảng Đông (Trung Quốc).",
+])
+def test_the_city_is_written_with_its_prefix(ex, text):
+    vn, cn = parties(ex, text)
+    assert "Ho Chi Minh City" in vn and "Guangdong" in cn
+
+
+@pytest.mark.parametrize("sentence, seat", [
+    ("Cùng đi có đồng chí Lê Văn Minh, Tổng Lãnh sự Việt Nam tại Nam Ninh.", "Nanning"),
+    ("Dự buổi tiếp có đại diện Tổng Lãnh sự quán Việt Nam tại Côn Minh, Vân Nam (Trung Quốc).",
+     "Kunming"),
+    ("Đoàn cũng làm việc với Đại sứ quán Việt Nam tại Bắc Kinh.", "Beijing"),
+])
+def test_the_seat_of_a_mission_is_no_party(ex, sentence, seat):
+    _, cn = parties(ex, LEAD + " " + sentence)
+    assert seat not in cn
+    assert "Wenshan" in cn
+
+
+def test_a_city_the_delegation_comes_from_is_still_a_party(ex):
+    _, cn = parties(ex, "Chiều 8/6, tỉnh Lạng Sơn tiếp đoàn đại biểu thành phố Nam Ninh (Trung Quốc) "
+                        "do Phó Thị trưởng dẫn đầu.")
+    assert "Nanning" in cn
+
+
+def test_related_headlines_name_no_party(ex):
+    text = "\n\n".join([
+        LEAD,
+        "Hai bên trao đổi về hợp tác thương mại và du lịch.",
+        "Tin liên quan:",
+        "- Quảng Ninh tiếp đoàn đại biểu thành phố Đông Hưng",
+        "• Lãnh đạo tỉnh Lào Cai hội đàm với Bí thư Châu ủy Hồng Hà",
+        "Bắc Giang đón đoàn doanh nghiệp Thâm Quyến khảo sát khu công nghiệp",
+    ])
+    vn, cn = parties(ex, text)
+    assert vn == {"Ha Giang"}
+    assert cn == {"Wenshan"}
+
+
+def test_a_body_sentence_still_names_a_party(ex):
+    text = "\n\n".join([LEAD, "Đáng chú ý, đoàn đại biểu tỉnh Lào Cai cũng tham dự buổi tiếp."])
+    vn, _ = parties(ex, text)
+    assert "Lao Cai" in vn
+
+
+def test_members_of_the_conference_a_side_meeting_is_held_at_are_not_parties(ex):
+    text = ("Chiều 12/4, bên lề Hội nghị thường niên giữa lãnh đạo các tỉnh Hà Giang, Cao Bằng, "
+            "Lạng Sơn, Quảng Ninh (Việt Nam) và Khu tự trị Quảng Tây (Trung Quốc) tổ chức tại tỉnh "
+            "Lạng Sơn, Bí thư Tỉnh ủy Cao Bằng Hoàng Văn Thái đã hội kiến Chủ tịch Chính quyền "
+            "nhân dân Khu tự trị Quảng Tây Lam Thiên Lập.")
+    vn, cn = parties(ex, text)
+    assert vn == {"Cao Bang"}
+    assert cn == {"Guangxi"}
+
+
+def test_without_a_side_meeting_the_members_of_a_conference_are_parties(ex):
+    text = ("Chiều 12/4, tại thành phố Lạng Sơn, đoàn đại biểu các tỉnh Hà Giang, Cao Bằng, Lạng "
+            "Sơn (Việt Nam) đã hội đàm với đoàn đại biểu Khu tự trị Quảng Tây (Trung Quốc).")
+    vn, _ = parties(ex, text)
+    assert vn == {"Ha Giang", "Cao Bang", "Lang Son"}

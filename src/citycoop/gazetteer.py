@@ -33,6 +33,9 @@ class Locality:
     name_zh: str | None = None
     period: str | None = None  # vn: both|pre2025|post2025
     merged_into: str | None = None  # vn: the post-2025 unit
+    prefecture: str | None = None  # cn county: its prefecture-level city (municipality for a district)
+    # cn: a generated name (not curated) counts as Chinese only with Chinese evidence in the text
+    needs_evidence: bool = False
 
     @property
     def is_provincial(self) -> bool:
@@ -41,8 +44,11 @@ class Locality:
         )
 
     def as_partner(self) -> dict:
-        return {"name": self.name, "name_vi": self.name_vi, "province": self.province,
-                "level": self.level, "lat": self.lat, "lon": self.lon}
+        out = {"name": self.name, "name_vi": self.name_vi, "province": self.province,
+               "level": self.level, "lat": self.lat, "lon": self.lon}
+        if self.prefecture:  # a county: the city it belongs to (not itself a party)
+            out["prefecture"] = self.prefecture
+        return out
 
     def as_vn(self) -> dict:
         return {"name": self.name, "name_vi": self.name_vi, "level": self.level,
@@ -56,11 +62,21 @@ class Mention:
     surface: str
     candidates: tuple[Locality, ...]  # every locality this surface form may mean
     vn_homonym: str | None  # kind of Vietnamese sub-provincial place of the same name, if any
+    # the Vietnamese province a district of this name stands for (None: no district, or
+    # districts of this name in several provinces)
+    vn_district: Locality | None = None
 
     @property
     def ambiguous(self) -> bool:
         countries = {c.country for c in self.candidates}
-        return len(countries) > 1 or (self.vn_homonym is not None and "cn" in countries)
+        return len(countries) > 1 or (self.vn_homonym is not None and "cn" in countries) or (
+            self.needs_evidence)
+
+    @property
+    def needs_evidence(self) -> bool:
+        """Only generated Chinese names, none curated: Chinese only on evidence in the text."""
+        cn = [c for c in self.candidates if c.country == "cn"]
+        return bool(cn) and all(c.needs_evidence for c in cn)
 
 
 def _float(value: str) -> float | None:
@@ -79,7 +95,7 @@ class Gazetteer:
     """All localities plus the compiled name matcher."""
 
     def __init__(self, cn_rows: list[dict], vn_rows: list[dict], homonym_rows: list[dict],
-                 prefixes: list[str], not_places: list[str]):
+                 prefixes: list[str], not_places: list[str], district_rows: list[dict] = ()):
         self.localities: list[Locality] = []
         surfaces: dict[str, list[Locality]] = {}
         prefix_re = re.compile(
@@ -93,16 +109,20 @@ class Gazetteer:
                 # Only the core name is matched: the prefix ("TP", "tỉnh", "Khu tự trị")
                 # stays in the left context, where the extractor reads it.
                 core = prefix_re.sub("", form).strip() or form
+                # A generated name of one syllable ("Đan", "An") is a common word: never matched.
+                if loc.needs_evidence and " " not in core:
+                    continue
                 if len(core) >= 2 and loc not in surfaces.setdefault(core, []):
                     surfaces[core].append(loc)
 
         for r in cn_rows:
             loc = Locality("cn", r["name"], normalize_text(r["name_vi"]), r["level"],
                            r["province"], _float(r["lat"]), _float(r["lon"]),
-                           name_zh=r.get("name_zh") or None)
+                           name_zh=r.get("name_zh") or None, prefecture=r.get("prefecture") or None,
+                           needs_evidence=r.get("evidence") == "required")
             names = [r["name_vi"], *_aliases(r.get("aliases_vi"))]
-            english = r["name"].split(" (")[0]  # "Pingxiang (Jiangxi)" → "Pingxiang"
-            names.append(english)
+            if not loc.needs_evidence:  # pinyin in Vietnamese text: only the curated rows'
+                names.append(r["name"].split(" (")[0])  # "Pingxiang (Jiangxi)" → "Pingxiang"
             add(loc, names)
         for r in vn_rows:
             loc = Locality("vn", r["name"], normalize_text(r["name_vi"]), r["level"], r["name"],
@@ -114,7 +134,20 @@ class Gazetteer:
         # Vietnamese places below province level that share a Chinese locality's name.
         self.homonyms = {normalize_text(r["name_vi"]): r["kind"] for r in homonym_rows
                          if r.get("kind") != "province"}
-        self._surfaces = {k: tuple(v) for k, v in surfaces.items()}
+        # Vietnamese districts (before 2025): homonyms too, and each stands for its province.
+        self.districts: dict[str, Locality | None] = {}
+        vn_by_name = {loc.name: loc for loc in self.localities if loc.country == "vn"}
+        for r in district_rows:
+            form = normalize_text(r["name_vi"])
+            if form in surfaces and any(c.country == "vn" for c in surfaces[form]):
+                continue  # a province's name: the province reading wins
+            self.homonyms.setdefault(form, r["kind"])
+            province = None if r.get("ambiguous") else vn_by_name.get(r["province"])
+            self.districts[form] = province if form not in self.districts else None
+        rank = {"province": 0, "municipality": 0, "autonomous_region": 0, "sar": 0, "city": 1}
+        # Curated before generated, then higher levels first: candidates[0] is the default reading.
+        self._surfaces = {k: tuple(sorted(v, key=lambda c: (c.needs_evidence, rank.get(c.level, 2))))
+                          for k, v in surfaces.items()}
         blocked = [normalize_text(p) for p in not_places]
         forms = sorted({*self._surfaces, *self.homonyms, *blocked}, key=len, reverse=True)
         self._blocked = set(blocked)
@@ -130,9 +163,10 @@ class Gazetteer:
                 continue
             cands = self._surfaces.get(surface, ())
             homonym = self.homonyms.get(surface)
-            if not cands:
-                continue  # a homonym that is only a Vietnamese district: not a gazetteer place
-            out.append(Mention(m.start(), m.end(), surface, cands, homonym))
+            district = self.districts.get(surface)
+            if not cands and district is None:
+                continue  # a homonym that is only a Vietnamese commune: not a gazetteer place
+            out.append(Mention(m.start(), m.end(), surface, cands, homonym, district))
         return out
 
     def get(self, country: str, name: str) -> Locality | None:
@@ -177,7 +211,8 @@ def _default_gazetteer() -> Gazetteer:
 def _build(cn_text: str, vn_text: str) -> Gazetteer:
     lex = _lexicon()
     return Gazetteer(_read_csv(cn_text), _read_csv(vn_text), _read_csv(_data_text("vn_homonyms.csv")),
-                     lex["place_prefixes"], lex.get("not_places", []))
+                     lex["place_prefixes"], lex.get("not_places", []),
+                     _read_csv(_data_text("vn_districts.csv")))
 
 
 def data_version() -> str:
@@ -185,6 +220,7 @@ def data_version() -> str:
     import hashlib
 
     h = hashlib.sha1()
-    for name in ("cn_localities.csv", "vn_localities.csv", "vn_homonyms.csv", "lexicon.yml"):
+    for name in ("cn_localities.csv", "vn_localities.csv", "vn_homonyms.csv", "vn_districts.csv",
+                 "lexicon.yml"):
         h.update(_data_text(name).encode())
     return h.hexdigest()[:10]

@@ -46,7 +46,9 @@ from collections import defaultdict
 from importlib import resources
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "src" / "citycoop" / "data"
+SRC = Path(__file__).resolve().parent.parent / "src"
+DATA = SRC / "citycoop" / "data"
+sys.path.insert(0, str(SRC))  # citycoop.normalize: names are written as the extractor reads text
 CN_FIELDS = ["name", "name_vi", "aliases_vi", "name_zh", "level", "province", "lat", "lon",
              "prefecture", "name_zh_full", "adcode", "evidence"]
 VN_FIELDS = ["name_vi", "kind", "province", "lat", "lon", "ambiguous"]
@@ -105,7 +107,9 @@ def pinyin_id(zh: str) -> str:
 def sino_vietnamese(zh: str) -> str:
     from cn2vn import cn2vn
 
-    return unicodedata.normalize("NFC", cn2vn(zh)).title()
+    from citycoop.normalize import normalize_text
+
+    return normalize_text(cn2vn(zh).title())  # one tone-mark style: Thủy, not Thuỷ
 
 
 def _read(path: Path) -> list[dict]:
@@ -232,8 +236,6 @@ def build_cn(overrides: list[dict]) -> list[dict]:
             row.update({k: cur[k] for k in ("name", "name_vi", "aliases_vi", "level", "province", "lat", "lon")
                         if cur.get(k) not in (None, "")})
             row["evidence"] = cur.get("evidence") or ""
-            if unicodedata.normalize("NFC", cur["name_vi"]) != generated_vi and cur.get("keep_generated") == "yes":
-                row["aliases_vi"] = " | ".join(x for x in (cur["aliases_vi"], generated_vi) if x)
         rows.append(row)
     for row in unmatched:  # curated places the division list does not have (none today)
         rows.append({**{k: "" for k in CN_FIELDS}, **{k: row.get(k, "") for k in CN_FIELDS if k in row}})

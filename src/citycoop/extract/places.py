@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from ..gazetteer import Gazetteer, Locality, Mention
 from .text import Sentences
 
-_SUBPROVINCIAL = ("district", "urban_district", "town", "ward", "commune")  # homonym kinds a "thành phố" prefix rules out
+_SUBPROVINCIAL = ("district", "urban_district", "town", "ward", "commune")
+_DISTRICT_KINDS = ("district", "urban_district", "town")  # what "huyện", "quận", "thị xã" can name  # homonym kinds a "thành phố" prefix rules out
 _COORDINATION = re.compile(r"^\s*(?:,|và|với|-|–|cùng)\s*$")
 # Text joining two place names, or a time opening a clause, is never longer than this
 # (" (Trung Quốc) và Khu tự trị dân tộc Choang " is 43 characters).
@@ -88,10 +89,11 @@ class PlaceResolver:
             return "cn"
         if self._vn_after.match(right):
             return "vn"
-        if m.vn_homonym in _SUBPROVINCIAL and self._district_prefix.search(left):
+        if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
             return "vn"
-        if m.vn_homonym in _SUBPROVINCIAL and self._city_prefix.search(left):
-            return "cn"
+        if m.vn_homonym in _SUBPROVINCIAL and (self._city_prefix.search(left)
+                                               or self._district_prefix.search(left)):
+            return "cn"  # "thành phố Trùng Khánh"; "huyện Hà Khẩu" (in Vietnam only a ward)
         # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause)
         clause = re.split(r"[.;:!?\n]", left)[-1]
         if self._cn_before.search(" ".join(clause.split()[-6:])):
@@ -111,31 +113,52 @@ class PlaceResolver:
             return "cn"
         if self._vn_after.match(right):
             return "vn"
-        if m.vn_homonym in _SUBPROVINCIAL and self._district_prefix.search(left):
+        if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
             return "vn"
         clause = re.split(r"[.;:!?\n]", left)[-1]
         window = " ".join(clause.split()[-6:])
         marker = self._cn_before.search(window)
         if marker and marker.group(0) != "Trung Quốc":  # "... Trung Quốc và Hòa Bình"
             return "cn"
-        si = sentences.index_at(m.start)
-        lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
-        lo, hi = max(lo, m.start - _NEAR), min(hi, m.end + _NEAR)
-        near = [o for o in mentions if o is not m and lo <= o.start and o.end <= hi]
-        parents = {p for c in m.candidates if c.country == "cn" for p in (c.province, c.prefecture) if p}
+        if self._parent_named(text, sentences, m, mentions):
+            return "cn"
         level = self._level_prefix.search(left)
-        for o in near:
-            if not any(c.country == "cn" and c.name in parents for c in o.candidates):
-                continue
-            # right after it ("Dương Châu, tỉnh Giang Tô", "Hà Khẩu (Vân Nam)"), or before
-            # it when a level word introduces it ("Vân Nam ... huyện Hà Khẩu")
-            if (0 <= o.start - m.end <= _PARENT_AFTER) or (level and o.end <= m.start):
-                return "cn"
+        lo, hi = self._near(text, sentences, m)
+        near = [o for o in mentions if o is not m and lo <= o.start and o.end <= hi]
         if level:
             if self._china.search(text, lo, hi) or any(
                     c.country == "cn" and c.is_provincial and not o.ambiguous
                     for o in near for c in o.candidates):
                 return "cn"
+        return None
+
+    def _near(self, text: str, sentences: Sentences, m: Mention) -> tuple[int, int]:
+        si = sentences.index_at(m.start)
+        lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+        return max(lo, m.start - _NEAR), min(hi, m.end + _NEAR)
+
+    def _parent_named(self, text: str, sentences: Sentences, m: Mention,
+                      mentions: list[Mention]) -> str | None:
+        """'cn' when the Chinese reading's province or prefecture is named right after it
+        ("Dương Châu, tỉnh Giang Tô", "Hà Khẩu (Vân Nam)"), or before it when a level word
+        introduces it ("Vân Nam ... huyện Hà Khẩu")."""
+        parents = {p for c in m.candidates if c.country == "cn" for p in (c.province, c.prefecture)
+                   if p and p != c.name}
+        if not parents:
+            return None
+        lo, hi = self._near(text, sentences, m)
+        level = None
+        for o in mentions:
+            if o is m or not (lo <= o.start and o.end <= hi):
+                continue
+            if not any(c.country == "cn" and c.name in parents for c in o.candidates):
+                continue
+            if 0 <= o.start - m.end <= _PARENT_AFTER:
+                return "cn"
+            if o.end <= m.start:
+                level = level or self._level_prefix.search(text, max(0, m.start - 20), m.start)
+                if level:
+                    return "cn"
         return None
 
     def _pick(self, text: str, m: Mention, country: str, mentions: list[Mention]) -> Locality | None:
@@ -170,7 +193,7 @@ class PlaceResolver:
         for m in mentions:
             if m.ambiguous:
                 ev = (self._generated_evidence(text, sentences, m, mentions) if m.needs_evidence
-                      else self._evidence(text, m))
+                      else self._evidence(text, m) or self._parent_named(text, sentences, m, mentions))
                 if ev and m.surface not in settled:
                     settled[m.surface] = ev
         out: list[ResolvedMention] = []

@@ -51,6 +51,8 @@ DATA = SRC / "citycoop" / "data"
 sys.path.insert(0, str(SRC))  # citycoop.normalize: names are written as the extractor reads text
 CN_FIELDS = ["name", "name_vi", "aliases_vi", "name_zh", "level", "province", "lat", "lon",
              "prefecture", "name_zh_full", "adcode", "evidence"]
+# ambiguous: "yes" (districts of this name in several provinces: stands for none), "prefix"
+# (communes elsewhere share the name: counts only after huyện/quận/thị xã/thành phố)
 VN_FIELDS = ["name_vi", "kind", "province", "lat", "lon", "ambiguous"]
 
 # Characters pypinyin reads in their common-word sound where place names use another.
@@ -273,9 +275,18 @@ def build_vn(vn_rows: list[dict]) -> list[dict]:
     provinces_of = defaultdict(set)
     for (dshort, name) in found:
         provinces_of[dshort].add(name)
+    # Communes of the same name in another province ("Thanh Bình", "Thanh Xuân": also given
+    # names): such a district counts only after its level word ("huyện Thanh Bình").
+    communes = defaultdict(set)
+    for short, wshort in con.execute("select distinct provinceShort, wardShort from admin_units_legacy"):
+        if wshort:
+            short = unicodedata.normalize("NFC", short)
+            communes[unicodedata.normalize("NFC", wshort)].add(
+                ours.get(short) or ours.get(_VN_PROVINCE_SPELLING.get(short, short)))
     rows = []
     for (dshort, name), row in sorted(found.items(), key=lambda kv: (kv[1]["province"], kv[0][0])):
-        row["ambiguous"] = "yes" if len(provinces_of[dshort]) > 1 else ""
+        row["ambiguous"] = "yes" if len(provinces_of[dshort]) > 1 else (
+            "prefix" if communes.get(dshort, set()) - {name} else "")
         rows.append(row)
     return rows
 

@@ -161,13 +161,16 @@ class Gazetteer:
                          if r.get("kind") != "province"}
         # Vietnamese districts (before 2025): homonyms too, and each stands for its province.
         self.districts: dict[str, Locality | None] = {}
+        self.district_prefix_only: set[str] = set()  # count only after huyện/quận/thị xã/thành phố
         vn_by_name = {loc.name: loc for loc in self.localities if loc.country == "vn"}
         for r in district_rows:
             form = normalize_text(r["name_vi"])
             if form in surfaces and any(c.country == "vn" for c in surfaces[form]):
                 continue  # a province's name: the province reading wins
             self.homonyms.setdefault(form, r["kind"])
-            province = None if r.get("ambiguous") else vn_by_name.get(r["province"])
+            province = None if r.get("ambiguous") == "yes" else vn_by_name.get(r["province"])
+            if r.get("ambiguous") == "prefix":  # communes elsewhere share the name
+                self.district_prefix_only.add(form)
             self.districts[form] = province if form not in self.districts else None
         rank = {"province": 0, "municipality": 0, "autonomous_region": 0, "sar": 0, "city": 1}
         # Curated before generated, then higher levels first: candidates[0] is the default reading.

@@ -108,6 +108,7 @@ class PlaceResolver:
         ("thành phố", "huyện", "châu") with China or a Chinese province close by in its
         sentence. A level word alone, or China somewhere in the article, is not enough."""
         left = text[max(0, m.start - 60):m.start]
+        left = left[left.rfind("\n") + 1:]  # a headline list: the line before is another text
         right = text[m.end:m.end + 20]
         if self._cn_after.match(right):
             return "cn"
@@ -135,7 +136,9 @@ class PlaceResolver:
     def _near(self, text: str, sentences: Sentences, m: Mention) -> tuple[int, int]:
         si = sentences.index_at(m.start)
         lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
-        return max(lo, m.start - _NEAR), min(hi, m.end + _NEAR)
+        lo, hi = max(lo, m.start - _NEAR, text.rfind("\n", 0, m.start) + 1), min(hi, m.end + _NEAR)
+        eol = text.find("\n", m.end, hi)
+        return lo, (hi if eol < 0 else eol)
 
     def _parent_named(self, text: str, sentences: Sentences, m: Mention,
                       mentions: list[Mention]) -> str | None:
@@ -179,7 +182,9 @@ class PlaceResolver:
             return None
         if self._level_prefix.search(text, max(0, m.start - 20), m.start):
             return m.vn_district
-        return m.vn_district if not m.candidates and " " in m.surface else None
+        # alone: not a name communes elsewhere have too (so often a person's: "Thanh Bình")
+        return m.vn_district if (not m.candidates and " " in m.surface
+                                 and m.surface not in self.gaz.district_prefix_only) else None
 
     def resolve(self, text: str, sentences: Sentences) -> tuple[list[ResolvedMention], list[str]]:
         found = self.gaz.find(text)

@@ -15,8 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 from . import yamlfile
-from .matching import compile_terms
+from .matching import TermMatcher
 from .normalize import normalize_text
+from .normalize import normalize_text as _normalize_text
 
 ALIAS_SEP = "|"
 
@@ -33,6 +34,9 @@ class Locality:
     name_zh: str | None = None
     period: str | None = None  # vn: both|pre2025|post2025
     merged_into: str | None = None  # vn: the post-2025 unit
+    prefecture: str | None = None  # cn county: its prefecture-level city (municipality for a district)
+    # cn: a generated name (not curated) counts as Chinese only with Chinese evidence in the text
+    needs_evidence: bool = False
 
     @property
     def is_provincial(self) -> bool:
@@ -41,8 +45,11 @@ class Locality:
         )
 
     def as_partner(self) -> dict:
-        return {"name": self.name, "name_vi": self.name_vi, "province": self.province,
-                "level": self.level, "lat": self.lat, "lon": self.lon}
+        out = {"name": self.name, "name_vi": self.name_vi, "province": self.province,
+               "level": self.level, "lat": self.lat, "lon": self.lon}
+        if self.prefecture:  # a county: the city it belongs to (not itself a party)
+            out["prefecture"] = self.prefecture
+        return out
 
     def as_vn(self) -> dict:
         return {"name": self.name, "name_vi": self.name_vi, "level": self.level,
@@ -56,11 +63,33 @@ class Mention:
     surface: str
     candidates: tuple[Locality, ...]  # every locality this surface form may mean
     vn_homonym: str | None  # kind of Vietnamese sub-provincial place of the same name, if any
+    # the Vietnamese province a district of this name stands for (None: no district, or
+    # districts of this name in several provinces)
+    vn_district: Locality | None = None
 
     @property
     def ambiguous(self) -> bool:
         countries = {c.country for c in self.candidates}
-        return len(countries) > 1 or (self.vn_homonym is not None and "cn" in countries)
+        return len(countries) > 1 or (self.vn_homonym is not None and "cn" in countries) or (
+            self.needs_evidence)
+
+    @property
+    def needs_evidence(self) -> bool:
+        """Only generated Chinese names, none curated: Chinese only on evidence in the text."""
+        cn = [c for c in self.candidates if c.country == "cn"]
+        return bool(cn) and all(c.needs_evidence for c in cn)
+
+
+def _memo(fn):
+    cache: dict = {}
+
+    def call(x):
+        try:
+            return cache[x]
+        except KeyError:
+            cache[x] = out = fn(x)
+            return out
+    return call
 
 
 def _float(value: str) -> float | None:
@@ -68,7 +97,9 @@ def _float(value: str) -> float | None:
 
 
 def _read_csv(text: str) -> list[dict]:
-    return list(csv.DictReader(text.splitlines()))
+    rows = csv.reader(text.splitlines())  # csv.DictReader is ~2x slower on the 3 000 rows
+    header = next(rows, [])
+    return [dict(zip(header, r)) for r in rows if r]
 
 
 def _aliases(field: str | None) -> list[str]:
@@ -79,12 +110,20 @@ class Gazetteer:
     """All localities plus the compiled name matcher."""
 
     def __init__(self, cn_rows: list[dict], vn_rows: list[dict], homonym_rows: list[dict],
-                 prefixes: list[str], not_places: list[str]):
+                 prefixes: list[str], not_places: list[str], district_rows: list[dict] = (),
+                 normalized: bool = False):
+        """``normalized``: the rows' text has been through ``normalize_text`` already (as
+        ``load_gazetteer`` does to whole files: one pass instead of one per name)."""
         self.localities: list[Locality] = []
         surfaces: dict[str, list[Locality]] = {}
+        paired: set[tuple[str, int]] = set()  # (surface, id(locality)): no dataclass __eq__
+        # names repeat (name_vi, aliases, namesakes)
+        normalize_text = str if normalized else _memo(_normalize_text)
         prefix_re = re.compile(
             r"^(?:%s)\s+" % "|".join(re.escape(normalize_text(p)) for p in
                                      sorted(prefixes, key=len, reverse=True)))
+
+        prefix_heads = {normalize_text(p).split(" ", 1)[0] for p in prefixes}
 
         def add(loc: Locality, names: list[str]) -> None:
             self.localities.append(loc)
@@ -92,17 +131,23 @@ class Gazetteer:
                 form = normalize_text(raw).strip()
                 # Only the core name is matched: the prefix ("TP", "tỉnh", "Khu tự trị")
                 # stays in the left context, where the extractor reads it.
-                core = prefix_re.sub("", form).strip() or form
-                if len(core) >= 2 and loc not in surfaces.setdefault(core, []):
-                    surfaces[core].append(loc)
+                core = (prefix_re.sub("", form).strip() or form) if " " in form and (
+                    form.split(" ", 1)[0] in prefix_heads) else form
+                # A generated name of one syllable ("Đan", "An") is a common word: never matched.
+                if loc.needs_evidence and " " not in core:
+                    continue
+                if len(core) >= 2 and (core, id(loc)) not in paired:
+                    paired.add((core, id(loc)))
+                    surfaces.setdefault(core, []).append(loc)
 
         for r in cn_rows:
             loc = Locality("cn", r["name"], normalize_text(r["name_vi"]), r["level"],
                            r["province"], _float(r["lat"]), _float(r["lon"]),
-                           name_zh=r.get("name_zh") or None)
+                           name_zh=r.get("name_zh") or None, prefecture=r.get("prefecture") or None,
+                           needs_evidence=r.get("evidence") == "required")
             names = [r["name_vi"], *_aliases(r.get("aliases_vi"))]
-            english = r["name"].split(" (")[0]  # "Pingxiang (Jiangxi)" → "Pingxiang"
-            names.append(english)
+            if not loc.needs_evidence:  # pinyin in Vietnamese text: only the curated rows'
+                names.append(r["name"].split(" (")[0])  # "Pingxiang (Jiangxi)" → "Pingxiang"
             add(loc, names)
         for r in vn_rows:
             loc = Locality("vn", r["name"], normalize_text(r["name_vi"]), r["level"], r["name"],
@@ -114,25 +159,42 @@ class Gazetteer:
         # Vietnamese places below province level that share a Chinese locality's name.
         self.homonyms = {normalize_text(r["name_vi"]): r["kind"] for r in homonym_rows
                          if r.get("kind") != "province"}
-        self._surfaces = {k: tuple(v) for k, v in surfaces.items()}
+        # Vietnamese districts (before 2025): homonyms too, and each stands for its province.
+        self.districts: dict[str, Locality | None] = {}
+        self.district_prefix_only: set[str] = set()  # count only after huyện/quận/thị xã/thành phố
+        vn_by_name = {loc.name: loc for loc in self.localities if loc.country == "vn"}
+        for r in district_rows:
+            form = normalize_text(r["name_vi"])
+            if form in surfaces and any(c.country == "vn" for c in surfaces[form]):
+                continue  # a province's name: the province reading wins
+            self.homonyms.setdefault(form, r["kind"])
+            province = None if r.get("ambiguous") == "yes" else vn_by_name.get(r["province"])
+            if r.get("ambiguous") == "prefix":  # communes elsewhere share the name
+                self.district_prefix_only.add(form)
+            self.districts[form] = province if form not in self.districts else None
+        rank = {"province": 0, "municipality": 0, "autonomous_region": 0, "sar": 0, "city": 1}
+        # Curated before generated, then higher levels first: candidates[0] is the default reading.
+        self._surfaces = {k: tuple(sorted(v, key=lambda c: (c.needs_evidence, rank.get(c.level, 2)))
+                                   if len(v) > 1 else v) for k, v in surfaces.items()}
         blocked = [normalize_text(p) for p in not_places]
         forms = sorted({*self._surfaces, *self.homonyms, *blocked}, key=len, reverse=True)
         self._blocked = set(blocked)
         # Place names are proper nouns: match case-sensitively ("Hòa Bình" the province,
         # "hòa bình" peace), on syllable boundaries, longest name first.
-        self._pattern = compile_terms(forms)
+        self._matcher = TermMatcher(forms)
 
     def find(self, text: str) -> list[Mention]:
         out = []
-        for m in self._pattern.finditer(text):
-            surface = m.group(0)
+        for start, end in self._matcher.finditer(text):
+            surface = text[start:end]
             if surface in self._blocked:
                 continue
             cands = self._surfaces.get(surface, ())
             homonym = self.homonyms.get(surface)
-            if not cands:
-                continue  # a homonym that is only a Vietnamese district: not a gazetteer place
-            out.append(Mention(m.start(), m.end(), surface, cands, homonym))
+            district = self.districts.get(surface)
+            if not cands and district is None:
+                continue  # a homonym that is only a Vietnamese commune: not a gazetteer place
+            out.append(Mention(start, end, surface, cands, homonym, district))
         return out
 
     def get(self, country: str, name: str) -> Locality | None:
@@ -176,8 +238,11 @@ def _default_gazetteer() -> Gazetteer:
 
 def _build(cn_text: str, vn_text: str) -> Gazetteer:
     lex = _lexicon()
-    return Gazetteer(_read_csv(cn_text), _read_csv(vn_text), _read_csv(_data_text("vn_homonyms.csv")),
-                     lex["place_prefixes"], lex.get("not_places", []))
+    nt = _normalize_text
+    return Gazetteer(_read_csv(nt(cn_text)), _read_csv(nt(vn_text)),
+                     _read_csv(nt(_data_text("vn_homonyms.csv"))),
+                     [nt(p) for p in lex["place_prefixes"]], [nt(p) for p in lex.get("not_places", [])],
+                     _read_csv(nt(_data_text("vn_districts.csv"))), normalized=True)
 
 
 def data_version() -> str:
@@ -185,6 +250,7 @@ def data_version() -> str:
     import hashlib
 
     h = hashlib.sha1()
-    for name in ("cn_localities.csv", "vn_localities.csv", "vn_homonyms.csv", "lexicon.yml"):
+    for name in ("cn_localities.csv", "vn_localities.csv", "vn_homonyms.csv", "vn_districts.csv",
+                 "lexicon.yml"):
         h.update(_data_text(name).encode())
     return h.hexdigest()[:10]

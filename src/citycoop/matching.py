@@ -129,3 +129,55 @@ def compile_words(words, flags: int = 0, not_after: str = "") -> re.Pattern:
         rest = "|".join(re.escape(w[1:]) for w in ws)
         branches.append(head + before + ("(?i:%s)" % rest if ignorecase else "(?:%s)" % rest))
     return re.compile(r"(?:%s)(?![\w])" % "|".join(branches), rest_flags)
+
+
+class TermMatcher:
+    """The matches of ``compile_terms(terms)`` (leftmost, longest whole-syllable term at each
+    position, case-sensitive), found with an Aho–Corasick automaton (pyahocorasick).
+
+    For thousands of terms (the gazetteer's ≈ 6 000 names) `re` takes ≈ 0.2 s to compile the
+    trie-shaped pattern, at every start of a process; the automaton is built in ≈ 10 ms and
+    scans as fast. Every occurrence of every term is found in one pass in C; those that end
+    or start inside a word are dropped (a ``\\w`` character on either side, as ``(?<![\\w])``
+    and ``(?![\\w])`` test), and of the rest the leftmost-longest, non-overlapping ones are
+    kept — what the regex's backtracking gives.
+    """
+
+    def __init__(self, terms):
+        import ahocorasick
+
+        self._auto = ahocorasick.Automaton()
+        n = 0
+        for term in terms:
+            if term:
+                self._auto.add_word(term, len(term))
+                n += 1
+        self._empty = n == 0
+        if not self._empty:
+            self._auto.make_automaton()
+
+    def finditer(self, text: str):
+        """``(start, end)`` of each match, in order."""
+        if self._empty:
+            return []
+        hits = []
+        size = len(text)
+        for last, length in self._auto.iter(text):
+            start, end = last + 1 - length, last + 1
+            if start > 0:
+                ch = text[start - 1]
+                if ch.isalnum() or ch == "_":
+                    continue
+            if end < size:
+                ch = text[end]
+                if ch.isalnum() or ch == "_":
+                    continue
+            hits.append((start, -end))
+        hits.sort()
+        out = []
+        pos = 0
+        for start, neg_end in hits:
+            if start >= pos:
+                out.append((start, -neg_end))
+                pos = -neg_end
+        return out

@@ -16,11 +16,17 @@ from ..gazetteer import Gazetteer, Locality, Mention
 from .lead import Lead
 from .text import Sentences
 
-_SUBPROVINCIAL = ("district", "town", "ward", "commune")  # homonym kinds a "thành phố" prefix rules out
+_SUBPROVINCIAL = ("district", "urban_district", "town", "ward", "commune")
+_DISTRICT_KINDS = ("district", "urban_district", "town")  # what "huyện", "quận", "thị xã" can name  # homonym kinds a "thành phố" prefix rules out
 _COORDINATION = re.compile(r"^\s*(?:,|và|với|-|–|cùng)\s*$")
 # Text joining two place names, or a time opening a clause, is never longer than this
 # (" (Trung Quốc) và Khu tự trị dân tộc Choang " is 43 characters).
 _JOIN_MAX = 60
+# A generated Chinese name's province or prefecture named this close settles it ("Dương Châu,
+# tỉnh Giang Tô", "Hà Khẩu (Vân Nam)"), and so does a level word before it with China or a
+# Chinese province this close in the same sentence ("thành phố Thiệu Hưng ... Chiết Giang").
+_NEAR = 120
+_PARENT_AFTER = 40
 
 
 @dataclass
@@ -43,6 +49,12 @@ class PlaceResolver:
         self._vn_after = re.compile(r"^\s*(?:\(Việt Nam\)|, Việt Nam)")
         self._city_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
         self._district_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["district_prefixes"]))
+        # Any level word right before a name: a Vietnamese district counts with one.
+        self._level_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(
+            [*lexicon["city_prefixes"], *lexicon["district_prefixes"], "châu", "Châu", "khu", "Khu"]))
+        self._china = re.compile(r"Trung Quốc")
+        # A river, mountain or lake of the name is no place ("sông Lan Thương - Mê Kông").
+        self._feature_before = re.compile(r"(?:^|\s)(?:sông|Sông|núi|Núi|hồ|Hồ|đèo|Đèo|vịnh|Vịnh|dãy|Dãy)\s*$")
         self._surnames = frozenset(lexicon["surnames"])
         self._next_word = re.compile(r" ([^\W\d_]+)(?![\w])")
         person_before = [w for w in lexicon["surnames"] if w not in set(lexicon["surnames_also_words"])]
@@ -92,42 +104,144 @@ class PlaceResolver:
             return "cn"
         if self._vn_after.match(right):
             return "vn"
-        if m.vn_homonym in _SUBPROVINCIAL and self._district_prefix.search(left):
+        if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
             return "vn"
-        if m.vn_homonym in _SUBPROVINCIAL and self._city_prefix.search(left):
-            return "cn"
+        if m.vn_homonym in _SUBPROVINCIAL and (self._city_prefix.search(left)
+                                               or self._district_prefix.search(left)):
+            return "cn"  # "thành phố Trùng Khánh"; "huyện Hà Khẩu" (in Vietnam only a ward)
         # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause)
         clause = re.split(r"[.;:!?\n]", left)[-1]
         if self._cn_before.search(" ".join(clause.split()[-6:])):
             return "cn"
         return None
 
+    def _generated_evidence(self, text: str, sentences: Sentences, m: Mention,
+                            mentions: list[Mention]) -> str | None:
+        """'cn' or 'vn' for a name only the generated Chinese gazetteer has (no curated row):
+        settled by a country marker right after it, a Chinese title or "Khu tự trị" before
+        it, its own province or prefecture named close by, or a level word before it
+        ("thành phố", "huyện", "châu") with China or a Chinese province close by in its
+        sentence. A level word alone, or China somewhere in the article, is not enough."""
+        left = text[max(0, m.start - 60):m.start]
+        left = left[left.rfind("\n") + 1:]  # a headline list: the line before is another text
+        right = text[m.end:m.end + 20]
+        if self._cn_after.match(right):
+            return "cn"
+        if self._vn_after.match(right):
+            return "vn"
+        if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
+            return "vn"
+        clause = re.split(r"[.;:!?\n]", left)[-1]
+        window = " ".join(clause.split()[-6:])
+        marker = self._cn_before.search(window)
+        if marker and marker.group(0) != "Trung Quốc":  # "... Trung Quốc và Hòa Bình"
+            return "cn"
+        if self._parent_named(text, sentences, m, mentions):
+            return "cn"
+        level = self._level_prefix.search(left)
+        lo, hi = self._near(text, sentences, m)
+        near = [o for o in mentions if o is not m and lo <= o.start and o.end <= hi]
+        if level:
+            if self._china.search(text, lo, hi) or any(
+                    c.country == "cn" and c.is_provincial and not o.ambiguous
+                    for o in near for c in o.candidates):
+                return "cn"
+        return None
+
+    def _near(self, text: str, sentences: Sentences, m: Mention) -> tuple[int, int]:
+        si = sentences.index_at(m.start)
+        lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+        lo, hi = max(lo, m.start - _NEAR, text.rfind("\n", 0, m.start) + 1), min(hi, m.end + _NEAR)
+        eol = text.find("\n", m.end, hi)
+        return lo, (hi if eol < 0 else eol)
+
+    def _parent_named(self, text: str, sentences: Sentences, m: Mention,
+                      mentions: list[Mention]) -> str | None:
+        """'cn' when the Chinese reading's province or prefecture is named right after it
+        ("Dương Châu, tỉnh Giang Tô", "Hà Khẩu (Vân Nam)"), or before it when a level word
+        introduces it ("Vân Nam ... huyện Hà Khẩu")."""
+        parents = {p for c in m.candidates if c.country == "cn" for p in (c.province, c.prefecture)
+                   if p and p != c.name}
+        if not parents:
+            return None
+        lo, hi = self._near(text, sentences, m)
+        level = None
+        for o in mentions:
+            if o is m or not (lo <= o.start and o.end <= hi):
+                continue
+            if not any(c.country == "cn" and c.name in parents for c in o.candidates):
+                continue
+            if 0 <= o.start - m.end <= _PARENT_AFTER:
+                return "cn"
+            if o.end <= m.start:
+                level = level or self._level_prefix.search(text, max(0, m.start - 20), m.start)
+                if level:
+                    return "cn"
+        return None
+
+    def _pick(self, text: str, m: Mention, country: str, mentions: list[Mention]) -> Locality | None:
+        """The candidate of ``country`` this mention means: among Chinese namesakes, the one
+        whose province or prefecture the article names, else the curated or higher-level one."""
+        cands = [c for c in m.candidates if c.country == country]
+        if len(cands) > 1:
+            named = {c.name for o in mentions if o is not m for c in o.candidates if c.country == country}
+            for c in cands:
+                if c.province in named or (c.prefecture and c.prefecture in named):
+                    return c
+        return cands[0] if cands else None
+
+    def _district(self, text: str, m: Mention) -> Locality | None:
+        """The province a Vietnamese district's name stands for: with its level word before it
+        ("huyện Văn Lãng"), or alone when it is no other place's name and has two syllables."""
+        if m.vn_district is None:
+            return None
+        if self._level_prefix.search(text, max(0, m.start - 20), m.start):
+            return m.vn_district
+        # alone: not a name communes elsewhere have too (so often a person's: "Thanh Bình")
+        return m.vn_district if (not m.candidates and " " in m.surface
+                                 and m.surface not in self.gaz.district_prefix_only) else None
+
     def resolve(self, text: str, sentences: Sentences) -> tuple[list[ResolvedMention], list[str]]:
-        mentions = [m for m in self.gaz.find(text)
+        found = self.gaz.find(text)
+        mentions = [m for m in found
                     if not self._surname_before.search(text, max(0, m.start - 12), m.start)
                     and not self._starts_a_name(text, m)
                     and not (m.surface in self._person_names and not self._city_prefix_right_before
                              .search(text, max(0, m.start - 12), m.start))]
         warnings: list[str] = []
         settled: dict[str, str] = {}
+        mentions = [m for m in mentions if not (m.needs_evidence and self._feature_before.search(
+            text, max(0, m.start - 6), m.start))]
         for m in mentions:
             if m.ambiguous:
-                ev = self._evidence(text, m)
+                ev = (self._generated_evidence(text, sentences, m, mentions) if m.needs_evidence
+                      else self._evidence(text, m) or self._parent_named(text, sentences, m, mentions))
                 if ev and m.surface not in settled:
                     settled[m.surface] = ev
         out: list[ResolvedMention] = []
         defaulted: set[str] = set()
         for m in mentions:
             by_default = False
-            if not m.ambiguous:
-                loc = m.candidates[0] if len({c.country for c in m.candidates}) == 1 else None
-                loc = loc or m.candidates[0]
+            if not m.candidates:  # only a Vietnamese district's name
+                loc = self._district(text, m)
+                if loc is None:
+                    continue
+            elif not m.ambiguous:
+                loc = self._pick(text, m, m.candidates[0].country, mentions)
             else:
                 country = settled.get(m.surface)
                 if country is None:
+                    has_vn = m.vn_homonym is not None or any(c.country == "vn" for c in m.candidates)
+                    if m.needs_evidence and not has_vn:
+                        continue  # a generated Chinese name without evidence: not a place
                     country, by_default = "vn", True
-                    defaulted.add(m.surface)
-                loc = next((c for c in m.candidates if c.country == country), None)
+                    # warned as before: a curated Chinese name, or a Vietnamese district's
+                    # (not a province merely sharing a generated county's name: "Quảng Ninh")
+                    if not m.needs_evidence or not any(c.country == "vn" for c in m.candidates):
+                        defaulted.add(m.surface)
+                loc = self._pick(text, m, country, mentions)
+                if loc is None and country == "vn":
+                    loc = self._district(text, m)
             out.append(ResolvedMention(m.start, m.end, m.surface, loc, m.ambiguous, by_default))
         for surface in sorted(defaulted):
             warnings.append(f"ambiguous place '{surface}' read as Vietnamese (no sign of China)")
@@ -289,7 +403,9 @@ def partner_localities(mentions: list[ResolvedMention]) -> list[Locality]:
         if m.party and m.locality and m.locality.country == "cn":
             seen.setdefault(m.locality.name, m.locality)
     cities_in = {loc.province for loc in seen.values() if not loc.is_provincial}
-    return [loc for loc in seen.values() if not (loc.is_provincial and loc.name in cities_in)]
+    # A municipality stays beside its district: it is a city as well as a province.
+    return [loc for loc in seen.values() if not (loc.is_provincial and loc.name in cities_in
+                                                  and loc.level != "municipality")]
 
 
 def vn_party_localities(mentions: list[ResolvedMention]) -> list[Locality]:

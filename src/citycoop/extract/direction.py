@@ -25,15 +25,16 @@ from __future__ import annotations
 import bisect
 import re
 
-from ..matching import compile_terms, compile_words
+from ..matching import compile_terms, compile_words, trie_regex
 from .lead import Lead
 from .places import ResolvedMention
 from .text import sentence_boundary
 
 _COUNTRY = compile_words(["Trung Quốc", "Việt Nam"])  # = (?<![\w])(?:Trung Quốc|Việt Nam)(?![\w])
-# "Việt Nam - Trung Quốc", "Việt - Trung": the two countries' relation, neither one a party.
-_COUNTRY_PAIR = re.compile(r"(?:Việt Nam|Trung Quốc)\s*[-–—]\s*(?:Việt Nam|Trung Quốc)")
+_PAIRED_AFTER = re.compile(r"\s*[-–—]\s*(?:Việt Nam|Trung Quốc)(?![\w])")
+_PAIRED_BEFORE = re.compile(r"(?<![\w])(?:Việt Nam|Trung Quốc)\s*[-–—]\s*\Z")
 _QUALIFIER_GAP = re.compile(r"[\s,(–-]{0,4}")
+_COUNTRY_NAMES = ("Trung Quốc", "Việt Nam")
 _OPENS_PUNCT = re.compile(r"\s*[,.;:!?)]")
 # How far evidence reaches within its sentence, in characters.
 _OBJECT_REACH = 160     # from a verb of receiving to the party it names
@@ -53,10 +54,14 @@ def _words(xs, flags: int = 0) -> re.Pattern:
     return compile_words(sorted(xs, key=len, reverse=True), flags)
 
 
+def _either_case(xs) -> set[str]:
+    """The words with their first letter in either case (a sentence may open with one)."""
+    return {v for w in xs if w for v in (w, w[0].upper() + w[1:], w[0].lower() + w[1:])}
+
+
 def _ending(xs) -> re.Pattern:
     """One of ``xs`` as the last word before a position: ``search(text, lo, pos)``."""
-    return re.compile(r"(?<![\w])(?:%s)\s*\Z" % "|".join(
-        map(re.escape, sorted(xs, key=len, reverse=True))))
+    return re.compile(r"(?<![\w])(?:%s)\s*\Z" % trie_regex(xs))
 
 
 class DirectionReader:
@@ -78,10 +83,9 @@ class DirectionReader:
         self._kind: dict[str, str] = {}
         for kind, words in kinds:  # a word in two lists keeps the later list's kind
             self._kind.update((w.lower(), kind) for w in words)
-        # A trie of the words as written and with their first letter in either case (a
-        # sentence may open with one): 3x faster than an alternation under IGNORECASE.
-        self._trigger = compile_terms({v for _, ws in kinds for w in ws
-                                       for v in (w, w[0].upper() + w[1:], w[0].lower() + w[1:])})
+        # A trie of the words in either case of their first letter: 3x faster than an
+        # alternation under IGNORECASE.
+        self._trigger = compile_terms(_either_case(w for _, ws in kinds for w in ws))
         self._boundary = sentence_boundary(lexicon)
         self._host_listing = _words(lexicon["host_listing_words"])
         self._passive_not_after = _ending(lexicon["passive_not_after"])
@@ -93,10 +97,10 @@ class DirectionReader:
         fillers = sorted(set(lexicon["venue_fillers"]) | set(lexicon["place_prefixes"]),
                          key=len, reverse=True)
         # Words allowed between a frame and its place: prefixes, buildings, spaces, commas.
-        self._filler = re.compile(r"(?:[\s,(]+|(?:%s)(?![\w]))*" % "|".join(map(re.escape, fillers)))
+        self._filler = re.compile(r"(?:[\s,(]+|(?:%s)(?![\w]))*" % trie_regex(fillers))
         self._vn_building = _words(lexicon["vn_host_buildings"])
-        self._event = _words(lexicon["venue_event_words"], re.IGNORECASE)
-        self._venue_not_after = _words(lexicon["venue_not_after"])
+        self._event = compile_terms(_either_case(lexicon["venue_event_words"]))
+        self._venue_not_after = compile_terms(lexicon["venue_not_after"])
         self._border_line = re.compile(r"\s+(?:%s)(?![\w])" % "|".join(
             map(re.escape, sorted(lexicon["border_line_venues"], key=len, reverse=True))))
         self._gate = re.compile(r"\s+(?:%s)(?![\w])" % "|".join(map(re.escape, lexicon["border_gate_words"])))
@@ -106,17 +110,24 @@ class DirectionReader:
     @staticmethod
     def _parties(text: str, lead: Lead, mentions: list[ResolvedMention]) -> list[tuple[int, int, str]]:
         """(start, end, country) of each place or country named in the lead, in text order."""
-        parties = [(m.start, m.end, m.locality.country) for m in mentions
-                   if m.locality is not None and m.start in lead]
+        parties = []
+        starts = [m.start for m in mentions]
+        in_order = all(a <= b for a, b in zip(starts, starts[1:]))
         for lo, hi in lead.spans:
-            pairs = [(p.start(), p.end()) for p in _COUNTRY_PAIR.finditer(text, lo, hi)]
+            # Mentions come in text order (else all are walked): the span's are found by bisection.
+            first, last = ((bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)) if in_order
+                           else (0, len(mentions)))
+            parties += [(m.start, m.end, m.locality.country) for m in mentions[first:last]
+                        if lo <= m.start < hi and m.locality is not None]
             for c in _COUNTRY.finditer(text, lo, hi):
-                if not any(s <= c.start() < e for s, e in pairs):
+                # "Việt Nam - Trung Quốc" names the relation, neither country a party.
+                if not (_PAIRED_AFTER.match(text, c.end())
+                        or _PAIRED_BEFORE.search(text, max(lo, c.start() - 16), c.start())):
                     parties.append((c.start(), c.end(), "cn" if c.group(0) == "Trung Quốc" else "vn"))
         parties.sort()
         # "Thượng Hải (Trung Quốc)": the country right after a place only qualifies it.
         return [p for i, p in enumerate(parties)
-                if not (i and p[2] == parties[i - 1][2] and text[p[0]:p[1]] in ("Trung Quốc", "Việt Nam")
+                if not (i and p[2] == parties[i - 1][2] and text[p[0]:p[1]] in _COUNTRY_NAMES
                         and _QUALIFIER_GAP.fullmatch(text, parties[i - 1][1], p[0]))]
 
     def _sentences(self, text: str, lo: int, hi: int):
@@ -141,15 +152,19 @@ class DirectionReader:
         votes = [{"inbound": 0, "outbound": 0} for _ in range(3)]
         at_gate = False
         for lo, hi in lead.spans:
-            sentences = [_Sentence(text, s, e, parties, starts) for s, e in self._sentences(text, lo, hi)]
-            firsts = [st.start for st in sentences]
+            bounds = list(self._sentences(text, lo, hi))
+            firsts = [b[0] for b in bounds]
+            sentences: dict[int, _Sentence] = {}  # made when evidence is found in them
             for m in self._trigger.finditer(text, lo, hi):
                 kind = self._kind.get(m.group(0).lower())
                 if kind == "skip" or kind is None:
                     continue
                 if kind in ("online", "border"):
                     return "unknown", []
-                st = sentences[bisect.bisect_right(firsts, m.start()) - 1]
+                i = bisect.bisect_right(firsts, m.start()) - 1
+                st = sentences.get(i)
+                if st is None:
+                    st = sentences[i] = _Sentence(text, *bounds[i], parties, starts)
                 if m.start() >= st.end:
                     continue  # after a marker of another time (below)
                 if kind == "not_now":

@@ -62,3 +62,60 @@ def test_reading_a_long_run_of_capitals_and_joiners_stays_fast(tax):
     t0 = time.perf_counter()
     tax.match(text)
     assert time.perf_counter() - t0 < 0.5
+
+
+# --- a border gate is a place; goods or trade alone are trade; side by side they are freight ---
+
+@pytest.mark.parametrize("text", [
+    "Đoàn đã xuất cảnh qua cửa khẩu quốc tế Thanh Thủy sáng nay.",
+    "Lãnh đạo tỉnh tiễn đoàn tại cửa khẩu.",
+    "Hai bên duy trì phối hợp quản lý biên giới, cửa khẩu và phòng chống dịch.",
+    "Huyện có một cặp cửa khẩu song phương và hai lối mở giáp Trung Quốc.",
+    "Bộ trưởng mong muốn đưa hàng hóa của tỉnh vào thị trường lớn hơn.",
+    "Trao đổi hàng hóa giữa hai nước tăng đều mỗi năm.",
+])
+def test_a_border_gate_or_goods_alone_is_no_logistics(tax, text):
+    assert "logistics" not in found(tax, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hai bên tạo thuận lợi cho hoạt động thương mại qua các cửa khẩu trên địa bàn.",
+    "Kim ngạch xuất nhập khẩu qua cửa khẩu Trà Lĩnh tăng 30%.",
+    "Các lối mở phục vụ trao đổi hàng hóa của cư dân biên giới.",
+    "Chính quyền hai huyện tạo thuận lợi cho xuất, nhập khẩu hàng hóa qua khu vực biên giới.",
+    "Nông sản của tỉnh được đưa sang thị trường bạn qua các cặp cửa khẩu.",
+])
+def test_goods_or_trade_through_a_gate_or_across_the_border_is_logistics(tax, text):
+    assert "logistics" in found(tax, text)
+
+
+def test_words_side_by_side_count_once_per_sentence_with_the_sentence_as_evidence(tax):
+    text = ("Hàng hóa qua cửa khẩu tăng mạnh, thương mại qua cửa khẩu cũng tăng.\n\n"
+            "Đoàn về nước qua cửa khẩu.\n\nHàng hóa được bày bán ở chợ.")
+    counts, evidence = tax.match(text)
+    assert counts["logistics"] == 1
+    assert evidence["logistics"] == ["Hàng hóa qua cửa khẩu tăng mạnh, thương mại qua cửa khẩu cũng tăng."]
+    assert counts["border"] == 3  # the gate is still a border mention each time
+
+
+def test_the_words_of_a_rule_in_different_sentences_do_not_count(tax):
+    assert "logistics" not in found(tax, "Đoàn đi qua cửa khẩu.\n\nSau đó hai bên bàn về hàng hóa.")
+
+
+@pytest.mark.parametrize("text", [
+    "Lào Cai muốn trở thành trung tâm kết nối giao thương của vùng.",
+    "Doanh nghiệp đầu tư kho vận tại khu công nghiệp.",
+    "Đề án rút ngắn thời gian làm thủ tục cho phương tiện chở hàng.",
+])
+def test_freight_words(tax, text):
+    assert "logistics" in found(tax, text)
+
+
+def test_together_rules_are_read_from_a_users_file():
+    spec = {"topics": {"x": {"terms": ["alpha"], "together": [[["beta"], ["gamma", "delta"]]]},
+                       "y": {"parent": "x", "terms": []}}}
+    tax = Taxonomy(spec, "t")
+    assert tax.match("beta and delta. beta. gamma.")[0]["x"] == 1
+    assert tax.counted_terms("x") == ("alpha",)  # words that count only side by side are not listed
+    with pytest.raises(ValueError):
+        Taxonomy({"topics": {"x": {"terms": [], "together": [[["beta"]]]}}}, "t")

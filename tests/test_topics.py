@@ -119,3 +119,38 @@ def test_together_rules_are_read_from_a_users_file():
     assert tax.counted_terms("x") == ("alpha",)  # words that count only side by side are not listed
     with pytest.raises(ValueError):
         Taxonomy({"topics": {"x": {"terms": [], "together": [[["beta"]]]}}}, "t")
+
+
+# --- transport: ports are freight; people, vehicles, vessels and bridges are transport ---
+
+@pytest.mark.parametrize("text", [
+    "Hai thành phố hợp tác xây dựng cảng biển.",
+    "Đại Liên là thành phố cảng biển lớn của vùng.",
+])
+def test_a_seaport_is_logistics_not_transport(tax, text):
+    assert found(tax, text) & {"transport", "logistics"} == {"logistics"}
+
+
+@pytest.mark.parametrize("text", [
+    "Cửa khẩu mới tạo điều kiện cho người, phương tiện và hàng hóa qua lại thuận lợi.",
+    "Hai bên nghiên cứu xây dựng cầu đa công năng qua biên giới.",
+    "Hiệp định bảo đảm tự do đi lại của tàu thuyền trên cửa sông.",
+    "Lực lượng chức năng kiểm soát người và phương tiện xuất nhập cảnh.",
+    "Tàu khách cập cảng tàu khách quốc tế của thành phố.",
+])
+def test_transport_of_people_vehicles_and_vessels(tax, text):
+    assert "transport" in found(tax, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Đại sứ là cầu nối giữa hai địa phương.",
+    "Nhu cầu đi lại của người dân hai bên tăng.",
+    "Phương tiện truyền thông hai nước đưa tin đậm nét.",
+])
+def test_no_transport_in_bridges_of_friendship_or_media(tax, text):
+    assert "transport" not in found(tax, text)
+
+
+def test_an_urban_railway_line_is_metro(tax):
+    # "tuyến đường sắt" must not take the first words of "tuyến đường sắt đô thị"
+    assert {"metro", "transport"} <= found(tax, "Hai bên phối hợp triển khai tuyến đường sắt đô thị số 5.")

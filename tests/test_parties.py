@@ -94,3 +94,58 @@ def test_without_a_side_meeting_the_members_of_a_conference_are_parties(ex):
             "Sơn (Việt Nam) đã hội đàm với đoàn đại biểu Khu tự trị Quảng Tây (Trung Quốc).")
     vn, _ = parties(ex, text)
     assert vn == {"Ha Giang", "Cao Bang", "Lang Son"}
+
+
+# A meeting held on the occasion of a larger event: the larger event's members are no parties.
+SIDE_LEAD = ("Chiều 12/3, nhân dịp tham dự Hội nghị hợp tác giữa các tỉnh biên giới hai nước, "
+             "Bí thư Tỉnh ủy Hà Giang đã có cuộc hội kiến song phương với Bí thư Khu ủy Quảng Tây "
+             "(Trung Quốc) tại tỉnh Lạng Sơn.")
+
+
+@pytest.mark.parametrize("members", [
+    "Hội nghị năm nay quy tụ Bí thư Tỉnh ủy các tỉnh Lạng Sơn, Cao Bằng, Hà Giang, Quảng Ninh và "
+    "Khu tự trị dân tộc Choang Quảng Tây.",
+    "Hội nghị có sự tham gia của lãnh đạo 4 tỉnh Quảng Ninh, Lạng Sơn, Cao Bằng, Hà Giang "
+    "(Việt Nam) và Quảng Tây (Trung Quốc).",
+])
+def test_members_of_the_larger_event_are_no_parties(ex, members):
+    vn, cn = parties(ex, SIDE_LEAD + "\n\nHai bên trao đổi về hợp tác cửa khẩu.\n\n" + members)
+    assert vn == {"Ha Giang"} and cn == {"Guangxi"}
+
+
+def test_members_of_the_event_the_article_reports_are_parties(ex):
+    # no side meeting: the list names the conference the article reports
+    vn, _ = parties(ex, "Sáng 12/3, tại tỉnh Lạng Sơn, Hội nghị hợp tác năm 2024 khai mạc với sự "
+                        "tham dự của đoàn đại biểu Quảng Tây (Trung Quốc).\n\nHội nghị có sự tham "
+                        "gia của lãnh đạo 4 tỉnh Quảng Ninh, Lạng Sơn, Cao Bằng, Hà Giang.")
+    assert vn == {"Quang Ninh", "Lang Son", "Cao Bang", "Ha Giang"}
+
+
+# Other stops of the trip (planned, earlier, further) are no parties.
+TRIP_LEAD = ("Ngày 3/4, đoàn đại biểu tỉnh Quảng Ninh do Chủ tịch UBND tỉnh dẫn đầu đã hội đàm với "
+             "lãnh đạo thành phố Phòng Thành Cảng, Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc).")
+
+
+@pytest.mark.parametrize("stop, city", [
+    ("Theo lịch trình, đoàn sẽ đến thăm và làm việc với lãnh đạo thành phố Nam Ninh.", "Nanning"),
+    ("Trước đó, đoàn đã làm việc với lãnh đạo thành phố Bắc Hải.", "Beihai"),
+    ("Chuyến công tác còn bao gồm các buổi làm việc với đối tác tại Quảng Châu.", "Guangzhou"),
+])
+def test_other_stops_of_the_trip_are_no_parties(ex, stop, city):
+    _, cn = parties(ex, TRIP_LEAD + "\n\nHai bên thống nhất tăng cường kết nối hạ tầng.\n\n" + stop)
+    assert city not in cn and "Fangchenggang" in cn
+
+
+def test_the_visitors_stay_parties_in_their_programme(ex):
+    _, cn = parties(ex, "Sáng 17/6, tại thành phố Lào Cai, Sở Du lịch tỉnh Lào Cai tiếp đoàn khảo "
+                        "sát tuyến du lịch qua biên giới.\n\nTheo chương trình, đoàn châu Hồng Hà "
+                        "sẽ cùng đoàn công tác Sở Du lịch khảo sát các điểm đến.")
+    assert "Honghe" in cn
+
+
+def test_other_localities_met_on_the_trip_are_no_parties(ex):
+    vn, _ = parties(ex, "Ngày 2/6, Chủ tịch UBND TP Đà Nẵng đã tiếp đoàn đại biểu tỉnh Quảng Đông "
+                        "(Trung Quốc) đến thăm thành phố.\n\nHai bên bàn về du lịch.\n\nTại Việt "
+                        "Nam, đoàn Quảng Đông còn gặp lãnh đạo một số địa phương như Hải Phòng, "
+                        "Quảng Ninh, Nghệ An.")
+    assert vn == {"Da Nang"}

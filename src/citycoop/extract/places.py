@@ -27,6 +27,9 @@ _JOIN_MAX = 60
 # Chinese province this close in the same sentence ("thành phố Thiệu Hưng ... Chiết Giang").
 _NEAR = 120
 _PARENT_AFTER = 40
+# Places listed together in one clause from this many on are the members of an event
+# ("các tỉnh Lai Châu, Lào Cai, Điện Biên và Vân Nam"), a bilateral meeting names two.
+_MEMBER_LIST = 3
 
 
 @dataclass
@@ -81,6 +84,15 @@ class PlaceResolver:
         self._side_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side),
                                       re.IGNORECASE) if side else None
         self._prefix_after = re.compile(r"(?:%s)\s+" % esc(lexicon["place_prefixes"]))
+        side_meeting = lexicon.get("side_meeting_words") or []
+        self._side_meeting = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side_meeting),
+                                        re.IGNORECASE) if side_meeting else None
+        # "đoàn châu Hồng Hà", "Đoàn đại biểu tỉnh Lào Cai": the place a delegation comes from.
+        self._delegation_of = re.compile(r"(?<![\w])(?:%s)\s+(?:(?:%s)\s+)?$" % (
+            esc(lexicon["delegation_words"]), esc(lexicon["place_prefixes"])))
+        other_stop = lexicon.get("other_stop_words") or []
+        self._other_stop = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(other_stop),
+                                      re.IGNORECASE) if other_stop else None
         openers = lexicon.get("subject_openers") or []
         # A time before the subject: "Sáng 5/3", "Ngày 26-11-2024", "Hôm nay".
         self._opener = re.compile(r"^(?:(?:%s)\s*)?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)?$"
@@ -299,6 +311,55 @@ class PlaceResolver:
         if lead is not None and self._cue_after is not None:
             self._mark_subjects(text, sentences, [m for m in mentions if m.start in lead],
                                 title_spans)
+        if lead is not None:
+            self._unmark_other_stops(text, sentences, mentions, represented, lead)
+            self._unmark_larger_event_members(text, sentences, mentions, lead)
+
+    def _unmark_other_stops(self, text: str, sentences: Sentences,
+                            mentions: list[ResolvedMention], represented: set[int],
+                            lead: Lead) -> None:
+        """"Theo chương trình, đoàn sẽ thăm Côn Minh", "Trước đó, đoàn đã làm việc tại Thẩm
+        Dương", "đoàn còn gặp lãnh đạo một số địa phương như ...": outside the lead, a sentence
+        with one of lexicon.yml's other_stop_words reports another stop of the trip (planned,
+        earlier or further), not the meeting the article reports. Its places are not parties
+        by that mention, unless an official's title there names them or a delegation is named
+        after them ("đoàn châu Hồng Hà sẽ ...": the travellers, wherever they go next)."""
+        if self._other_stop is None:
+            return
+        verdict: dict[int, bool] = {}  # sentence index -> whether it reports another stop
+        for m in mentions:
+            if not m.party or m.start in lead or m.start in represented:
+                continue
+            si = sentences.index_at(m.start)
+            if si not in verdict:
+                lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+                verdict[si] = self._other_stop.search(text, lo, hi) is not None
+            if verdict[si] and not self._delegation_of.search(text, max(0, m.start - 40), m.start):
+                m.party = False
+
+    def _unmark_larger_event_members(self, text: str, sentences: Sentences,
+                                     mentions: list[ResolvedMention], lead: Lead) -> None:
+        """When the lead reports a meeting held on the occasion of a larger one ("hội kiến song
+        phương", "bên lề", "trước thềm", "nhân dịp tham dự": lexicon.yml's side_meeting_words),
+        a list of three or more places joined in one clause ("Bí thư Tỉnh ủy các tỉnh A, B, C
+        và D", "lãnh đạo 4 tỉnh A, B, C, D") names the larger event's members, not the parties
+        of the meeting reported: none of them is a party by that mention, whatever title
+        introduces the list. The parties are named on their own elsewhere."""
+        if self._side_meeting is None or not any(
+                self._side_meeting.search(text, s, e) for s, e in lead.spans):
+            return
+        run: list[ResolvedMention] = []
+        run_sentence = -1
+        for m in mentions + [None]:  # None closes the last run
+            si = sentences.index_at(m.start) if m is not None else -2
+            if m is not None and run and si == run_sentence \
+                    and self._coordinated(text[run[-1].end:m.start]):
+                run.append(m)
+                continue
+            if len(run) >= _MEMBER_LIST:
+                for r in run:
+                    r.party = False
+            run, run_sentence = ([m], si) if m is not None else ([], -1)
 
     def _unmark_side_event_hosts(self, text: str, sentences: Sentences,
                                  mentions: list[ResolvedMention], represented: set[int]) -> None:

@@ -149,3 +149,41 @@ def test_other_localities_met_on_the_trip_are_no_parties(ex):
                         "Nam, đoàn Quảng Đông còn gặp lãnh đạo một số địa phương như Hải Phòng, "
                         "Quảng Ninh, Nghệ An.")
     assert vn == {"Da Nang"}
+
+
+@pytest.mark.parametrize("lead", [
+    "Ngày 8/10, tại thành phố Điện Biên Phủ đã diễn ra Phiên họp lần thứ 3 Nhóm công tác liên hợp "
+    "giữa các tỉnh Điện Biên, Sơn La, Lai Châu (Việt Nam) và tỉnh Vân Nam (Trung Quốc).",
+    "Sáng 8/10, Phó Chủ tịch UBND tỉnh Lai Châu dự khai mạc Hội nghị hợp tác kinh tế giữa các "
+    "tỉnh, thành phố Điện Biên, Sơn La, Lai Châu (Việt Nam) và tỉnh Vân Nam (Trung Quốc).",
+])
+def test_members_of_a_joint_body_are_parties(ex, lead):
+    vn, cn = parties(ex, lead)
+    assert {"Dien Bien", "Son La", "Lai Chau"} <= vn and "Yunnan" in cn
+
+
+def test_a_rail_link_between_two_stations_names_no_party(ex):
+    vn, _ = parties(ex, "Sáng 8/10, Chủ tịch UBND tỉnh Lạng Sơn tiếp đoàn đại biểu thành phố Sùng "
+                        "Tả (Trung Quốc).\n\nHai bên bàn việc nối ray giữa Ga Đồng Đăng và ga Bằng "
+                        "Tường, trên tuyến Hà Nội - Lạng Sơn.")
+    assert vn == {"Lang Son"}
+
+
+@pytest.mark.parametrize("sentence, party", [
+    ("Đáng chú ý, tỉnh Sơn La cũng cử Phó Chủ tịch UBND tỉnh tới dự hội nghị.", True),
+    ("Tỉnh Sơn La cử đoàn công tác sang dự phiên họp.", True),
+    ("Cử tri tỉnh Sơn La kiến nghị nâng cấp quốc lộ.", False),
+    ("Sơn La cử hành lễ kỷ niệm ngày thành lập tỉnh.", False),
+])
+def test_a_place_that_sends_someone_is_a_party(ex, sentence, party):
+    vn, _ = parties(ex, "Sáng 8/10, Chủ tịch UBND tỉnh Lai Châu tiếp đoàn đại biểu châu Hồng Hà "
+                        "(Trung Quốc).\n\nHai bên bàn về thương mại biên giới.\n\n" + sentence)
+    assert ("Son La" in vn) is party
+
+
+def test_a_past_conference_names_no_party(ex):
+    vn, _ = parties(ex, "Đầu tháng 6, Bí thư Tỉnh ủy Lạng Sơn đã hội đàm với Bí thư Khu ủy Quảng "
+                        "Tây (Trung Quốc) tại Nam Ninh.\n\nHai bên rà soát các thỏa thuận.\n\nHội "
+                        "nghị Ủy ban công tác liên hợp giữa 4 tỉnh Quảng Ninh, Lạng Sơn, Cao Bằng, "
+                        "Hà Giang và Quảng Tây đã diễn ra hồi tháng 2 tại tỉnh Quảng Ninh.")
+    assert vn == {"Lang Son"}

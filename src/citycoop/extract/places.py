@@ -68,6 +68,8 @@ class PlaceResolver:
         # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
         after = lexicon.get("party_cues_after") or []
         self._cue_after = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(after)) if after else None
+        senders = lexicon.get("sender_cues") or []
+        self._sender_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(senders)) if senders else None
         not_after = lexicon.get("party_cues_after_not") or []
         self._not_cue_after = re.compile(r"(?:%s)(?![\w])" % esc(not_after)) if not_after else None
         # "Hồ Chí Minh" alone is the person (Chủ tịch Hồ Chí Minh, tư tưởng Hồ Chí Minh); the city
@@ -90,9 +92,9 @@ class PlaceResolver:
         # "đoàn châu Hồng Hà", "Đoàn đại biểu tỉnh Lào Cai": the place a delegation comes from.
         self._delegation_of = re.compile(r"(?<![\w])(?:%s)\s+(?:(?:%s)\s+)?$" % (
             esc(lexicon["delegation_words"]), esc(lexicon["place_prefixes"])))
-        other_stop = lexicon.get("other_stop_words") or []
-        self._other_stop = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(other_stop),
-                                      re.IGNORECASE) if other_stop else None
+        other_event = lexicon.get("other_event_words") or []
+        self._other_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(other_event),
+                                       re.IGNORECASE) if other_event else None
         openers = lexicon.get("subject_openers") or []
         # A time before the subject: "Sáng 5/3", "Ngày 26-11-2024", "Hôm nay".
         self._opener = re.compile(r"^(?:(?:%s)\s*)?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)?$"
@@ -300,40 +302,45 @@ class PlaceResolver:
         # Lines that are not running text (related headlines, menus, tags) name no party,
         # outside the title and the lead, which _mark_subjects reads.
         line_end, running = -1, True
+        running_at: dict[int, bool] = {}
         for m in mentions:
             if m.start >= line_end:
                 line_start = text.rfind("\n", 0, m.start) + 1
                 line_end = text.find("\n", m.start)
                 line_end = len(text) if line_end < 0 else line_end
                 running = _is_running_text(text[line_start:line_end])
+            running_at[m.start] = running
             if not running and not (lead is not None and m.start in lead):
                 m.party = False
         if lead is not None and self._cue_after is not None:
             self._mark_subjects(text, sentences, [m for m in mentions if m.start in lead],
-                                title_spans)
+                                title_spans, self._cue_after)
+        if self._sender_cue is not None:
+            self._mark_subjects(text, sentences, [m for m in mentions if running_at[m.start]],
+                                title_spans, self._sender_cue)
         if lead is not None:
-            self._unmark_other_stops(text, sentences, mentions, represented, lead)
+            self._unmark_other_events(text, sentences, mentions, represented, lead)
             self._unmark_larger_event_members(text, sentences, mentions, lead)
 
-    def _unmark_other_stops(self, text: str, sentences: Sentences,
+    def _unmark_other_events(self, text: str, sentences: Sentences,
                             mentions: list[ResolvedMention], represented: set[int],
                             lead: Lead) -> None:
         """"Theo chương trình, đoàn sẽ thăm Côn Minh", "Trước đó, đoàn đã làm việc tại Thẩm
         Dương", "đoàn còn gặp lãnh đạo một số địa phương như ...": outside the lead, a sentence
-        with one of lexicon.yml's other_stop_words reports another stop of the trip (planned,
-        earlier or further), not the meeting the article reports. Its places are not parties
+        with one of lexicon.yml's other_event_words reports another stop of the trip (planned,
+        earlier or further) or a past event, not the meeting the article reports. Its places are not parties
         by that mention, unless an official's title there names them or a delegation is named
         after them ("đoàn châu Hồng Hà sẽ ...": the travellers, wherever they go next)."""
-        if self._other_stop is None:
+        if self._other_event is None:
             return
-        verdict: dict[int, bool] = {}  # sentence index -> whether it reports another stop
+        verdict: dict[int, bool] = {}  # sentence index -> whether it reports another event
         for m in mentions:
             if not m.party or m.start in lead or m.start in represented:
                 continue
             si = sentences.index_at(m.start)
             if si not in verdict:
                 lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
-                verdict[si] = self._other_stop.search(text, lo, hi) is not None
+                verdict[si] = self._other_event.search(text, lo, hi) is not None
             if verdict[si] and not self._delegation_of.search(text, max(0, m.start - 40), m.start):
                 m.party = False
 
@@ -403,11 +410,11 @@ class PlaceResolver:
         return after[marker.end():] if marker else after
 
     def _mark_subjects(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
-                       title_spans: list[tuple[int, int]]) -> None:
+                       title_spans: list[tuple[int, int]], cue: re.Pattern) -> None:
         """"Lạng Sơn và Quảng Tây (Trung Quốc) hội đàm": places joined as the subject of a
-        clause, followed within a few words by one of lexicon.yml's party_cues_after, are
-        parties. Only in the title and the lead, where the parties are named; a place inside
-        an official's title is not a subject."""
+        clause, followed within a few words by ``cue`` (lexicon.yml's party_cues_after, read
+        in the title and the lead, where the parties are named; its sender_cues, read in any
+        running text), are parties. A place inside an official's title is not a subject."""
         group: list[ResolvedMention] = []  # the subject being read; [] when none can be
         sentence, hi = -1, 0  # the group's sentence and where it ends
         opens = False  # whether ``group`` opens its clause
@@ -419,7 +426,7 @@ class PlaceResolver:
                     and self._coordinated(text[group[-1].end:m.start]):
                 group.append(m)
                 continue
-            if group and opens and self._cue_follows(text[group[-1].end:hi]):
+            if group and opens and self._cue_follows(text[group[-1].end:hi], cue):
                 for g in group:
                     g.party = True
             group = []
@@ -431,10 +438,10 @@ class PlaceResolver:
                     " ".join(self._prefix_at_end.sub("", before).split())))
                 group, sentence = [m], si
 
-    def _cue_follows(self, after: str) -> bool:
-        """Whether words of meeting follow within five words (after "(Trung Quốc)" and the like)."""
+    def _cue_follows(self, after: str, cue_words: re.Pattern) -> bool:
+        """Whether ``cue_words`` follow within five words (after "(Trung Quốc)" and the like)."""
         window = " ".join(self._past_country(after[:200]).split()[:5])
-        cue = self._cue_after.search(window)
+        cue = cue_words.search(window)
         return cue is not None and not (self._not_cue_after is not None
                                         and self._not_cue_after.match(window, cue.start()))
 

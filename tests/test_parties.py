@@ -187,3 +187,24 @@ def test_a_past_conference_names_no_party(ex):
                         "nghị Ủy ban công tác liên hợp giữa 4 tỉnh Quảng Ninh, Lạng Sơn, Cao Bằng, "
                         "Hà Giang và Quảng Tây đã diễn ra hồi tháng 2 tại tỉnh Quảng Ninh.")
     assert vn == {"Lang Son"}
+
+
+@pytest.mark.parametrize("text", [
+    "Chiều 4/9, tại Hà Nội, Thủ tướng Phạm Văn An đã tiếp ông Lưu Minh, Bí thư Khu ủy Quảng Tây "
+    "(Trung Quốc), đang có chuyến thăm Việt Nam.\n\nThủ tướng đề nghị Quảng Tây cùng các tỉnh "
+    "Lạng Sơn, Cao Bằng đẩy mạnh thông quan hàng hóa.",
+    "Sáng 4/9, tại Trụ sở Trung ương Đảng, Tổng Bí thư Trần Văn Bình tiếp Bí thư Tỉnh ủy Vân Nam "
+    "(Trung Quốc) Lý Quang.\n\nHai bên mong Vân Nam và Lào Cai trở thành cầu nối thương mại.",
+])
+def test_a_national_host_makes_no_locality_a_party(ex, text):
+    vn, cn = parties(ex, text)
+    assert vn == set() and cn
+
+
+def test_a_national_leader_named_in_passing_leaves_the_inferred_side(ex):
+    # the Vietnamese official in the lead is provincial; the General Secretary is background
+    vn, _ = parties(ex, "Chiều 4/9, Phó Chủ tịch Thường trực Hoàng Văn Nam tiếp Phó Thị trưởng "
+                        "thành phố Phòng Thành Cảng (Trung Quốc) tại Móng Cái.\n\nHai bên bàn về "
+                        "cửa khẩu.\n\nHai bên nhắc lại chuyến thăm của Tổng Bí thư Trần Văn Bình "
+                        "năm 2023. Quảng Ninh cam kết tạo điều kiện cho doanh nghiệp.")
+    assert vn == {"Quang Ninh"}

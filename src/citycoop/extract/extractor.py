@@ -54,7 +54,7 @@ class Extractor:
         self.places.mark_parties(doc, sentences, mentions, title_spans, represented, lead)
         partners = partner_localities(mentions)
         vn_sides = vn_party_localities(mentions)
-        if partners and not vn_sides:
+        if partners and not vn_sides and not self.places.national_host(officials, lead):
             vn_sides = _most_mentioned_vn(mentions, body_start)
             if vn_sides:
                 warnings.append("Vietnamese side inferred from the most mentioned locality")

@@ -95,6 +95,8 @@ class PlaceResolver:
         other_event = lexicon.get("other_event_words") or []
         self._other_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(other_event),
                                        re.IGNORECASE) if other_event else None
+        national = lexicon.get("national_offices") or []
+        self._national_office = re.compile(r"(?:%s)(?![\w])" % esc(national)) if national else None
         openers = lexicon.get("subject_openers") or []
         # A time before the subject: "Sáng 5/3", "Ngày 26-11-2024", "Hôm nay".
         self._opener = re.compile(r"^(?:(?:%s)\s*)?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)?$"
@@ -321,6 +323,15 @@ class PlaceResolver:
         if lead is not None:
             self._unmark_other_events(text, sentences, mentions, represented, lead)
             self._unmark_larger_event_members(text, sentences, mentions, lead)
+
+    def national_host(self, officials: list, lead: Lead) -> bool:
+        """Whether a Vietnamese official named in the lead holds a national office ("Thủ tướng
+        ... tiếp Bí thư Tỉnh ủy Vân Nam"): then the Vietnamese side is national, and the most
+        mentioned Vietnamese place (the venue, a province named in passing) is no party."""
+        if self._national_office is None:
+            return False
+        return any(o.side == "vn" and o.title and self._national_office.match(o.title)
+                   and any(s in lead for s, _ in o.title_spans) for o in officials)
 
     def _unmark_other_events(self, text: str, sentences: Sentences,
                             mentions: list[ResolvedMention], represented: set[int],

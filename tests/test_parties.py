@@ -208,3 +208,17 @@ def test_a_national_leader_named_in_passing_leaves_the_inferred_side(ex):
                         "cửa khẩu.\n\nHai bên nhắc lại chuyến thăm của Tổng Bí thư Trần Văn Bình "
                         "năm 2023. Quảng Ninh cam kết tạo điều kiện cho doanh nghiệp.")
     assert vn == {"Quang Ninh"}
+
+
+def test_a_related_headline_does_not_settle_an_ambiguous_name(ex):
+    text = ("Sáng 9/5, tại trụ sở Tỉnh ủy, Bí thư Tỉnh ủy Hà Nam đã tiếp đoàn đại biểu tỉnh Vân Nam "
+            "(Trung Quốc) sang thăm và làm việc.\n\nHai bên bàn về đầu tư.\n\nTin liên quan:\n\n"
+            "- Đoàn doanh nghiệp tỉnh Hà Nam (Trung Quốc) khảo sát khu công nghiệp (02/05)")
+    vn, cn = parties(ex, text)
+    assert vn == {"Ha Nam"} and cn == {"Yunnan"}
+
+
+def test_evidence_in_running_text_settles_every_mention(ex):
+    vn, cn = parties(ex, "Sáng 9/5, lãnh đạo tỉnh Thanh Hóa tiếp đoàn đại biểu tỉnh Hà Nam (Trung "
+                         "Quốc).\n\nBí thư Tỉnh ủy Hà Nam cảm ơn sự đón tiếp.")
+    assert "Henan" in cn and "Ha Nam" not in vn

@@ -228,11 +228,16 @@ class PlaceResolver:
         settled: dict[str, str] = {}
         mentions = [m for m in mentions if not (m.needs_evidence and self._feature_before.search(
             text, max(0, m.start - 6), m.start))]
+        own: dict[int, str] = {}  # evidence that settles only its own mention
         for m in mentions:
             if m.ambiguous:
                 ev = (self._generated_evidence(text, sentences, m, mentions) if m.needs_evidence
                       else self._evidence(text, m) or self._parent_named(text, sentences, m, mentions))
-                if ev and m.surface not in settled:
+                if ev and _BULLET.match(text[text.rfind("\n", 0, m.start) + 1:m.start]):
+                    # an item of a list (related headlines) is about another article:
+                    # "- Đoàn tỉnh Hà Nam (Trung Quốc) ..." under a story on the Vietnamese Hà Nam
+                    own[m.start] = ev
+                elif ev and m.surface not in settled:
                     settled[m.surface] = ev
         out: list[ResolvedMention] = []
         defaulted: set[str] = set()
@@ -245,7 +250,7 @@ class PlaceResolver:
             elif not m.ambiguous:
                 loc = self._pick(text, m, m.candidates[0].country, mentions)
             else:
-                country = settled.get(m.surface)
+                country = own.get(m.start) or settled.get(m.surface)
                 if country is None:
                     has_vn = m.vn_homonym is not None or any(c.country == "vn" for c in m.candidates)
                     if m.needs_evidence and not has_vn:

@@ -222,3 +222,15 @@ def test_evidence_in_running_text_settles_every_mention(ex):
     vn, cn = parties(ex, "Sáng 9/5, lãnh đạo tỉnh Thanh Hóa tiếp đoàn đại biểu tỉnh Hà Nam (Trung "
                          "Quốc).\n\nBí thư Tỉnh ủy Hà Nam cảm ơn sự đón tiếp.")
     assert "Henan" in cn and "Ha Nam" not in vn
+
+
+def test_a_district_of_a_municipality_brings_the_municipality(ex):
+    _, cn = parties(ex, "Sáng 3/8, UBND Quận 1 (TP Hồ Chí Minh) tiếp đoàn đại biểu khu Phố Đông "
+                        "(Trung Quốc).\n\nPhố Đông là khu kinh tế lớn nhất của Thượng Hải.")
+    assert {"Pudong", "Shanghai"} <= cn
+
+
+def test_a_county_of_a_province_brings_no_other_city(ex):
+    _, cn = parties(ex, "Sáng 3/8, UBND huyện Bát Xát tiếp đoàn đại biểu huyện Hà Khẩu, tỉnh Vân "
+                        "Nam (Trung Quốc).")
+    assert cn == {"Hekou"}

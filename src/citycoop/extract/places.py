@@ -480,12 +480,20 @@ def count_mentions(mentions: list[ResolvedMention], body_start: int) -> list[dic
     return sorted(rows, key=lambda r: (-r["count"], r["country"], r["name"]))
 
 
-def partner_localities(mentions: list[ResolvedMention]) -> list[Locality]:
-    """Chinese parties, without a province that only locates a partner city in it."""
+def partner_localities(mentions: list[ResolvedMention],
+                       gazetteer: Gazetteer | None = None) -> list[Locality]:
+    """Chinese parties, without a province that only locates a partner city in it. A district
+    of a municipality brings the municipality in (with ``gazetteer``): the municipality is its
+    city as well as its province ("khu Từ Hối, thành phố Thượng Hải" meets as Shanghai too)."""
     seen: dict[str, Locality] = {}
     for m in mentions:
         if m.party and m.locality and m.locality.country == "cn":
             seen.setdefault(m.locality.name, m.locality)
+    if gazetteer is not None:
+        for loc in list(seen.values()):
+            parent = gazetteer.get("cn", loc.province) if loc.province != loc.name else None
+            if parent is not None and parent.level == "municipality":
+                seen.setdefault(parent.name, parent)
     cities_in = {loc.province for loc in seen.values() if not loc.is_provincial}
     # A municipality stays beside its district: it is a city as well as a province.
     return [loc for loc in seen.values() if not (loc.is_provincial and loc.name in cities_in

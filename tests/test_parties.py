@@ -94,3 +94,143 @@ def test_without_a_side_meeting_the_members_of_a_conference_are_parties(ex):
             "Sơn (Việt Nam) đã hội đàm với đoàn đại biểu Khu tự trị Quảng Tây (Trung Quốc).")
     vn, _ = parties(ex, text)
     assert vn == {"Ha Giang", "Cao Bang", "Lang Son"}
+
+
+# A meeting held on the occasion of a larger event: the larger event's members are no parties.
+SIDE_LEAD = ("Chiều 12/3, nhân dịp tham dự Hội nghị hợp tác giữa các tỉnh biên giới hai nước, "
+             "Bí thư Tỉnh ủy Hà Giang đã có cuộc hội kiến song phương với Bí thư Khu ủy Quảng Tây "
+             "(Trung Quốc) tại tỉnh Lạng Sơn.")
+
+
+@pytest.mark.parametrize("members", [
+    "Hội nghị năm nay quy tụ Bí thư Tỉnh ủy các tỉnh Lạng Sơn, Cao Bằng, Hà Giang, Quảng Ninh và "
+    "Khu tự trị dân tộc Choang Quảng Tây.",
+    "Hội nghị có sự tham gia của lãnh đạo 4 tỉnh Quảng Ninh, Lạng Sơn, Cao Bằng, Hà Giang "
+    "(Việt Nam) và Quảng Tây (Trung Quốc).",
+])
+def test_members_of_the_larger_event_are_no_parties(ex, members):
+    vn, cn = parties(ex, SIDE_LEAD + "\n\nHai bên trao đổi về hợp tác cửa khẩu.\n\n" + members)
+    assert vn == {"Ha Giang"} and cn == {"Guangxi"}
+
+
+def test_members_of_the_event_the_article_reports_are_parties(ex):
+    # no side meeting: the list names the conference the article reports
+    vn, _ = parties(ex, "Sáng 12/3, tại tỉnh Lạng Sơn, Hội nghị hợp tác năm 2024 khai mạc với sự "
+                        "tham dự của đoàn đại biểu Quảng Tây (Trung Quốc).\n\nHội nghị có sự tham "
+                        "gia của lãnh đạo 4 tỉnh Quảng Ninh, Lạng Sơn, Cao Bằng, Hà Giang.")
+    assert vn == {"Quang Ninh", "Lang Son", "Cao Bang", "Ha Giang"}
+
+
+# Other stops of the trip (planned, earlier, further) are no parties.
+TRIP_LEAD = ("Ngày 3/4, đoàn đại biểu tỉnh Quảng Ninh do Chủ tịch UBND tỉnh dẫn đầu đã hội đàm với "
+             "lãnh đạo thành phố Phòng Thành Cảng, Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc).")
+
+
+@pytest.mark.parametrize("stop, city", [
+    ("Theo lịch trình, đoàn sẽ đến thăm và làm việc với lãnh đạo thành phố Nam Ninh.", "Nanning"),
+    ("Trước đó, đoàn đã làm việc với lãnh đạo thành phố Bắc Hải.", "Beihai"),
+    ("Chuyến công tác còn bao gồm các buổi làm việc với đối tác tại Quảng Châu.", "Guangzhou"),
+])
+def test_other_stops_of_the_trip_are_no_parties(ex, stop, city):
+    _, cn = parties(ex, TRIP_LEAD + "\n\nHai bên thống nhất tăng cường kết nối hạ tầng.\n\n" + stop)
+    assert city not in cn and "Fangchenggang" in cn
+
+
+def test_the_visitors_stay_parties_in_their_programme(ex):
+    _, cn = parties(ex, "Sáng 17/6, tại thành phố Lào Cai, Sở Du lịch tỉnh Lào Cai tiếp đoàn khảo "
+                        "sát tuyến du lịch qua biên giới.\n\nTheo chương trình, đoàn châu Hồng Hà "
+                        "sẽ cùng đoàn công tác Sở Du lịch khảo sát các điểm đến.")
+    assert "Honghe" in cn
+
+
+def test_other_localities_met_on_the_trip_are_no_parties(ex):
+    vn, _ = parties(ex, "Ngày 2/6, Chủ tịch UBND TP Đà Nẵng đã tiếp đoàn đại biểu tỉnh Quảng Đông "
+                        "(Trung Quốc) đến thăm thành phố.\n\nHai bên bàn về du lịch.\n\nTại Việt "
+                        "Nam, đoàn Quảng Đông còn gặp lãnh đạo một số địa phương như Hải Phòng, "
+                        "Quảng Ninh, Nghệ An.")
+    assert vn == {"Da Nang"}
+
+
+@pytest.mark.parametrize("lead", [
+    "Ngày 8/10, tại thành phố Điện Biên Phủ đã diễn ra Phiên họp lần thứ 3 Nhóm công tác liên hợp "
+    "giữa các tỉnh Điện Biên, Sơn La, Lai Châu (Việt Nam) và tỉnh Vân Nam (Trung Quốc).",
+    "Sáng 8/10, Phó Chủ tịch UBND tỉnh Lai Châu dự khai mạc Hội nghị hợp tác kinh tế giữa các "
+    "tỉnh, thành phố Điện Biên, Sơn La, Lai Châu (Việt Nam) và tỉnh Vân Nam (Trung Quốc).",
+])
+def test_members_of_a_joint_body_are_parties(ex, lead):
+    vn, cn = parties(ex, lead)
+    assert {"Dien Bien", "Son La", "Lai Chau"} <= vn and "Yunnan" in cn
+
+
+def test_a_rail_link_between_two_stations_names_no_party(ex):
+    vn, _ = parties(ex, "Sáng 8/10, Chủ tịch UBND tỉnh Lạng Sơn tiếp đoàn đại biểu thành phố Sùng "
+                        "Tả (Trung Quốc).\n\nHai bên bàn việc nối ray giữa Ga Đồng Đăng và ga Bằng "
+                        "Tường, trên tuyến Hà Nội - Lạng Sơn.")
+    assert vn == {"Lang Son"}
+
+
+@pytest.mark.parametrize("sentence, party", [
+    ("Đáng chú ý, tỉnh Sơn La cũng cử Phó Chủ tịch UBND tỉnh tới dự hội nghị.", True),
+    ("Tỉnh Sơn La cử đoàn công tác sang dự phiên họp.", True),
+    ("Cử tri tỉnh Sơn La kiến nghị nâng cấp quốc lộ.", False),
+    ("Sơn La cử hành lễ kỷ niệm ngày thành lập tỉnh.", False),
+])
+def test_a_place_that_sends_someone_is_a_party(ex, sentence, party):
+    vn, _ = parties(ex, "Sáng 8/10, Chủ tịch UBND tỉnh Lai Châu tiếp đoàn đại biểu châu Hồng Hà "
+                        "(Trung Quốc).\n\nHai bên bàn về thương mại biên giới.\n\n" + sentence)
+    assert ("Son La" in vn) is party
+
+
+def test_a_past_conference_names_no_party(ex):
+    vn, _ = parties(ex, "Đầu tháng 6, Bí thư Tỉnh ủy Lạng Sơn đã hội đàm với Bí thư Khu ủy Quảng "
+                        "Tây (Trung Quốc) tại Nam Ninh.\n\nHai bên rà soát các thỏa thuận.\n\nHội "
+                        "nghị Ủy ban công tác liên hợp giữa 4 tỉnh Quảng Ninh, Lạng Sơn, Cao Bằng, "
+                        "Hà Giang và Quảng Tây đã diễn ra hồi tháng 2 tại tỉnh Quảng Ninh.")
+    assert vn == {"Lang Son"}
+
+
+@pytest.mark.parametrize("text", [
+    "Chiều 4/9, tại Hà Nội, Thủ tướng Phạm Văn An đã tiếp ông Lưu Minh, Bí thư Khu ủy Quảng Tây "
+    "(Trung Quốc), đang có chuyến thăm Việt Nam.\n\nThủ tướng đề nghị Quảng Tây cùng các tỉnh "
+    "Lạng Sơn, Cao Bằng đẩy mạnh thông quan hàng hóa.",
+    "Sáng 4/9, tại Trụ sở Trung ương Đảng, Tổng Bí thư Trần Văn Bình tiếp Bí thư Tỉnh ủy Vân Nam "
+    "(Trung Quốc) Lý Quang.\n\nHai bên mong Vân Nam và Lào Cai trở thành cầu nối thương mại.",
+])
+def test_a_national_host_makes_no_locality_a_party(ex, text):
+    vn, cn = parties(ex, text)
+    assert vn == set() and cn
+
+
+def test_a_national_leader_named_in_passing_leaves_the_inferred_side(ex):
+    # the Vietnamese official in the lead is provincial; the General Secretary is background
+    vn, _ = parties(ex, "Chiều 4/9, Phó Chủ tịch Thường trực Hoàng Văn Nam tiếp Phó Thị trưởng "
+                        "thành phố Phòng Thành Cảng (Trung Quốc) tại Móng Cái.\n\nHai bên bàn về "
+                        "cửa khẩu.\n\nHai bên nhắc lại chuyến thăm của Tổng Bí thư Trần Văn Bình "
+                        "năm 2023. Quảng Ninh cam kết tạo điều kiện cho doanh nghiệp.")
+    assert vn == {"Quang Ninh"}
+
+
+def test_a_related_headline_does_not_settle_an_ambiguous_name(ex):
+    text = ("Sáng 9/5, tại trụ sở Tỉnh ủy, Bí thư Tỉnh ủy Hà Nam đã tiếp đoàn đại biểu tỉnh Vân Nam "
+            "(Trung Quốc) sang thăm và làm việc.\n\nHai bên bàn về đầu tư.\n\nTin liên quan:\n\n"
+            "- Đoàn doanh nghiệp tỉnh Hà Nam (Trung Quốc) khảo sát khu công nghiệp (02/05)")
+    vn, cn = parties(ex, text)
+    assert vn == {"Ha Nam"} and cn == {"Yunnan"}
+
+
+def test_evidence_in_running_text_settles_every_mention(ex):
+    vn, cn = parties(ex, "Sáng 9/5, lãnh đạo tỉnh Thanh Hóa tiếp đoàn đại biểu tỉnh Hà Nam (Trung "
+                         "Quốc).\n\nBí thư Tỉnh ủy Hà Nam cảm ơn sự đón tiếp.")
+    assert "Henan" in cn and "Ha Nam" not in vn
+
+
+def test_a_district_of_a_municipality_brings_the_municipality(ex):
+    _, cn = parties(ex, "Sáng 3/8, UBND Quận 1 (TP Hồ Chí Minh) tiếp đoàn đại biểu khu Phố Đông "
+                        "(Trung Quốc).\n\nPhố Đông là khu kinh tế lớn nhất của Thượng Hải.")
+    assert {"Pudong", "Shanghai"} <= cn
+
+
+def test_a_county_of_a_province_brings_no_other_city(ex):
+    _, cn = parties(ex, "Sáng 3/8, UBND huyện Bát Xát tiếp đoàn đại biểu huyện Hà Khẩu, tỉnh Vân "
+                        "Nam (Trung Quốc).")
+    assert cn == {"Hekou"}

@@ -52,9 +52,9 @@ class Extractor:
                 represented.add(first.start)
         lead = self.lead.find(doc, body_start, [m.start for m in mentions if m.locality])
         self.places.mark_parties(doc, sentences, mentions, title_spans, represented, lead)
-        partners = partner_localities(mentions)
+        partners = partner_localities(mentions, self.gazetteer)
         vn_sides = vn_party_localities(mentions)
-        if partners and not vn_sides:
+        if partners and not vn_sides and not self.places.national_host(officials, lead):
             vn_sides = _most_mentioned_vn(mentions, body_start)
             if vn_sides:
                 warnings.append("Vietnamese side inferred from the most mentioned locality")

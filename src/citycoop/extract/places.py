@@ -27,6 +27,9 @@ _JOIN_MAX = 60
 # Chinese province this close in the same sentence ("thành phố Thiệu Hưng ... Chiết Giang").
 _NEAR = 120
 _PARENT_AFTER = 40
+# Places listed together in one clause from this many on are the members of an event
+# ("các tỉnh Lai Châu, Lào Cai, Điện Biên và Vân Nam"), a bilateral meeting names two.
+_MEMBER_LIST = 3
 
 
 @dataclass
@@ -65,6 +68,8 @@ class PlaceResolver:
         # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
         after = lexicon.get("party_cues_after") or []
         self._cue_after = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(after)) if after else None
+        senders = lexicon.get("sender_cues") or []
+        self._sender_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(senders)) if senders else None
         not_after = lexicon.get("party_cues_after_not") or []
         self._not_cue_after = re.compile(r"(?:%s)(?![\w])" % esc(not_after)) if not_after else None
         # "Hồ Chí Minh" alone is the person (Chủ tịch Hồ Chí Minh, tư tưởng Hồ Chí Minh); the city
@@ -81,6 +86,17 @@ class PlaceResolver:
         self._side_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side),
                                       re.IGNORECASE) if side else None
         self._prefix_after = re.compile(r"(?:%s)\s+" % esc(lexicon["place_prefixes"]))
+        side_meeting = lexicon.get("side_meeting_words") or []
+        self._side_meeting = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side_meeting),
+                                        re.IGNORECASE) if side_meeting else None
+        # "đoàn châu Hồng Hà", "Đoàn đại biểu tỉnh Lào Cai": the place a delegation comes from.
+        self._delegation_of = re.compile(r"(?<![\w])(?:%s)\s+(?:(?:%s)\s+)?$" % (
+            esc(lexicon["delegation_words"]), esc(lexicon["place_prefixes"])))
+        other_event = lexicon.get("other_event_words") or []
+        self._other_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(other_event),
+                                       re.IGNORECASE) if other_event else None
+        national = lexicon.get("national_offices") or []
+        self._national_office = re.compile(r"(?:%s)(?![\w])" % esc(national)) if national else None
         openers = lexicon.get("subject_openers") or []
         # A time before the subject: "Sáng 5/3", "Ngày 26-11-2024", "Hôm nay".
         self._opener = re.compile(r"^(?:(?:%s)\s*)?(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)?$"
@@ -212,11 +228,16 @@ class PlaceResolver:
         settled: dict[str, str] = {}
         mentions = [m for m in mentions if not (m.needs_evidence and self._feature_before.search(
             text, max(0, m.start - 6), m.start))]
+        own: dict[int, str] = {}  # evidence that settles only its own mention
         for m in mentions:
             if m.ambiguous:
                 ev = (self._generated_evidence(text, sentences, m, mentions) if m.needs_evidence
                       else self._evidence(text, m) or self._parent_named(text, sentences, m, mentions))
-                if ev and m.surface not in settled:
+                if ev and _BULLET.match(text[text.rfind("\n", 0, m.start) + 1:m.start]):
+                    # an item of a list (related headlines) is about another article:
+                    # "- Đoàn tỉnh Hà Nam (Trung Quốc) ..." under a story on the Vietnamese Hà Nam
+                    own[m.start] = ev
+                elif ev and m.surface not in settled:
                     settled[m.surface] = ev
         out: list[ResolvedMention] = []
         defaulted: set[str] = set()
@@ -229,7 +250,7 @@ class PlaceResolver:
             elif not m.ambiguous:
                 loc = self._pick(text, m, m.candidates[0].country, mentions)
             else:
-                country = settled.get(m.surface)
+                country = own.get(m.start) or settled.get(m.surface)
                 if country is None:
                     has_vn = m.vn_homonym is not None or any(c.country == "vn" for c in m.candidates)
                     if m.needs_evidence and not has_vn:
@@ -288,17 +309,80 @@ class PlaceResolver:
         # Lines that are not running text (related headlines, menus, tags) name no party,
         # outside the title and the lead, which _mark_subjects reads.
         line_end, running = -1, True
+        running_at: dict[int, bool] = {}
         for m in mentions:
             if m.start >= line_end:
                 line_start = text.rfind("\n", 0, m.start) + 1
                 line_end = text.find("\n", m.start)
                 line_end = len(text) if line_end < 0 else line_end
                 running = _is_running_text(text[line_start:line_end])
+            running_at[m.start] = running
             if not running and not (lead is not None and m.start in lead):
                 m.party = False
         if lead is not None and self._cue_after is not None:
             self._mark_subjects(text, sentences, [m for m in mentions if m.start in lead],
-                                title_spans)
+                                title_spans, self._cue_after)
+        if self._sender_cue is not None:
+            self._mark_subjects(text, sentences, [m for m in mentions if running_at[m.start]],
+                                title_spans, self._sender_cue)
+        if lead is not None:
+            self._unmark_other_events(text, sentences, mentions, represented, lead)
+            self._unmark_larger_event_members(text, sentences, mentions, lead)
+
+    def national_host(self, officials: list, lead: Lead) -> bool:
+        """Whether a Vietnamese official named in the lead holds a national office ("Thủ tướng
+        ... tiếp Bí thư Tỉnh ủy Vân Nam"): then the Vietnamese side is national, and the most
+        mentioned Vietnamese place (the venue, a province named in passing) is no party."""
+        if self._national_office is None:
+            return False
+        return any(o.side == "vn" and o.title and self._national_office.match(o.title)
+                   and any(s in lead for s, _ in o.title_spans) for o in officials)
+
+    def _unmark_other_events(self, text: str, sentences: Sentences,
+                            mentions: list[ResolvedMention], represented: set[int],
+                            lead: Lead) -> None:
+        """"Theo chương trình, đoàn sẽ thăm Côn Minh", "Trước đó, đoàn đã làm việc tại Thẩm
+        Dương", "đoàn còn gặp lãnh đạo một số địa phương như ...": outside the lead, a sentence
+        with one of lexicon.yml's other_event_words reports another stop of the trip (planned,
+        earlier or further) or a past event, not the meeting the article reports. Its places are not parties
+        by that mention, unless an official's title there names them or a delegation is named
+        after them ("đoàn châu Hồng Hà sẽ ...": the travellers, wherever they go next)."""
+        if self._other_event is None:
+            return
+        verdict: dict[int, bool] = {}  # sentence index -> whether it reports another event
+        for m in mentions:
+            if not m.party or m.start in lead or m.start in represented:
+                continue
+            si = sentences.index_at(m.start)
+            if si not in verdict:
+                lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+                verdict[si] = self._other_event.search(text, lo, hi) is not None
+            if verdict[si] and not self._delegation_of.search(text, max(0, m.start - 40), m.start):
+                m.party = False
+
+    def _unmark_larger_event_members(self, text: str, sentences: Sentences,
+                                     mentions: list[ResolvedMention], lead: Lead) -> None:
+        """When the lead reports a meeting held on the occasion of a larger one ("hội kiến song
+        phương", "bên lề", "trước thềm", "nhân dịp tham dự": lexicon.yml's side_meeting_words),
+        a list of three or more places joined in one clause ("Bí thư Tỉnh ủy các tỉnh A, B, C
+        và D", "lãnh đạo 4 tỉnh A, B, C, D") names the larger event's members, not the parties
+        of the meeting reported: none of them is a party by that mention, whatever title
+        introduces the list. The parties are named on their own elsewhere."""
+        if self._side_meeting is None or not any(
+                self._side_meeting.search(text, s, e) for s, e in lead.spans):
+            return
+        run: list[ResolvedMention] = []
+        run_sentence = -1
+        for m in mentions + [None]:  # None closes the last run
+            si = sentences.index_at(m.start) if m is not None else -2
+            if m is not None and run and si == run_sentence \
+                    and self._coordinated(text[run[-1].end:m.start]):
+                run.append(m)
+                continue
+            if len(run) >= _MEMBER_LIST:
+                for r in run:
+                    r.party = False
+            run, run_sentence = ([m], si) if m is not None else ([], -1)
 
     def _unmark_side_event_hosts(self, text: str, sentences: Sentences,
                                  mentions: list[ResolvedMention], represented: set[int]) -> None:
@@ -342,11 +426,11 @@ class PlaceResolver:
         return after[marker.end():] if marker else after
 
     def _mark_subjects(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
-                       title_spans: list[tuple[int, int]]) -> None:
+                       title_spans: list[tuple[int, int]], cue: re.Pattern) -> None:
         """"Lạng Sơn và Quảng Tây (Trung Quốc) hội đàm": places joined as the subject of a
-        clause, followed within a few words by one of lexicon.yml's party_cues_after, are
-        parties. Only in the title and the lead, where the parties are named; a place inside
-        an official's title is not a subject."""
+        clause, followed within a few words by ``cue`` (lexicon.yml's party_cues_after, read
+        in the title and the lead, where the parties are named; its sender_cues, read in any
+        running text), are parties. A place inside an official's title is not a subject."""
         group: list[ResolvedMention] = []  # the subject being read; [] when none can be
         sentence, hi = -1, 0  # the group's sentence and where it ends
         opens = False  # whether ``group`` opens its clause
@@ -358,7 +442,7 @@ class PlaceResolver:
                     and self._coordinated(text[group[-1].end:m.start]):
                 group.append(m)
                 continue
-            if group and opens and self._cue_follows(text[group[-1].end:hi]):
+            if group and opens and self._cue_follows(text[group[-1].end:hi], cue):
                 for g in group:
                     g.party = True
             group = []
@@ -370,10 +454,10 @@ class PlaceResolver:
                     " ".join(self._prefix_at_end.sub("", before).split())))
                 group, sentence = [m], si
 
-    def _cue_follows(self, after: str) -> bool:
-        """Whether words of meeting follow within five words (after "(Trung Quốc)" and the like)."""
+    def _cue_follows(self, after: str, cue_words: re.Pattern) -> bool:
+        """Whether ``cue_words`` follow within five words (after "(Trung Quốc)" and the like)."""
         window = " ".join(self._past_country(after[:200]).split()[:5])
-        cue = self._cue_after.search(window)
+        cue = cue_words.search(window)
         return cue is not None and not (self._not_cue_after is not None
                                         and self._not_cue_after.match(window, cue.start()))
 
@@ -396,12 +480,20 @@ def count_mentions(mentions: list[ResolvedMention], body_start: int) -> list[dic
     return sorted(rows, key=lambda r: (-r["count"], r["country"], r["name"]))
 
 
-def partner_localities(mentions: list[ResolvedMention]) -> list[Locality]:
-    """Chinese parties, without a province that only locates a partner city in it."""
+def partner_localities(mentions: list[ResolvedMention],
+                       gazetteer: Gazetteer | None = None) -> list[Locality]:
+    """Chinese parties, without a province that only locates a partner city in it. A district
+    of a municipality brings the municipality in (with ``gazetteer``): the municipality is its
+    city as well as its province ("khu Từ Hối, thành phố Thượng Hải" meets as Shanghai too)."""
     seen: dict[str, Locality] = {}
     for m in mentions:
         if m.party and m.locality and m.locality.country == "cn":
             seen.setdefault(m.locality.name, m.locality)
+    if gazetteer is not None:
+        for loc in list(seen.values()):
+            parent = gazetteer.get("cn", loc.province) if loc.province != loc.name else None
+            if parent is not None and parent.level == "municipality":
+                seen.setdefault(parent.name, parent)
     cities_in = {loc.province for loc in seen.values() if not loc.is_provincial}
     # A municipality stays beside its district: it is a city as well as a province.
     return [loc for loc in seen.values() if not (loc.is_provincial and loc.name in cities_in

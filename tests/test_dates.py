@@ -48,3 +48,6 @@ def test_the_one_year_a_lead_names_dates_a_day_without_publication():
     # Two years named: nothing tells which
     lead = "Chiều 14/2, nhân kỷ niệm 75 năm (1950 - 2025) và Năm giao lưu 2026, hai bên gặp."
     assert find_event_date(lead, None).value == "--02-14"
+    # A year in another sentence speaks of something else
+    lead = "Chiều 14/2, hai bên hội đàm. Ông nhắc lại chuyến thăm cuối năm 2019 của lãnh đạo."
+    assert find_event_date(lead, None).value == "--02-14"

@@ -3,8 +3,8 @@
 Returns ISO ``YYYY-MM-DD`` when the year is known, ISO 8601 ``--MM-DD`` when the text gives
 day and month only and nothing tells the year, None when there is no date. The year comes
 from the date itself, else from the publication date (a meeting can only precede its report,
-so "ngày 30/12" published on 2 January is the previous year), else from the one year the lead
-names ("Gặp gỡ đầu Xuân 2025"), else it stays unknown.
+so "ngày 30/12" published on 2 January is the previous year), else from the one year named in
+the date's sentence ("Chiều 20/2, bên lề Gặp gỡ đầu Xuân 2025, …"), else it stays unknown.
 """
 from __future__ import annotations
 
@@ -123,13 +123,23 @@ def _first_date(lead: str, published: str | None) -> tuple[EventDate, EventDate 
                 y -= 1
             if _valid(y, month, day):
                 return EventDate(dt.date(y, month, day).isoformat(), "published", phrase), background
-        years = {y for y in _LEAD_YEAR.findall(lead)}
+        years = set(_LEAD_YEAR.findall(_sentence_around(lead, m.start(), m.end())))
         if len(years) == 1 and _valid(int(next(iter(years))), month, day):
-            # No publication date, but the lead names one year: the meeting's.
+            # No publication date, but the sentence of the date names one year: the meeting's.
             year = int(years.pop())
             return EventDate(dt.date(year, month, day).isoformat(), "lead_year", phrase), background
         return EventDate(f"--{month:02d}-{day:02d}", "none", phrase), background
     return EventDate(None, None, None), background
+
+
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)|\n")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` holding ``text[start:end]``."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return text[before[-1] if before else 0:after.start() if after else len(text)]
 
 
 def has_event_date(text: str) -> bool:

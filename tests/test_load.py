@@ -426,3 +426,20 @@ def test_exports_stream_with_flat_memory(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert n == 20000 and peak < size / 20, (peak, size)
+
+
+def test_html_lead_in_its_own_element_is_kept(tmp_path):
+    # Many Vietnamese CMSs print the lead ("sapo") in an element of its own above the body;
+    # the main-text extractor takes the body block only and would lose the lead's who and where.
+    lead = ("Sáng 9/9, tại thành phố Hà Giang, lãnh đạo tỉnh đã tiếp đoàn đại biểu châu Văn Sơn, "
+            "tỉnh Vân Nam (Trung Quốc) sang thăm và làm việc.")
+    paras = "".join(f"<p>Đoạn {n}: hai bên trao đổi về hợp tác thương mại, du lịch và quản lý biên "
+                    f"giới trong thời gian tới, thống nhất nhiều nội dung cụ thể.</p>" for n in range(6))
+    page = (f"<html><head><title>Hà Giang tiếp đoàn Văn Sơn</title></head><body>"
+            f"<nav><a href='/'>Trang chủ</a></nav><div class='detail'>"
+            f"<h1>Hà Giang tiếp đoàn Văn Sơn</h1><div class='box-sapo'><b>{lead}</b></div>"
+            f"<div class='detail-content'>{paras}</div></div></body></html>")
+    path = tmp_path / "a.html"
+    path.write_text(page, encoding="utf-8")
+    doc = next(iter_documents([path]))
+    assert doc.text.startswith(lead) and doc.text.count("Sáng 9/9") == 1

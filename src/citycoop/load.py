@@ -20,6 +20,7 @@ from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from .normalize import normalize_text
 from .models import RawDocument, Reject
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -256,6 +257,11 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
     text = (doc.text if doc is not None else None) or ""
     if not text.strip():
         return Reject(f.source, "empty", "no main text in the HTML page")
+    lead = lead_paragraph(html)
+    # trafilatura takes the article's main block and often leaves out the lead ("sapo") printed
+    # in its own element above it: the lead carries the meeting's who, where and when.
+    if lead and normalize_text(lead)[:80] not in normalize_text(text):
+        text = lead + "\n" + text
     title = doc.title
     if title and doc.sitename:  # "Headline - Báo X" → "Headline"
         for sep in (" - ", " | ", " – "):
@@ -266,6 +272,35 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
                        outlet=doc.sitename or doc.hostname, byline=doc.author)
 
 
+_LEAD_CLASS = re.compile(r"(?:^|[\s_-])(?:sapo|lead|chapeau|summary|excerpt|desc|description|intro|teaser)"
+                         r"(?:$|[\s_-])", re.IGNORECASE)
+
+
+def lead_paragraph(html: str) -> str | None:
+    """The article's lead as Vietnamese CMSs mark it: the first element whose class names it
+    (``sapo``, ``lead``, ``summary``, ``desc``…), outside header, nav, aside and footer, holding
+    at least a sentence of text. None when the page has no such element."""
+    if not _LEAD_HINT.search(html):
+        return None
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html))
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+    for el in tree.iter("div", "p", "h2", "section", "span", "strong", "b"):
+        if not _LEAD_CLASS.search(el.get("class") or ""):
+            continue
+        if el.xpath("ancestor-or-self::*[self::header or self::footer or self::nav or self::aside]"):
+            continue
+        text = " ".join(el.text_content().split())
+        if len(text) >= 60:
+            return text
+    return None
+
+
+_LEAD_HINT = re.compile(r"class=[\"'][^\"']*(?:sapo|lead|chapeau|summary|excerpt|desc|intro|teaser)",
+                        re.IGNORECASE)
 _DATE_SCAN = 40  # elements after the headline searched for a date line
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 

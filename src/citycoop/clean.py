@@ -20,9 +20,9 @@ _IMAGE_STUB = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*\|?$")
 _PIPE_CELL = re.compile(r"^\|\s*(.*?)\s*\|$")
 _SENTENCE_END = (".", "!", "?", "…")  # headlines in link lists rarely end so
 # Where a furniture row is cut into cells: pipes, bullets, bracketed buttons ("[In bài] [Gửi]").
-_CELL_SPLIT = re.compile(r"\s*(?:[|•·]|\]\s*\[|^\[|\]$)\s*")
+# Emoji and pictograms on buttons ("👍 Thích 37", "👁 812", "☀ Hà Nội 24°C") end a cell too.
+_CELL_SPLIT = re.compile(r"[^\w\s()+#:/.,*\-°]+")  # (cells are stripped after the split)
 _RAW_CELL_GAP = re.compile(r"(?<=\S)(?: {2,}|\t)(?=\S)")  # columns of a row, before spaces are folded
-_ICONS = re.compile(r"[^\w\s()+#:/.,*-]+")  # emoji and pictograms in buttons: "👍 Thích", "👁 812"
 # A list item: "• ", "- ", "› ", "» ", "► ", "· ", "1. ", "2) ".
 _BULLET = re.compile(r"^(?:[•\-–—›»►▶◆■▪·*+◦‣⁃→]|\d{1,2}[.)])\s+")
 # A headline's date or a video's duration at its end: "(31/07)", "(25-11-2019)", "(02:31)".
@@ -30,7 +30,7 @@ _TRAILING_DATE = re.compile(r"\s*\((?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,
 _MARKER_DECOR = re.compile(r"^[>»›\s]+|[\s:]+$|\s*\(\d+\)$")  # ">> Xem thêm:", "Bình luận (2)"
 _IMAGE_NAME = re.compile(r"^(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg)(?:\?\S*)?\s*\|?$", re.IGNORECASE)
 _PLACE_NOTE = re.compile(r"\s*\([^)]{2,40}\)$")  # "Bế Huệ (Cao Bằng)": a signature with a place
-_LONGEST_FURNITURE = 400  # characters; a menu row of twenty sections is about 200
+_LONGEST_FURNITURE = 260  # characters; a menu row of twenty sections is about 200
 _ROW_HINT = re.compile(r"[|•·\[\]]")  # a line with these may be a furniture row
 _MARKER_LEAD = re.compile(r"^[>»›\s]*([^:]{2,40}?)\s*:\s*(\S.*)$")  # "Xem thêm: <a headline>"
 
@@ -93,7 +93,8 @@ def content_hash(text: str) -> str:
 
 def _reads_like_body(line: str) -> bool:
     """A sentence of running text, as opposed to a headline in a link list."""
-    return len(line) >= 160 or (line.endswith(_SENTENCE_END) and len(line.split()) >= 12)
+    # Normalized text has single spaces: counting them is a cheap word count.
+    return len(line) >= 160 or (line.endswith(_SENTENCE_END) and line.count(" ") >= 11)
 
 
 def _sentence_ended(line: str) -> bool:
@@ -111,7 +112,7 @@ def _headline_shape(line: str) -> tuple[bool, bool, bool]:
     d = _TRAILING_DATE.search(text)
     if d:
         text = text[:d.start()]
-    words = len(text.split())
+    words = text.count(" ") + 1
     headline = (3 <= words <= 35 and not _sentence_ended(text)
                 and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"“'‘["))
     return m is not None, headline, d is not None
@@ -127,7 +128,12 @@ def _marker(line: str, rules: BoilerplateRules) -> bool:
     """A related-links (or comments) heading, decorated or not: ">> Xem thêm:", "BÌNH LUẬN (2)"."""
     if len(line) > rules.max_label_len + 8:
         return False
-    return _MARKER_DECOR.sub("", line).casefold() in rules.block_markers
+    folded = line.casefold()
+    if folded in rules.block_markers:
+        return True
+    if folded[0] not in ">»› " and folded[-1] not in ":)":  # no decoration to take off
+        return False
+    return _MARKER_DECOR.sub("", folded) in rules.block_markers
 
 
 def _furniture_row(line: str, raw_line: str | None, rules: BoilerplateRules):
@@ -140,7 +146,7 @@ def _furniture_row(line: str, raw_line: str | None, rules: BoilerplateRules):
         line = normalize_text(_RAW_CELL_GAP.sub(" | ", raw_line.strip()))
     stamps, others, timed = [], [], False
     for cell in _CELL_SPLIT.split(line):
-        cell = _ICONS.sub(" ", cell).strip(" -–,:")
+        cell = cell.strip(" -–,:")  # (the spaces around a separator, a button's colon)
         if not cell:
             continue
         stamp = metadata.read_stamp(cell)
@@ -187,16 +193,19 @@ def _strip_by_position(kept: list[str], captions: set[int], want_title: bool):
     out = [ln for ln in kept[:first] if _sentence_ended(ln) and not _BULLET.match(ln)]
     if title and title not in out:
         out.insert(0, title)  # removed again with the other copies by the caller
-    shapes = [_headline_shape(ln) for ln in kept]
+    # Body lines are never headline-shaped: only the others are measured.
+    is_body = set(body)
+    shapes = {i: _headline_shape(kept[i]) for i in range(first, last + 1) if i not in is_body}
+    not_headline = (False, False, False)
     i = first
     while i <= last:
-        bulleted, headline, dated = shapes[i]
-        if not headline or i in captions or i in (first, last):
+        bulleted, headline, dated = shapes.get(i, not_headline)
+        if not headline or i in captions:
             out.append(kept[i])
             i += 1
             continue
         j = i
-        while j < last and shapes[j][1] and j not in captions:
+        while j < last and shapes.get(j, not_headline)[1] and j not in captions:
             j += 1
         introduced = _lead_in(kept[i - 1])
         if j - i >= 2 and not introduced:
@@ -225,7 +234,8 @@ def _strip_by_position(kept: list[str], captions: set[int], want_title: bool):
 def _lead_in(line: str) -> bool:
     """A sentence that introduces a list ("Hai bên thống nhất các nội dung sau:"), unlike a
     links heading ("Các tin khác:", "TIN CÙNG CHỦ ĐỀ:"), which is short or in capitals."""
-    return line.endswith(":") and len(line.split()) >= 6 and not _is_capitals(line)
+    return (line.endswith(":") and line.count(" ") >= 5 and not _BULLET.match(line)
+            and not _is_capitals(line))
 
 
 def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> Article | Reject:
@@ -268,13 +278,14 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
             shape = metadata.read_stamp(line)
             stamps.append((1 if shape and not shape[1] else 0, len(stamps), stamp))
             continue
-        m = rules.source_line.fullmatch(line)
+        colon = ":" in line  # both attribution rules need one: most lines skip them
+        m = colon and rules.source_line.fullmatch(line)
         if m:
             outlet = outlet or m["outlet"].strip()
             url = url or m["url"].rstrip(".,;)")
             continue
-        m = rules.byline_line.fullmatch(line)
-        if m and len(line) <= 100:
+        m = colon and len(line) <= 100 and rules.byline_line.fullmatch(line)
+        if m:
             byline = byline or m["byline"].strip()
             continue
         # Case folding never shortens a string, so a line longer than every marker and label
@@ -284,7 +295,7 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
             if _marker(line, rules):
                 in_block = True
                 continue
-            if line.casefold() in rules.section_labels:
+            if line.casefold() in rules.section_labels:  # (folded twice only for short lines)
                 continue
         elif len(line) < 240 and ":" in line:
             lead = _MARKER_LEAD.match(line)  # "Xem thêm: <headline> | <headline>" on one line

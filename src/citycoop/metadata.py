@@ -60,11 +60,11 @@ def split_date_header(line: str) -> tuple[str | None, str]:
 
 def timestamp_line_date(line: str) -> str | None:
     """The date of a line that is only a timestamp, else None."""
+    if len(line) > 90 or not _SOME_DATE.search(line):  # most lines: one quick search
+        return None
     m = _TIMESTAMP_LINE.match(line.strip())
     if m:
         return iso_date(int(m[3]), int(m[2]), int(m[1]))
-    if len(line) > 90 or not _SOME_DATE.search(line):  # most lines: one quick search
-        return None
     stamp = read_stamp(line)
     return stamp[0] if stamp else None
 

@@ -214,3 +214,19 @@ def test_article_stamp_wins_over_a_site_header_date():
                       "Hà Giang và Văn Sơn tăng cường hợp tác", "17/05/2024 16:30", LEAD])
     a = clean_document(raw(text))
     assert a.published == "2024-05-17" and a.text == LEAD
+
+
+def test_image_markup_and_half_caption_cells_are_removed():
+    text = "\n".join(["Hà Giang và Văn Sơn tăng cường hợp tác biên giới", LEAD,
+                      "<image>hagiang_vanson_01.png alt=Quang cảnh hội đàm.</image>",
+                      "<img src=\"/anh/hoidam.jpg\" alt=\"\">",
+                      "Lãnh đạo hai bên chụp ảnh lưu niệm |", MORE])
+    a = clean_document(raw(text))
+    assert a.text == LEAD + "\n\n" + MORE
+
+
+def test_stamp_inside_a_widget_row_or_beside_an_outlet_tag_is_read():
+    for stamp in ["Ngày đăng: 02/06/2023 | Lượt xem: 45 | Cỡ chữ: A- A A+ | Bản in",
+                  "02/06/2023 | 10:05   👁 2.310", "BG&ĐS  |  02/06/2023 10:05"]:
+        a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn tăng cường hợp tác", stamp, LEAD])))
+        assert (a.published, a.text) == ("2023-06-02", LEAD), stamp

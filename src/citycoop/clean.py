@@ -21,14 +21,18 @@ _PIPE_CELL = re.compile(r"^\|\s*(.*?)\s*\|$")
 _SENTENCE_END = (".", "!", "?", "…")  # headlines in link lists rarely end so
 # Where a furniture row is cut into cells: pipes, bullets, bracketed buttons ("[In bài] [Gửi]").
 # Emoji and pictograms on buttons ("👍 Thích 37", "👁 812", "☀ Hà Nội 24°C") end a cell too.
-_CELL_SPLIT = re.compile(r"[^\w\s()+#:/.,*\-°]+")  # (cells are stripped after the split)
+_CELL_SPLIT = re.compile(r"[^\w\s()+#:/.,*&\-°]+")  # (cells are stripped after the split)
 _RAW_CELL_GAP = re.compile(r"(?<=\S)(?: {2,}|\t)(?=\S)")  # columns of a row, before spaces are folded
 # A list item: "• ", "- ", "› ", "» ", "► ", "· ", "1. ", "2) ".
 _BULLET = re.compile(r"^(?:[•\-–—›»►▶◆■▪·*+◦‣⁃→]|\d{1,2}[.)])\s+")
 # A headline's date or a video's duration at its end: "(31/07)", "(25-11-2019)", "(02:31)".
 _TRAILING_DATE = re.compile(r"\s*\((?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,2}:\d{2})\)$")
 _MARKER_DECOR = re.compile(r"^[>»›\s]+|[\s:]+$|\s*\(\d+\)$")  # ">> Xem thêm:", "Bình luận (2)"
-_IMAGE_NAME = re.compile(r"^(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg)(?:\?\S*)?\s*\|?$", re.IGNORECASE)
+# An image left in the text: its file name, or its markup ("<image>a.jpg alt=…</image>", "<img …>").
+_IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg)(?:\?\S*)?\s*\|?"
+                         r"|<(?:image|img|figure|picture)\b.*)$", re.IGNORECASE)
+# Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
+_CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
 _PLACE_NOTE = re.compile(r"\s*\([^)]{2,40}\)$")  # "Bế Huệ (Cao Bằng)": a signature with a place
 _LONGEST_FURNITURE = 260  # characters; a menu row of twenty sections is about 200
 _ROW_HINT = re.compile(r"[|•·\[\]]")  # a line with these may be a furniture row
@@ -308,6 +312,8 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
         if _IMAGE_STUB.match(line) or _IMAGE_NAME.match(line):
             prev_image = True
             continue
+        if line[-1] == "|" and _CAPTION_CELL.match(line):
+            continue
         cell = _PIPE_CELL.match(line)
         if cell:
             # A "| ... |" table cell right under an image is its caption: keep the words.
@@ -315,15 +321,16 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
             if not prev_image:
                 continue
             line = cell[1]
-        # Furniture lines are short; a paragraph of the body is not tested against every rule.
-        if len(line) < _LONGEST_FURNITURE and rules.drop_lines.fullmatch(line):
-            continue
+        # Rows first: a row that the menu rule would drop may hold the article's stamp.
         if len(line) < 300 and (len(line) <= 60 or _ROW_HINT.search(line)
                                 or (raw_line is not None and "  " in raw_line)):
             row = _furniture_row(line, raw_line, rules)
             if row is not None:
                 stamps.extend((2, len(stamps), date) for date, _ in row if date)
                 continue
+        # Furniture lines are short; a paragraph of the body is not tested against every rule.
+        if len(line) < _LONGEST_FURNITURE and rules.drop_lines.fullmatch(line):
+            continue
         if kept and kept[-1] == line:
             continue  # a caption repeated twice in a row
         if prev_image:

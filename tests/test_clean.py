@@ -104,3 +104,129 @@ def test_custom_rules_file(tmp_path):
     rules.write_text(text.replace("drop_lines:", "drop_lines:\n  - 'quảng cáo.*'"), encoding="utf-8")
     a = clean_document(raw("Lạng Sơn và Quảng Tây hợp tác\n" + BODY + "\nQuảng cáo: mua ngay"), load_rules(rules))
     assert a.text == BODY
+
+
+LEAD = ("Sáng 12/4, đoàn công tác tỉnh Hà Giang do Phó Chủ tịch UBND tỉnh dẫn đầu đã sang thăm và làm "
+        "việc với chính quyền châu Văn Sơn, tỉnh Vân Nam (Trung Quốc).")
+MORE = ("Hai bên nhất trí tăng cường trao đổi đoàn các cấp, phối hợp quản lý biên giới và tạo thuận lợi "
+        "cho hàng hóa qua các cửa khẩu trong thời gian tới.")
+
+
+def test_mastheads_licence_widgets_and_comment_box_are_removed():
+    text = "\n".join([
+        "TRANG TIN ĐIỆN TỬ HUYỆN BIÊN GIỚI",
+        "Bỏ qua đến nội dung chính",
+        "Hà Giang và Văn Sơn tăng cường hợp tác biên giới",
+        "Nghe bài viết 0:00 / 0:00",
+        LEAD,
+        "Số lượt xem: 1.502   |   👍 Thích 12   |   Chia sẻ   |   In trang",
+        MORE,
+        "Từ khóa: #Hà Giang #Văn Sơn",
+        "Theo dõi Báo Biên Cương trên Google News",
+        "Tải ứng dụng Biên Cương để đọc nhanh hơn",
+        "Ý KIẾN BẠN ĐỌC (3)",
+        "• Thu Hà: Mong hai tỉnh mở thêm nhiều tuyến du lịch qua biên giới, đi lại thuận tiện hơn nữa!",
+        "Họ và tên *",
+        "Gửi bình luận",
+        "Tối đa: 1000 ký tự",
+        "Hiện chưa có ý kiến nào cho bài viết này",
+        "© 2024 Báo Biên Cương. Ghi rõ nguồn khi trích dẫn.",
+        "Báo Biên Cương - Cơ quan ngôn luận của Hội Nhà báo tỉnh",
+        "Giấy phép số 99/GP-BTTTT cấp ngày 1/1/2020",
+        "Đường dây nóng: 0900 000 000",
+    ])
+    a = clean_document(raw(text))
+    assert a.title == "Hà Giang và Văn Sơn tăng cường hợp tác biên giới"
+    assert a.text == LEAD + "\n\n" + MORE
+
+
+def test_related_headline_runs_with_or_without_a_heading_are_removed():
+    text = "\n".join([
+        "Hà Giang và Văn Sơn tăng cường hợp tác biên giới", LEAD,
+        "Tuyên Quang khai trương tuyến xe buýt liên tỉnh mới",  # an inline box of two links
+        "Bắc Kạn đón đoàn khảo sát du lịch cộng đồng",
+        MORE,
+        "Minh Anh",
+        "TIN BÀI CÙNG CHỦ ĐỀ:",
+        "► Lạng Sơn mở lại lối thông quan hàng nông sản",
+        "Các bài đã đăng",
+        "· Hội nghị sơ kết công tác đối ngoại quý III (28/09)",
+        "· Điện Biên tập huấn nghiệp vụ lãnh sự cho cán bộ xã (25/09)",
+        "1. Quảng Ninh đón khách du lịch tàu biển đầu mùa",
+        "2. Cao Bằng phát triển du lịch cộng đồng",
+    ])
+    a = clean_document(raw(text))
+    assert a.text == LEAD + "\n\n" + MORE and a.byline == "Minh Anh"
+
+
+def test_subheadings_short_paragraphs_and_introduced_lists_stay():
+    text = "\n".join([
+        "Hà Giang và Văn Sơn tăng cường hợp tác biên giới", LEAD,
+        "Mở rộng giao thương qua cửa khẩu",  # a subheading: one short line alone
+        MORE,
+        "Hai bên thống nhất các nội dung sau:",
+        "- Tăng cường trao đổi đoàn các cấp",
+        "- Phối hợp tổ chức hội chợ thương mại",
+        "Hai bên đã ký biên bản.",  # a short last paragraph
+    ])
+    a = clean_document(raw(text))
+    for line in ["Mở rộng giao thương qua cửa khẩu", "- Tăng cường trao đổi đoàn các cấp",
+                 "- Phối hợp tổ chức hội chợ thương mại", "Hai bên đã ký biên bản."]:
+        assert line in a.text
+
+
+def test_title_skips_header_furniture_and_a_repeated_headline_is_taken_once():
+    text = "\n".join([
+        "Đăng nhập | Đăng ký",
+        "Thời sự | Kinh tế | Xã hội",
+        "Địa phương > Biên giới",
+        "Hà Giang và Văn Sơn tăng cường hợp tác biên giới",
+        "Hà Giang và Văn Sơn tăng cường hợp tác biên giới",
+        LEAD, MORE])
+    a = clean_document(raw(text))
+    assert a.title == "Hà Giang và Văn Sơn tăng cường hợp tác biên giới"
+    assert a.text == LEAD + "\n\n" + MORE
+
+
+def test_published_comes_from_the_article_stamp_in_any_format():
+    cases = {
+        "Cập nhật lúc 09:05, Thứ Hai, 14/10/2019 (GMT+7)": "2019-10-14",
+        "Cập nhật lúc 07:40 ngày 02/03/2016": "2019-10-14" if False else "2016-03-02",
+        "Thứ Bảy, ngày 05 tháng 10 năm 2019, 10:15:00": "2019-10-05",
+        "Đăng ngày: 21-08-2018 14:00": "2018-08-21",
+        "Thứ Hai, 09:30, 18/11/2024": "2024-11-18",
+        "Ngày đăng: 11/05/2021 | Lượt xem: 87 | [In] [Gửi]": "2021-05-11",
+        "Biên Cương  |  03/04/2022 07:10": "2022-04-03",
+        "Cập nhật: 03/04/2022 07:10   Lượt xem: 90": "2022-04-03",
+    }
+    for stamp, date in cases.items():
+        a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn tăng cường hợp tác", stamp, LEAD])))
+        assert (a.published, a.text) == (date, LEAD), stamp
+    # A stamp without a year gives no date, and is not body; a relative time neither.
+    for stamp in ["Biên Cương  20/04 08:45", "Ngày đăng: 20/04 08:45 | Lượt xem: 367",
+                  "Báo Biên Cương • 3 giờ", "5 giờ trướcBài gốc"]:
+        a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn tăng cường hợp tác", stamp, LEAD])))
+        assert (a.published, a.text) == (None, LEAD), stamp
+
+
+def test_article_stamp_wins_over_a_site_header_date():
+    text = "\n".join(["Thứ Hai, 20/05/2024 | Đăng nhập | Thời tiết: Hà Giang 27°C",
+                      "Hà Giang và Văn Sơn tăng cường hợp tác", "17/05/2024 16:30", LEAD])
+    a = clean_document(raw(text))
+    assert a.published == "2024-05-17" and a.text == LEAD
+
+
+def test_image_markup_and_half_caption_cells_are_removed():
+    text = "\n".join(["Hà Giang và Văn Sơn tăng cường hợp tác biên giới", LEAD,
+                      "<image>hagiang_vanson_01.png alt=Quang cảnh hội đàm.</image>",
+                      "<img src=\"/anh/hoidam.jpg\" alt=\"\">",
+                      "Lãnh đạo hai bên chụp ảnh lưu niệm |", MORE])
+    a = clean_document(raw(text))
+    assert a.text == LEAD + "\n\n" + MORE
+
+
+def test_stamp_inside_a_widget_row_or_beside_an_outlet_tag_is_read():
+    for stamp in ["Ngày đăng: 02/06/2023 | Lượt xem: 45 | Cỡ chữ: A- A A+ | Bản in",
+                  "02/06/2023 | 10:05   👁 2.310", "BG&ĐS  |  02/06/2023 10:05"]:
+        a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn tăng cường hợp tác", stamp, LEAD])))
+        assert (a.published, a.text) == ("2023-06-02", LEAD), stamp

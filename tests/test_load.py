@@ -449,3 +449,20 @@ def test_rows_of_two_exports_with_one_stem_have_different_ids(tmp_path):
     (tmp_path / "export.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     (tmp_path / "export.csv").write_text("title,text\nA," + VI.replace(",", "") + "\n", encoding="utf-8")
     assert sorted(d.id for d in docs(tmp_path)) == ["export.csv#1", "export.jsonl#1"]
+
+
+def test_html_lead_in_its_own_element_is_kept(tmp_path):
+    # Many Vietnamese CMSs print the lead ("sapo") in an element of its own above the body;
+    # the main-text extractor takes the body block only and would lose the lead's who and where.
+    lead = ("Sáng 9/9, tại thành phố Hà Giang, lãnh đạo tỉnh đã tiếp đoàn đại biểu châu Văn Sơn, "
+            "tỉnh Vân Nam (Trung Quốc) sang thăm và làm việc.")
+    paras = "".join(f"<p>Đoạn {n}: hai bên trao đổi về hợp tác thương mại, du lịch và quản lý biên "
+                    f"giới trong thời gian tới, thống nhất nhiều nội dung cụ thể.</p>" for n in range(6))
+    page = (f"<html><head><title>Hà Giang tiếp đoàn Văn Sơn</title></head><body>"
+            f"<nav><a href='/'>Trang chủ</a></nav><div class='detail'>"
+            f"<h1>Hà Giang tiếp đoàn Văn Sơn</h1><div class='box-sapo'><b>{lead}</b></div>"
+            f"<div class='detail-content'>{paras}</div></div></body></html>")
+    path = tmp_path / "a.html"
+    path.write_text(page, encoding="utf-8")
+    doc = next(iter_documents([path]))
+    assert doc.text.startswith(lead) and doc.text.count("Sáng 9/9") == 1

@@ -19,6 +19,24 @@ from .normalize import normalize_text
 _IMAGE_STUB = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*\|?$")
 _PIPE_CELL = re.compile(r"^\|\s*(.*?)\s*\|$")
 _SENTENCE_END = (".", "!", "?", "…")  # headlines in link lists rarely end so
+# Where a furniture row is cut into cells: pipes, bullets, bracketed buttons ("[In bài] [Gửi]").
+# Emoji and pictograms on buttons ("👍 Thích 37", "👁 812", "☀ Hà Nội 24°C") end a cell too.
+_CELL_SPLIT = re.compile(r"[^\w\s()+#:/.,*&\-°]+")  # (cells are stripped after the split)
+_RAW_CELL_GAP = re.compile(r"(?<=\S)(?: {2,}|\t)(?=\S)")  # columns of a row, before spaces are folded
+# A list item: "• ", "- ", "› ", "» ", "► ", "· ", "1. ", "2) ".
+_BULLET = re.compile(r"^(?:[•\-–—›»►▶◆■▪·*+◦‣⁃→]|\d{1,2}[.)])\s+")
+# A headline's date or a video's duration at its end: "(31/07)", "(25-11-2019)", "(02:31)".
+_TRAILING_DATE = re.compile(r"\s*\((?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,2}:\d{2})\)$")
+_MARKER_DECOR = re.compile(r"^[>»›\s]+|[\s:]+$|\s*\(\d+\)$")  # ">> Xem thêm:", "Bình luận (2)"
+# An image left in the text: its file name, or its markup ("<image>a.jpg alt=…</image>", "<img …>").
+_IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg)(?:\?\S*)?\s*\|?"
+                         r"|<(?:image|img|figure|picture)\b.*)$", re.IGNORECASE)
+# Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
+_CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
+_PLACE_NOTE = re.compile(r"\s*\([^)]{2,40}\)$")  # "Bế Huệ (Cao Bằng)": a signature with a place
+_LONGEST_FURNITURE = 260  # characters; a menu row of twenty sections is about 200
+_ROW_HINT = re.compile(r"[|•·\[\]]")  # a line with these may be a furniture row
+_MARKER_LEAD = re.compile(r"^[>»›\s]*([^:]{2,40}?)\s*:\s*(\S.*)$")  # "Xem thêm: <a headline>"
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,7 @@ class BoilerplateRules:
     source_line: re.Pattern
     byline_line: re.Pattern
     version: str
+    widget_cells: re.Pattern = re.compile(r"(?!x)x")
 
     @property
     def max_label_len(self) -> int:
@@ -58,7 +77,9 @@ def _rules_from_text(text: str) -> BoilerplateRules:
     lines = [normalize_text(p) for p in spec.get("drop_lines", [])]
     # One alternation compiled once: a line is tested against all rules in one match call.
     drop = re.compile("|".join(f"(?:{p})" for p in lines) or r"(?!x)x", re.IGNORECASE)
+    cells = [normalize_text(p) for p in spec.get("widget_cells", [])]
     return BoilerplateRules(
+        widget_cells=re.compile("|".join(f"(?:{p})" for p in cells) or r"(?!x)x", re.IGNORECASE),
         drop_lines=drop,
         block_markers=frozenset(normalize_text(m).casefold() for m in spec.get("block_markers", [])),
         section_labels=frozenset(normalize_text(m).casefold() for m in spec.get("section_labels", [])),
@@ -76,13 +97,159 @@ def content_hash(text: str) -> str:
 
 def _reads_like_body(line: str) -> bool:
     """A sentence of running text, as opposed to a headline in a link list."""
-    return len(line) >= 160 or (line.endswith(_SENTENCE_END) and len(line.split()) >= 12)
+    # Normalized text has single spaces: counting them is a cheap word count.
+    return len(line) >= 160 or (line.endswith(_SENTENCE_END) and line.count(" ") >= 11)
+
+
+def _sentence_ended(line: str) -> bool:
+    """Ends as a sentence or a clause does (captions and leads do; headlines, menus, labels don't)."""
+    return line.rstrip(" \"'”’»)").endswith(_SENTENCE_END + (";", ":")) or line.endswith(_SENTENCE_END)
+
+
+def _headline_shape(line: str) -> tuple[bool, bool, bool]:
+    """``(bulleted, headline, dated)`` for one line: a list bullet; the text (bullet and a
+    trailing "(31/07)" removed) reads as a headline, not a sentence; it carried such a date."""
+    if len(line) > 260:  # longer than any headline
+        return False, False, False
+    m = _BULLET.match(line)
+    text = line[m.end():] if m else line
+    d = _TRAILING_DATE.search(text)
+    if d:
+        text = text[:d.start()]
+    words = text.count(" ") + 1
+    headline = (3 <= words <= 35 and not _sentence_ended(text)
+                and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"“'‘["))
+    return m is not None, headline, d is not None
+
+
+def _is_capitals(line: str) -> bool:
+    """A masthead in capitals ("BÁO X ĐIỆN TỬ"): its letters are upper case."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _marker(line: str, rules: BoilerplateRules) -> bool:
+    """A related-links (or comments) heading, decorated or not: ">> Xem thêm:", "BÌNH LUẬN (2)"."""
+    if len(line) > rules.max_label_len + 8:
+        return False
+    folded = line.casefold()
+    if folded in rules.block_markers:
+        return True
+    if folded[0] not in ">»› " and folded[-1] not in ":)":  # no decoration to take off
+        return False
+    return _MARKER_DECOR.sub("", folded) in rules.block_markers
+
+
+def _furniture_row(line: str, raw_line: str | None, rules: BoilerplateRules):
+    """The publication stamps of a furniture row ("Lượt xem: 233 | [In] [Gửi]", "Báo X • 1 giờ",
+    "Cập nhật: 17/07/2025 16:20   Lượt xem: 214"), an empty list for a row without one; None when
+    the line is not furniture. Cells are cut at pipes, bullets, buttons and (in the raw line,
+    before spaces are folded) runs of spaces; every cell must be a widget, a counter or a stamp,
+    except one short name beside a time (the outlet or the place of an aggregator's stamp)."""
+    if raw_line is not None and _RAW_CELL_GAP.search(raw_line):
+        line = normalize_text(_RAW_CELL_GAP.sub(" | ", raw_line.strip()))
+    stamps, others, timed = [], [], False
+    for cell in _CELL_SPLIT.split(line):
+        cell = cell.strip(" -–,:")  # (the spaces around a separator, a button's colon)
+        if not cell:
+            continue
+        stamp = metadata.read_stamp(cell)
+        if stamp:
+            stamps.append(stamp)
+            timed = True
+        elif rules.widget_cells.fullmatch(cell):
+            timed = timed or any(c.isdigit() for c in cell)
+        else:
+            others.append(cell)
+    if not others:
+        return stamps if (stamps or timed or len(line) < 120) else None
+    if timed and len(others) == 1 and len(others[0].split()) <= 5 and not _sentence_ended(others[0]):
+        return stamps
+    return None
+
+
+def _title_candidate(line: str) -> bool:
+    """A headline in the lines above the body: not a menu row, a label, a masthead or a list item."""
+    return (metadata.is_title_like(line) and len(line.split()) >= 4 and not _is_capitals(line)
+            and "|" not in line and not _BULLET.match(line) and not _sentence_ended(line))
+
+
+def _strip_by_position(kept: list[str], captions: set[int], want_title: bool):
+    """Remove the furniture that only its place tells: ``(kept, title, signature)``.
+
+    The body runs from the first to the last line that reads like running text. Above it, the
+    lines that do not end as sentences are the site's header (masthead, menus, section labels,
+    the headline); the headline is the first title-like one, or one printed twice. Below it, the
+    same lines are footer and link lists, except the author's name right under the body. Inside
+    it, two or more headline-shaped lines in a row (a box of related links) or a list item with
+    a date "(31/07)" are links; one such line alone is a subheading and stays, and so does a list
+    that a line ending in ":" introduces."""
+    body = [i for i, ln in enumerate(kept) if _reads_like_body(ln) and not _BULLET.match(ln)]
+    if not body:
+        return kept, None, None
+    first, last = body[0], body[-1]
+    title = None
+    if want_title:
+        candidates = [ln for ln in kept[:first] if _title_candidate(ln)]
+        repeated = [ln for ln in candidates if candidates.count(ln) > 1]
+        title = (repeated or candidates or [None])[0]
+    signature = None
+    out = [ln for ln in kept[:first] if _sentence_ended(ln) and not _BULLET.match(ln)]
+    if title and title not in out:
+        out.insert(0, title)  # removed again with the other copies by the caller
+    # Body lines are never headline-shaped: only the others are measured.
+    is_body = set(body)
+    shapes = {i: _headline_shape(kept[i]) for i in range(first, last + 1) if i not in is_body}
+    not_headline = (False, False, False)
+    i = first
+    while i <= last:
+        bulleted, headline, dated = shapes.get(i, not_headline)
+        if not headline or i in captions:
+            out.append(kept[i])
+            i += 1
+            continue
+        j = i
+        while j < last and shapes.get(j, not_headline)[1] and j not in captions:
+            j += 1
+        introduced = _lead_in(kept[i - 1])
+        if j - i >= 2 and not introduced:
+            i = j  # a run of links
+            continue
+        for n in range(i, j):
+            if not (shapes[n][2] and not introduced):  # a lone dated headline is a link too
+                out.append(kept[n])
+        i = j
+    in_list = _lead_in(kept[last])
+    for n in range(last + 1, len(kept)):
+        line = kept[n]
+        if n == last + 1 and metadata.is_standalone_name(_PLACE_NOTE.sub("", line)):
+            signature = line
+            continue
+        bulleted = _BULLET.match(line) is not None
+        if (in_list and bulleted) or _lead_in(line) or (
+                line.endswith(_SENTENCE_END) and not bulleted):
+            out.append(line)
+            in_list = _lead_in(line) or (in_list and bulleted)
+        else:
+            in_list = False
+    return out, title, signature
+
+
+def _lead_in(line: str) -> bool:
+    """A sentence that introduces a list ("Hai bên thống nhất các nội dung sau:"), unlike a
+    links heading ("Các tin khác:", "TIN CÙNG CHỦ ĐỀ:"), which is short or in capitals."""
+    return (line.endswith(":") and line.count(" ") >= 5 and not _BULLET.match(line)
+            and not _is_capitals(line))
 
 
 def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> Article | Reject:
     """Normalize, strip boilerplate and pull metadata out of one document."""
     rules = rules or _default_rules()
-    lines = [ln.strip() for ln in normalize_text(raw.text).split("\n")]
+    raw_text = raw.text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw.text else raw.text
+    raw_lines = raw_text.split("\n")
+    lines = [ln.strip() for ln in normalize_text(raw_text).split("\n")]
+    if len(raw_lines) != len(lines):  # never expected (normalizing keeps lines); then no columns
+        raw_lines = [None] * len(lines)
     title = normalize_text(raw.title).strip() if raw.title else None
     url, outlet, byline = raw.url, raw.outlet, raw.byline
     published = metadata.parse_published(raw.published)
@@ -94,10 +261,14 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
         value = " ".join(raw.published.split()).replace("'", "’").replace(";", ",")[:60]
         warnings.append(f"published field '{value}' is not a date citycoop reads, ignored")
 
+    # Dated stamps as (rank, order, date): a stamp line with a time or a label first, then a bare
+    # date line, then a date inside a furniture row (a site header's "today" is one of the last).
+    stamps: list[tuple[int, int, str]] = []
     kept: list[str] = []
-    in_block = False  # inside a "Tin liên quan" link list
-    prev_image = False  # the previous line was an image stub: a "| ... |" line is its caption
-    for line in lines:
+    captions: set[int] = set()  # indexes in kept of lines right under an image
+    in_block = False  # inside a "Tin liên quan" link list or a comment box
+    prev_image = False  # the previous line was an image: this one is its caption
+    for line, raw_line in zip(lines, raw_lines):
         if not line:
             continue
         header_date, line = metadata.split_date_header(line)
@@ -108,34 +279,40 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
             continue
         stamp = metadata.timestamp_line_date(line)
         if stamp:
-            if not published:
-                published, published_source = stamp, "timestamp_line"
+            shape = metadata.read_stamp(line)
+            stamps.append((1 if shape and not shape[1] else 0, len(stamps), stamp))
             continue
-        m = rules.source_line.fullmatch(line)
+        colon = ":" in line  # both attribution rules need one: most lines skip them
+        m = colon and rules.source_line.fullmatch(line)
         if m:
             outlet = outlet or m["outlet"].strip()
             url = url or m["url"].rstrip(".,;)")
             continue
-        m = rules.byline_line.fullmatch(line)
-        if m and len(line) <= 100:
+        m = colon and len(line) <= 100 and rules.byline_line.fullmatch(line)
+        if m:
             byline = byline or m["byline"].strip()
             continue
         # Case folding never shortens a string, so a line longer than every marker and label
         # cannot be one: most body lines skip the (slow, for Vietnamese) casefold (~0.01 ms
         # per article of the 0.15 ms cleaning costs, measured on 3 000 benchmark articles).
-        if len(line) <= rules.max_label_len:
-            folded = line.casefold()
-            if folded in rules.block_markers:
+        if len(line) <= rules.max_label_len + 8:
+            if _marker(line, rules):
                 in_block = True
                 continue
-            if folded in rules.section_labels:
+            if line.casefold() in rules.section_labels:  # (folded twice only for short lines)
+                continue
+        elif len(line) < 240 and ":" in line:
+            lead = _MARKER_LEAD.match(line)  # "Xem thêm: <headline> | <headline>" on one line
+            if lead and lead[1].casefold() in rules.block_markers and not _reads_like_body(lead[2]):
                 continue
         if in_block:
-            if not _reads_like_body(line):
+            if not _reads_like_body(line) or _BULLET.match(line):
                 continue
             in_block = False
-        if _IMAGE_STUB.match(line):
+        if _IMAGE_STUB.match(line) or _IMAGE_NAME.match(line):
             prev_image = True
+            continue
+        if line[-1] == "|" and _CAPTION_CELL.match(line):
             continue
         cell = _PIPE_CELL.match(line)
         if cell:
@@ -144,18 +321,30 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
             if not prev_image:
                 continue
             line = cell[1]
-        prev_image = False
-        if rules.drop_lines.fullmatch(line):
+        # Rows first: a row that the menu rule would drop may hold the article's stamp.
+        if len(line) < 300 and (len(line) <= 60 or _ROW_HINT.search(line)
+                                or (raw_line is not None and "  " in raw_line)):
+            row = _furniture_row(line, raw_line, rules)
+            if row is not None:
+                stamps.extend((2, len(stamps), date) for date, _ in row if date)
+                continue
+        # Furniture lines are short; a paragraph of the body is not tested against every rule.
+        if len(line) < _LONGEST_FURNITURE and rules.drop_lines.fullmatch(line):
             continue
         if kept and kept[-1] == line:
             continue  # a caption repeated twice in a row
+        if prev_image:
+            captions.add(len(kept))
+        prev_image = False
         kept.append(line)
 
-    # Title: structured sources carry it; a .txt scrape starts with it when it has one.
-    if title is None and len(kept) >= 2 and metadata.is_title_like(kept[0]):
-        title = kept.pop(0)
+    if not published and stamps:
+        published, published_source = min(stamps)[2], "timestamp_line"
+    kept, found_title, signature = _strip_by_position(kept, captions, title is None)
+    title = title or found_title
     if title:
         kept = [ln for ln in kept if ln != title]
+    byline = byline or signature
     # An author signature alone on the last line ("Nguyễn Thúc Hoàng Linh").
     if len(kept) >= 2 and metadata.is_standalone_name(kept[-1]):
         signature = kept.pop()

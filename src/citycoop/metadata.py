@@ -60,8 +60,52 @@ def split_date_header(line: str) -> tuple[str | None, str]:
 
 def timestamp_line_date(line: str) -> str | None:
     """The date of a line that is only a timestamp, else None."""
+    if len(line) > 90 or not _SOME_DATE.search(line):  # most lines: one quick search
+        return None
     m = _TIMESTAMP_LINE.match(line.strip())
-    return iso_date(int(m[3]), int(m[2]), int(m[1])) if m else None
+    if m:
+        return iso_date(int(m[3]), int(m[2]), int(m[1]))
+    stamp = read_stamp(line)
+    return stamp[0] if stamp else None
+
+
+# A stamp's words around its date, in any order: "Cập nhật lúc 16:20, Thứ Tư, 27/06/2012 (GMT+7)",
+# "Thứ Ba, 07:15, 14/11/2023", "Đăng ngày: 03-12-2019 10:15", "Thứ Sáu, ngày 23 tháng 08 năm 2019".
+_STAMP_LABEL = (r"(?:cập nhật|ngày đăng|đăng ngày|đăng lúc|đăng|ngày cập nhật|xuất bản|thời gian"
+                r"|published|updated|posted)")
+_STAMP_REST = re.compile(
+    rf"(?:{_STAMP_LABEL}|lúc|ngày|{_WEEKDAY}|{_TIME}|{_TZ}|gmt\s*[+-]\s*\d{{1,2}}|[\s,.:|\-–—/\[\]()])*",
+    re.IGNORECASE)
+# A date without its year, as aggregators and small sites print it: "20/04 08:45", "10:40 24-01".
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})[./-](\d{1,2})(?![\d/.-])")
+_SOME_DATE = re.compile(r"\d[./-]\d|\d\s+tháng\s", re.IGNORECASE)  # a cheap test before the real parse
+_HAS_TIME = re.compile(rf"{_TIME}|{_STAMP_LABEL}", re.IGNORECASE)
+
+
+def read_stamp(text: str) -> tuple[str | None, bool] | None:
+    """A publication stamp: ``(date, strong)`` when ``text`` is a date with only stamp words around
+    it (a label, weekday, time, zone), else None. ``date`` is None for a stamp without a year
+    ("20/04 08:45": the year is unknown, the line is still furniture). ``strong``: the stamp has a
+    time or a label, as an article's own stamp has; a site header's "today" usually has neither."""
+    text = text.strip()
+    if not text or len(text) > 90 or not _SOME_DATE.search(text):
+        return None
+    m = _ANY_DMY.search(text) or _LONG_DMY.search(text)
+    date = None
+    if m:
+        date = iso_date(int(m[3]), int(m[2]), int(m[1]))
+    else:
+        m = _DAY_MONTH.search(text)
+        if not m or not (1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12):
+            return None
+        rest = text[:m.start()] + " " + text[m.end():]
+        # Without a year the stamp must show its time, else "20/4" could be anything.
+        if not re.search(_TIME, rest, re.IGNORECASE):
+            return None
+    rest = text[:m.start()] + " " + text[m.end():]
+    if _STAMP_REST.fullmatch(rest) is None:
+        return None
+    return date, bool(_HAS_TIME.search(rest))
 
 
 def url_date(url: str | None) -> str | None:

@@ -405,3 +405,14 @@ def test_compile_words_equals_the_plain_alternation():
             for start in (0, 3):
                 assert ([m.span() for m in fast.finditer(text, start)]
                         == [m.span() for m in plain.finditer(text, start)]), (words, text)
+
+
+def test_old_tone_style_is_read_as_the_new_and_kept_as_written(ex):
+    # "Uỷ ban", "hoà bình", "Thuỷ": the other tone-mark style is matched as the lexicon's
+    # ("Ủy ban", "hòa bình") while the record's text quotes the article as written.
+    text = ("Ngày 3/10, Chủ tịch Uỷ ban nhân dân tỉnh Khánh Hoà tiếp đoàn đại biểu thành phố Quảng "
+            "Châu (Trung Quốc), bàn hợp tác văn hoá và du lịch vì hoà bình, hữu nghị.")
+    r = extract(ex, text, published="2024-10-04")
+    assert "Uỷ ban nhân dân tỉnh Khánh Hoà" in r["text"] and "văn hoá" in r["text"]
+    assert vn(r) == ["Khanh Hoa"] and partners(r) == ["Guangzhou"] and r["direction"] == "inbound"
+    assert r["topics"]["tourism"] >= 1 and r["event_date"] == "2024-10-03"

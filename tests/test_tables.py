@@ -212,6 +212,14 @@ def test_keywords_in_a_text_whose_lower_case_is_longer_keep_their_context():
     assert list(table["Left"]) == ["…İİ ", "…và "] and list(table["Right"]) == [" bi…", " cạ…"]
 
 
+def test_keywords_are_found_in_either_tone_mark_style_and_quoted_as_written():
+    articles = pd.DataFrame({"id": ["a", "b"], "event_date": ["2024-01-01", "2024-01-02"],
+                             "title": ["A", "B"], "url": [None, None],
+                             "text": ["Hai bên bàn hợp tác văn hoá, du lịch.", "Giao lưu văn hóa."]})
+    table = tables.kwic_table(articles, ["văn hóa"], width=8)
+    assert list(table["Term"]) == ["<b>văn hoá</b>", "<b>văn hóa</b>"]
+
+
 def test_long_tables_scroll_in_a_box_short_ones_do_not(built):
     _, out = built
     view = report.corpus_view(out)

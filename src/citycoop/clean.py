@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import metadata, yamlfile
 from .models import Article, RawDocument, Reject
-from .normalize import normalize_text
+from .normalize import normalize_text, normalize_tone_marks
 
 _IMAGE_STUB = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*\|?$")
 _PIPE_CELL = re.compile(r"^\|\s*(.*?)\s*\|$")
@@ -242,6 +242,14 @@ def _lead_in(line: str) -> bool:
             and not _is_capitals(line))
 
 
+def _as_written(raw_text: str, lines: list[str]) -> dict[str, str]:
+    """Normalized line → the line in its author's tone-mark style, for the lines that differ."""
+    written = [ln.strip() for ln in normalize_text(raw_text, tone_marks=False).split("\n")]
+    if len(written) != len(lines):
+        return {}
+    return {ln: w for ln, w in zip(lines, written) if ln != w}
+
+
 def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> Article | Reject:
     """Normalize, strip boilerplate and pull metadata out of one document."""
     rules = rules or _default_rules()
@@ -250,6 +258,10 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
     lines = [ln.strip() for ln in normalize_text(raw_text).split("\n")]
     if len(raw_lines) != len(lines):  # never expected (normalizing keeps lines); then no columns
         raw_lines = [None] * len(lines)
+    # Rules read one tone-mark style; the text keeps its author's ("Uỷ ban", "văn hoá"), line by
+    # line, so that what an analyst quotes from it is in the article (extraction normalizes it
+    # again: moving a tone mark keeps the length, hence every offset).
+    as_written = _as_written(raw_text, lines)
     title = normalize_text(raw.title).strip() if raw.title else None
     url, outlet, byline = raw.url, raw.outlet, raw.byline
     published = metadata.parse_published(raw.published)
@@ -355,6 +367,12 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
         published_source = "url" if published else None
     outlet = outlet or metadata.outlet_from_url(url)
 
+    if raw.title and title == normalize_text(raw.title).strip():
+        title = normalize_text(raw.title, tone_marks=False).strip()
+    elif title:
+        title = as_written.get(title, title)
+    if as_written:
+        kept = [as_written.get(ln, ln) for ln in kept]
     text = "\n\n".join(kept)
     if not text.strip():
         return Reject(raw.source, "no_body", "no body text left after removing boilerplate")
@@ -370,7 +388,7 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
         byline=byline,
         published=published,
         published_source=published_source,
-        content_hash=content_hash(text),
+        content_hash=content_hash(normalize_tone_marks(text)),  # one story in either style
         n_chars=len(text),
         warnings=warnings,
     )

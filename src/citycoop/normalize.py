@@ -74,8 +74,9 @@ def normalize_tone_marks(text: str) -> str:
     return _OPEN_DIPHTHONG.sub(_move, text)
 
 
-def normalize_text(text: str) -> str:
-    """NFC, one tone-mark style, Unix newlines, no invisible characters, single spaces."""
+def normalize_text(text: str, tone_marks: bool = True) -> str:
+    """NFC, one tone-mark style, Unix newlines, no invisible characters, single spaces.
+    ``tone_marks=False``: all but the tone style (the text as its author spelled it)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Six substring tests are ~6x cheaper than a regex pass, and most texts have none of them.
@@ -83,7 +84,25 @@ def normalize_text(text: str) -> str:
         text = _INVISIBLE.sub("", text)
     if "  " in text or _ODD_SPACE.search(text):
         text = _SPACES.sub(" ", text)
+    if not tone_marks:
+        return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
     return normalize_tone_marks(text)
+
+
+_OLD_STYLE = {new: old for old, new in _MOVES.items()}
+_FIRST_VOWEL_PAIR = re.compile("(?:%s)(?![^\\W\\d_])" % _pair_alternation(_OLD_STYLE))
+
+
+def tone_style_variants(term: str) -> list[str]:
+    """``term`` (first-vowel style) and its spellings in the other style: "văn hóa" →
+    ["văn hóa", "văn hoá"]. Moving a tone mark keeps a text's length, so a text can be matched
+    in one style and quoted as written."""
+    variants = [term]
+    for m in _FIRST_VOWEL_PAIR.finditer(term):
+        if m.start() and term[m.start() - 1] in "qQ":
+            continue
+        variants += [v[:m.start()] + _OLD_STYLE[m.group(0)] + v[m.end():] for v in variants]
+    return variants
 
 
 def fold(text: str) -> str:

@@ -6,6 +6,7 @@ import hashlib
 
 from ..gazetteer import Gazetteer, load_gazetteer, load_lexicon
 from ..models import Article
+from ..normalize import normalize_tone_marks
 from .dates import find_event_date
 from .direction import DirectionReader
 from .lead import LeadFinder
@@ -36,6 +37,8 @@ class Extractor:
         title = article.title or ""
         # The title is read for places and direction, never counted as a body mention.
         doc = f"{title}\n\n{article.text}" if title else article.text
+        # Matched in one tone-mark style; the text stays as written (the same length: offsets hold).
+        doc = normalize_tone_marks(doc)
         body_start = len(title) + 2 if title else 0
         sentences = Sentences.of(doc, self.sentence_boundary)
         warnings = list(article.warnings)
@@ -64,7 +67,7 @@ class Extractor:
         if not partners:
             warnings.append("no Chinese partner found")
 
-        event = find_event_date(lead.text(doc), article.published, article.text)
+        event = find_event_date(lead.text(doc), article.published, doc[body_start:])
         if event.value and event.source == "none":
             warnings.append("event year unknown: no year in the text and no publication date")
         elif event.value is None:

@@ -86,3 +86,20 @@ def test_family_names_of_the_border_peoples(ex):
 def test_prime_minister_is_a_title_not_a_name(ex):
     got = officials(ex, "Phó Thủ tướng Trần Văn Nam tiếp Bí thư Tỉnh ủy Vân Nam.")
     assert "Phó Thủ" not in got and got.get("Trần Văn Nam") == "vn"
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # A given name whose syllable also starts a title ("Thị" of "Thị trưởng", "Đại" of "Đại
+    # sứ", "Chính" of "Chính ủy"): the sentence still holds a name and must be read
+    ("Bà Đỗ Thị Lan, Tổng Lãnh sự Việt Nam tại Côn Minh cũng có mặt.", "Đỗ Thị Lan", "vn"),
+    ("Phía bạn có ông Quách Đại Minh, Phó Bí thư Khu ủy Quảng Tây cùng dự.", "Quách Đại Minh", "cn"),
+    ("Cùng đi có ông Lương Chính Nghĩa, Phó Giám đốc Sở Ngoại vụ tỉnh.",
+     "Lương Chính Nghĩa", "vn"),
+])
+def test_names_whose_given_name_starts_like_a_title(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+
+
+def test_a_title_alone_is_not_a_name(ex):
+    # "Phó Thị trưởng", "Thường trực Tỉnh ủy": family names (Phó, Thường) opening a title
+    assert officials(ex, "Phó Thị trưởng và Thường trực Tỉnh ủy đã tiếp đoàn.") == {}

@@ -103,3 +103,33 @@ def test_names_whose_given_name_starts_like_a_title(ex, text, name, side):
 def test_a_title_alone_is_not_a_name(ex):
     # "Phó Thị trưởng", "Thường trực Tỉnh ủy": family names (Phó, Thường) opening a title
     assert officials(ex, "Phó Thị trưởng và Thường trực Tỉnh ủy đã tiếp đoàn.") == {}
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # The home official named after the level of the council, with no place: three syllables
+    # after "tỉnh", "thành phố" are a person, not an unknown place
+    ("Chiều 5/9, Chủ tịch UBND tỉnh Lê Văn Hòa tiếp đoàn công tác.", "Lê Văn Hòa", "vn"),
+    ("Phó Chủ tịch UBND thành phố Trần Minh Đức cho biết thành phố sẵn sàng.", "Trần Minh Đức", "vn"),
+    # "trị" ends "khu tự trị" but here "Bộ Chính trị": a person follows
+    ("Ủy viên Bộ Chính trị Phan Văn Mão đã dự.", "Phan Văn Mão", "vn"),
+    # "Bộ Ngoại giao" ends on a lower-case syllable: the title keeps it and so its side
+    ("Theo Thứ trưởng Bộ Ngoại giao Lê Hoài Nam, hai bên cần phối hợp.", "Lê Hoài Nam", "vn"),
+])
+def test_a_person_after_the_level_of_a_council(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+
+
+def test_a_person_after_a_body_ending_like_a_place_prefix(ex):
+    # "tộc" ends "khu tự trị dân tộc" but here "Ủy ban Dân tộc"
+    assert "Hầu A Páo" in officials(ex, "Bộ trưởng, Chủ nhiệm Ủy ban Dân tộc Hầu A Páo phát biểu.")
+
+
+def test_a_title_may_end_on_the_last_syllable_of_a_head(ex):
+    got = officials(ex, "Ông Đinh Văn Lực, Phó Trưởng ban phụ trách Ban Quản lý Khu kinh tế tỉnh "
+                        "cho biết.")
+    assert got.get("Đinh Văn Lực") == "vn"
+
+
+def test_two_syllables_after_a_place_word_stay_a_place(ex):
+    got = officials(ex, "Phó Khu trưởng khu Hoàng Phố và Bí thư Đảng ủy xã Lò Sơn cùng dự.")
+    assert got == {}

@@ -122,15 +122,19 @@ class OfficialFinder:
         # "tại Thượng Hải" inside a title locates an office abroad: it is not the holder's side.
         self._seat_re = re.compile(r"(?<![\w])tại\s[^,;]*")
         self._title_lower = _TITLE_LOWER | frozenset(lexicon.get("title_words_lower") or ())
+        # A title may end on the last syllable of any head ("Trưởng ban", "Trưởng đoàn").
+        self._head_final = _HEAD_FINAL | frozenset(h.split()[-1] for h in heads if h.split()[-1].islower())
         # Words of a title that Vietnamese bodies write without naming their place (the
         # article's own province): weaker than a place or marker.
         self._vn_home_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
             re.escape, lexicon.get("vn_home_title_words") or ["UBND"])))
         self._side_frames = {w.casefold(): s for w, s in (lexicon.get("side_frames") or {}).items()}
         self._not_officials = frozenset(lexicon.get("not_officials") or ())
-        # Lower-case words that put a place, never a person, right after them.
-        self._place_words = frozenset(w for p in lexicon["place_prefixes"] + list(
-            lexicon.get("place_words_before_names") or ()) for w in [p.split()[-1]] if w.islower())
+        # Lower-case prefixes that put a place, never a person, right after them ("huyện Hà
+        # Quảng", "khu Từ Hối"), matched whole: "trị" ends "khu tự trị" but also "Bộ Chính trị".
+        self._place_prefix_end = re.compile(r"(?<![\w])(?:%s)\s+\Z" % "|".join(map(re.escape, sorted(
+            (p for p in lexicon["place_prefixes"] + list(lexicon.get("place_words_before_names") or ())
+             if p[:1].islower()), key=len, reverse=True))))
         self._head_re = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, heads)))
         upper = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())
         # A title starting here: modifiers ("Phó", "Quyền" = acting) then a head.
@@ -168,6 +172,17 @@ class OfficialFinder:
             i += 1
         return out
 
+    def _is_place_after_prefix(self, toks: _Tokens, i: int, j: int) -> bool:
+        """A capitalized run after "huyện", "khu", "tỉnh" ... that no gazetteer knew: an unknown
+        place when it has two syllables ("khu Từ Hối"), a person when it has three or more, as
+        the Vietnamese press names its home officials after the level of their council
+        ("Chủ tịch UBND tỉnh Lê Văn Hòa"); place names of three syllables starting with a
+        family name are in the gazetteers."""
+        if i == 0 or j - i >= 3:
+            return False
+        s = toks.items[i][0]
+        return bool(self._place_prefix_end.search(toks.text, max(0, s - 40), s))
+
     # -- titles ------------------------------------------------------------------------
     def _title_token(self, w: str, place) -> bool:
         return place is not None or (w.isalpha() and (_is_cap(w) or w in self._title_lower)) or w in (
@@ -179,12 +194,20 @@ class OfficialFinder:
         while i < j and not (items[i][2] in self.head_first_words):
             i += 1
         while j > i and not (items[j - 1][3] is not None or _is_cap(items[j - 1][2])
-                             or items[j - 1][2].startswith("(") or items[j - 1][2] in _HEAD_FINAL):
+                             or items[j - 1][2].startswith("(") or items[j - 1][2] in self._head_final
+                             or self._second_syllable(toks, j - 1)):
             j -= 1
         if i >= j:
             return None
         span_text = toks.text[items[i][0]:items[j - 1][1]]
         return (i, j) if self._head_re.search(span_text) else None
+
+    def _second_syllable(self, toks: _Tokens, k: int) -> bool:
+        """A lower-case title word right after a capitalized one ends a word of an organisation's
+        name ("Bộ Ngoại giao", "Bộ Chính trị", "Ủy ban Dân tộc"): a title may end on it."""
+        items = toks.items
+        return (k > 0 and items[k][2] in self._title_lower and items[k - 1][3] is None
+                and _is_cap(items[k - 1][2]) and toks.text[items[k - 1][1]:items[k][0]] == " ")
 
     def _title_before(self, toks: _Tokens, name_i: int, names_at: set[int]) -> tuple[int, int] | None:
         items, i = toks.items, name_i
@@ -331,7 +354,7 @@ class OfficialFinder:
         for i, j in names:
             items = toks.items
             name = text[items[i][0]:items[j - 1][1]]
-            if name in self._not_officials or (i > 0 and items[i - 1][2] in self._place_words):
+            if name in self._not_officials or self._is_place_after_prefix(toks, i, j):
                 continue  # a tribute to a past leader; "huyện Hà Quảng", "khu Từ Hối": a place
             prev = items[i - 1][2].casefold() if i > 0 else ""
             prev2 = (items[i - 2][2] + " " + items[i - 1][2]).casefold() if i > 1 else ""

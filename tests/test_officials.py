@@ -133,3 +133,50 @@ def test_a_title_may_end_on_the_last_syllable_of_a_head(ex):
 def test_two_syllables_after_a_place_word_stay_a_place(ex):
     got = officials(ex, "Phó Khu trưởng khu Hoàng Phố và Bí thư Đảng ủy xã Lò Sơn cùng dự.")
     assert got == {}
+
+
+@pytest.mark.parametrize("text, absent", [
+    # a leader's own past visit recalled
+    ("Chiều 3/5, Bí thư Tỉnh ủy Lò Văn Mạnh tiếp đoàn huyện Mông Tự (Trung Quốc). Ông nhắc lại "
+     "chuyến thăm chính thức Việt Nam của Tổng Bí thư, Chủ tịch nước Trung Quốc Hồ Cẩm Đào năm 2006.",
+     "Hồ Cẩm Đào"),
+    # two leaders joined by "và" in one frame
+    ("Hội nghị cụ thể hóa nhận thức chung trong các chuyến thăm lẫn nhau của Tổng Bí thư Đỗ Mười "
+     "và Tổng Bí thư, Chủ tịch Trung Quốc Giang Trạch Dân, Phó Chủ tịch UBND tỉnh Hà Văn Lâm nói.",
+     "Giang Trạch Dân"),
+    # on behalf of someone absent
+    ("Thay mặt Bí thư Thành ủy Côn Minh Trình Liên Nguyên, ông Mã Kiến, Phó Thị trưởng thành phố "
+     "Côn Minh, hoan nghênh đoàn.", "Trình Liên Nguyên"),
+    # the inviter, in another city
+    ("Đoàn thăm Việt Nam theo lời mời của Chủ tịch Quốc hội Vương Đình Hải; tại Quảng Ninh, Bí thư "
+     "Tỉnh ủy Vũ Văn Đạt đã tiếp đoàn.", "Vương Đình Hải"),
+    # the occasion is another event
+    ("Chuyến thăm diễn ra trong dịp Chủ tịch nước Trương Tấn Minh thăm Trung Quốc; Phó Chủ tịch "
+     "UBND tỉnh Nông Văn Lợi đã tiếp đoàn.", "Trương Tấn Minh"),
+])
+def test_people_named_only_as_absent_are_not_officials(ex, text, absent):
+    got = officials(ex, text)
+    assert absent not in got
+    assert got  # the people taking part are still there
+
+
+def test_a_visitor_named_in_the_visit_frame_and_again_takes_part(ex):
+    text = ("Nhân chuyến thăm Việt Nam của Bí thư Châu ủy Văn Sơn Đường Thiên Kiệt, chiều 8/8 Chủ tịch "
+            "UBND tỉnh Lê Đức Mạnh đã tiếp đoàn. Ông Đường Thiên Kiệt cảm ơn tỉnh.")
+    got = officials(ex, text)
+    assert got.get("Đường Thiên Kiệt") == "cn" and got.get("Lê Đức Mạnh") == "vn"
+
+
+def test_people_only_in_related_article_lists_are_not_officials(ex):
+    text = ("Sáng 9/9, Phó Chủ tịch UBND tỉnh Lục Văn Bình tiếp đoàn thành phố Bách Sắc (Trung Quốc).\n\n"
+            "Tin liên quan\n\n» Chủ tịch UBND tỉnh Mai Đức Hòa làm việc với huyện Bảo Lạc (07/08/2017)\n"
+            "• Bí thư Thành ủy Hải Phòng tiếp Đại sứ Trung Quốc Khổng Huyễn Hựu\n")
+    got = officials(ex, text)
+    assert set(got) == {"Lục Văn Bình"}
+
+
+def test_a_bulleted_list_of_participants_is_read(ex):
+    text = ("Tham dự có:\n- Ông Phan Văn Dũng, Phó Chủ tịch UBND tỉnh;\n- Ông Tạ Minh Quân, Phó Thị "
+            "trưởng thành phố Sùng Tả.\n")
+    got = officials(ex, text)
+    assert got.get("Phan Văn Dũng") == "vn" and got.get("Tạ Minh Quân") == "cn"

@@ -26,6 +26,11 @@ _TITLE_LOWER = frozenset(
     "choang duy ngô nhĩ đảng đoàn lãnh sự đại biểu nghị thương".split())
 
 
+# A line of a related-articles list: a bullet, and no sentence or list-item end
+# ("» Chủ tịch UBND tỉnh Nguyễn Văn A làm việc với huyện B (07/08/2017)").
+_LISTED_HEADLINE = re.compile(r"[ \t]*[-–•›·*+»▶][^\n]*[^\s.;:!?…,][ \t]*(?:\n|\Z)")
+
+
 @dataclass
 class PlacedMention:
     """A place mention already resolved to one locality (see ``places``)."""
@@ -129,6 +134,16 @@ class OfficialFinder:
         self._vn_home_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
             re.escape, lexicon.get("vn_home_title_words") or ["UBND"])))
         self._side_frames = {w.casefold(): s for w, s in (lexicon.get("side_frames") or {}).items()}
+        # Frames that name a person who is not at the meeting: "thay mặt Bí thư X" (absent),
+        # "chuyến thăm ... của Tổng Bí thư X" (a visit of their own), "theo lời mời của".
+        alt = lambda xs: "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))  # noqa: E731
+        frames = lexicon.get("absent_frames_before") or ()
+        self._absent_before = re.compile(r"(?<![\w])(?:%s)\s+\Z" % alt(frames), re.I) if frames else None
+        frames_of = lexicon.get("absent_frames_of") or ()
+        # the frame word, then at most a few words of the same clause, then "của"
+        self._absent_of = re.compile(r"(?<![\w])(?:%s)(?:\s+[^\s.,;:!?]+){0,8}?\s+của\s+\Z" % alt(
+            frames_of), re.I) if frames_of else None
+        self._and_end = re.compile(r"\s+và\s+\Z")
         self._not_officials = frozenset(lexicon.get("not_officials") or ())
         # Lower-case prefixes that put a place, never a person, right after them ("huyện Hà
         # Quảng", "khu Từ Hối"), matched whole: "trị" ends "khu tự trị" but also "Bộ Chính trị".
@@ -215,9 +230,11 @@ class OfficialFinder:
             s, e, w, place = items[i - 1]
             if w == ",":
                 # continue across a comma only into a locator ("TP Quảng Châu, tỉnh Quảng Đông")
-                # or into a chained title ("Phó Bí thư Đảng ủy ..., Bí thư Thành ủy Urumqi")
+                # or into a chained title ("Phó Bí thư Đảng ủy ..., Bí thư Thành ủy Urumqi",
+                # "Tổng Bí thư, Chủ tịch nước")
                 k = i - 2
-                if k >= 0 and (items[k][3] is not None or _is_cap(items[k][2])) and k not in names_at:
+                if k >= 0 and (items[k][3] is not None or _is_cap(items[k][2])
+                               or items[k][2] in self._head_final) and k not in names_at:
                     i -= 1
                     continue
                 break
@@ -340,6 +357,32 @@ class OfficialFinder:
                     return side
         return None
 
+    def _absent_frame(self, text: str, start: int, last_absent_end: int) -> bool:
+        """Whether the person whose title (or honorific) starts at ``start`` is named in a frame
+        of absence: right after "thay mặt", "nhân dịp", after "chuyến thăm ... của", or joined
+        by "và" to a person who is ("của Tổng Bí thư A và Chủ tịch B")."""
+        lo = max(0, start - 120)
+        if self._absent_before is not None and self._absent_before.search(text, lo, start):
+            return True
+        if self._absent_of is not None and self._absent_of.search(text, lo, start):
+            return True
+        m = self._and_end.search(text, lo, start)
+        return bool(m and last_absent_end >= 0 and text[last_absent_end:m.start()].strip(" ,") == "")
+
+    @staticmethod
+    def _takes_part(text: str, name: str, absent_at: set[int]) -> bool:
+        """A person named only in frames of absence or in related-article lists is mentioned,
+        not taking part; one named anywhere else (with or without a title) takes part."""
+        k = text.find(name)
+        while k >= 0:
+            end = k + len(name)
+            whole = (k == 0 or not text[k - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+            if whole and k not in absent_at and not _LISTED_HEADLINE.match(
+                    text, text.rfind("\n", 0, k) + 1):
+                return True
+            k = text.find(name, end)
+        return False
+
     def find(self, text: str, places: list[PlacedMention], sentences=None) -> list[Official]:
         # Only sentences with a possible name (a family name, then a capitalized word) are
         # tokenized: most of an article's text never needs to be.
@@ -351,6 +394,8 @@ class OfficialFinder:
         names_at = {k for i, j in names for k in range(i, j)}
         found: dict[str, list[tuple[str | None, str, Locality | None, tuple[int, int]]]] = {}
         order: list[str] = []
+        absent_at: set[int] = set()  # where a person is named in an absent frame
+        last_absent_end = -1
         for i, j in names:
             items = toks.items
             name = text[items[i][0]:items[j - 1][1]]
@@ -366,6 +411,10 @@ class OfficialFinder:
             span = after if honorific and after else before or after
             if span is None:
                 continue  # no title next to the name: not counted as an official
+            start = items[min(span[0], i - (2 if prev2 in self.honorifics else 1 if honorific else 0))][0]
+            if self._absent_frame(text, start, last_absent_end):
+                absent_at.add(items[i][0])
+                last_absent_end = items[j - 1][1] if span[1] <= i else items[span[1] - 1][1]
             side, loc = self._side(toks, span, i)
             title = text[items[span[0]][0]:items[span[1] - 1][1]]
             spans.append((items[span[0]][0], items[span[1] - 1][1]))
@@ -374,6 +423,8 @@ class OfficialFinder:
             found.setdefault(name, []).append((side, title, loc, spans[0]))
         out = []
         for name in order:
+            if not self._takes_part(text, name, absent_at):
+                continue
             obs = found[name]
             sides = Counter(s for s, *_ in obs if s)
             side = sides.most_common(1)[0][0] if sides else None

@@ -180,3 +180,22 @@ def test_a_bulleted_list_of_participants_is_read(ex):
             "trưởng thành phố Sùng Tả.\n")
     got = officials(ex, text)
     assert got.get("Phan Văn Dũng") == "vn" and got.get("Tạ Minh Quân") == "cn"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Dự buổi tiếp có Đại sứ Trung Quốc tại Việt Nam Hùng Minh Hải.", "Hùng Minh Hải"),
+    ("Phía bạn có ông Liêu Quốc Thanh, Phó Chủ tịch Chính quyền nhân dân Khu tự trị Quảng Tây.",
+     "Liêu Quốc Thanh"),
+    ("Cùng dự có Đại sứ Trung Quốc tại Việt Nam Hồng Kiến Quân.", "Hồng Kiến Quân"),
+    # "Hội trưởng" (head of an association), a Chinese title
+    ("Tham dự có bà Tạ Lệ Hoa, Phó Hội trưởng Hội Hữu nghị đối ngoại nhân dân tỉnh Vân Nam.",
+     "Tạ Lệ Hoa"),
+])
+def test_more_chinese_family_names_and_titles(ex, text, name):
+    assert officials(ex, text).get(name) == "cn"
+
+
+def test_hung_as_a_given_name_starts_no_second_person(ex):
+    got = officials(ex, "Phó Chủ tịch UBND tỉnh Trịnh Việt Hùng tiếp đoàn; Liêu Ninh và Hồng Kông "
+                        "cũng cử đại diện.")
+    assert got == {"Trịnh Việt Hùng": "vn"}

@@ -199,3 +199,15 @@ def test_hung_as_a_given_name_starts_no_second_person(ex):
     got = officials(ex, "Phó Chủ tịch UBND tỉnh Trịnh Việt Hùng tiếp đoàn; Liêu Ninh và Hồng Kông "
                         "cũng cử đại diện.")
     assert got == {"Trịnh Việt Hùng": "vn"}
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # "Tổng Thư ký": the title ran out at the lower-case "ký", leaving no head
+    ("Cùng dự có ông Khâu Minh Viễn, Tổng Thư ký Ủy ban Thường vụ Nhân đại thành phố Trùng Khánh "
+     "và một số cán bộ.", "Khâu Minh Viễn", "cn"),
+    # "Cửa khẩu": the place after it is the one the title names
+    ("Ông Lạc Vĩnh Kiện, Giám đốc Sở Thương mại, Chủ nhiệm Văn phòng Cửa khẩu Quảng Tây phát biểu.",
+     "Lạc Vĩnh Kiện", "cn"),
+])
+def test_titles_run_on_through_lower_case_syllables(ex, text, name, side):
+    assert officials(ex, text).get(name) == side

@@ -221,8 +221,10 @@ class OfficialFinder:
         """A lower-case title word right after a capitalized one ends a word of an organisation's
         name ("Bộ Ngoại giao", "Bộ Chính trị", "Ủy ban Dân tộc"): a title may end on it."""
         items = toks.items
+        prev = items[k - 1][2] if k > 0 else ""
         return (k > 0 and items[k][2] in self._title_lower and items[k - 1][3] is None
-                and _is_cap(items[k - 1][2]) and toks.text[items[k - 1][1]:items[k][0]] == " ")
+                and _is_cap(prev) and prev[1:].islower()  # not an acronym ("UBND tỉnh")
+                and toks.text[items[k - 1][1]:items[k][0]] == " ")
 
     def _title_before(self, toks: _Tokens, name_i: int, names_at: set[int]) -> tuple[int, int] | None:
         items, i = toks.items, name_i

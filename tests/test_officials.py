@@ -211,3 +211,20 @@ def test_hung_as_a_given_name_starts_no_second_person(ex):
 ])
 def test_titles_run_on_through_lower_case_syllables(ex, text, name, side):
     assert officials(ex, text).get(name) == side
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # the place before the title is the visitors', not the national office's holder
+    ("Tại Hà Nội, đoàn tỉnh Quảng Đông còn chào Thủ tướng Chính phủ Phạm Quang Hưng.",
+     "Phạm Quang Hưng", "vn"),
+    ("Bí thư Tỉnh ủy Vân Nam cũng được Phó Thủ tướng Chính phủ Lê Minh Khải tiếp.", "Lê Minh Khải", "vn"),
+    # the national body that sends a person, named before them
+    ("Bộ Ngoại giao cử ông Đào Văn Toàn, Phó Cục trưởng Cục Lễ tân tới dự.", "Đào Văn Toàn", "vn"),
+    # negative: China's national offices are written with the country
+    ("Đoàn tỉnh Lào Cai đã gặp Thứ trưởng Bộ Thương mại Trung Quốc Lý Thành Cương.",
+     "Lý Thành Cương", "cn"),
+    # negative: a "phía bạn" frame still decides first
+    ("Về phía bạn có ông Mạnh Tường, Thứ trưởng Bộ Ngoại giao.", "Mạnh Tường", "cn"),
+])
+def test_national_offices_are_vietnamese_before_a_place_earlier_in_the_sentence(ex, text, name, side):
+    assert officials(ex, text).get(name) == side

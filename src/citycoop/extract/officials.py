@@ -133,6 +133,9 @@ class OfficialFinder:
         # article's own province): weaker than a place or marker.
         self._vn_home_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
             re.escape, lexicon.get("vn_home_title_words") or ["UBND"])))
+        national = lexicon.get("vn_national_title_words") or ()
+        self._vn_national_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
+            re.escape, sorted(national, key=len, reverse=True)))) if national else None
         self._side_frames = {w.casefold(): s for w, s in (lexicon.get("side_frames") or {}).items()}
         # Frames that name a person who is not at the meeting: "thay mặt Bí thư X" (absent),
         # "chuyến thăm ... của Tổng Bí thư X" (a visit of their own), "theo lời mời của".
@@ -302,14 +305,24 @@ class OfficialFinder:
         frame = self._frame_before(toks, min(span[0], name_i))
         if frame:
             return frame, None
+        # "Thủ tướng Chính phủ", "Thứ trưởng Bộ Ngoại giao": Vietnam's national offices (the
+        # press names China's with the country). They outweigh a place before the title, which
+        # is the other side's in "đoàn Vân Nam chào Thủ tướng Chính phủ X".
+        if self._vn_national_words is not None and self._vn_national_words.search(title):
+            return "vn", None
         # "đoàn đại biểu tỉnh Lạng Sơn do Bí thư Tỉnh ủy Đoàn Thị Hậu dẫn đầu": a title naming no
-        # place belongs to the place named just before it in the sentence.
-        for k in range(min(span[0], name_i) - 1, max(-1, min(span[0], name_i) - 12), -1):
+        # place belongs to the place named just before it in the sentence; "Bộ Ngoại giao cử ông
+        # X, Phó Cục trưởng ...": to the national body named just before it.
+        first = min(span[0], name_i)
+        for k in range(first - 1, max(-1, first - 12), -1):
             if items[k][2] == ".":
                 break
             place = items[k][3]
             if place is not None and place.locality is not None:
                 return place.locality.country, None
+            if (self._vn_national_words is not None and _is_cap(items[k][2])
+                    and self._vn_national_words.match(toks.text, items[k][0], items[first][0])):
+                return "vn", None
         # "Bí thư Tỉnh ủy", "Phó Chủ tịch UBND tỉnh" with no place: the article's own
         # (Vietnamese) province, as the Vietnamese press writes its home officials.
         if self._vn_home_words.search(title):

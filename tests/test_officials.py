@@ -228,3 +228,12 @@ def test_titles_run_on_through_lower_case_syllables(ex, text, name, side):
 ])
 def test_national_offices_are_vietnamese_before_a_place_earlier_in_the_sentence(ex, text, name, side):
     assert officials(ex, text).get(name) == side
+
+
+def test_a_place_name_after_an_honorific_is_a_person(ex):
+    # "Cát Lâm" is also Jilin; after "ông" it is a person's name
+    got = officials(ex, "Đoàn Chính hiệp thành phố Thiên Tân do ông Cát Lâm, Chủ tịch Chính hiệp "
+                        "thành phố Thiên Tân dẫn đầu.")
+    assert got.get("Cát Lâm") == "cn"
+    # negative: without an honorific the place stays a place
+    assert officials(ex, "Phó Tỉnh trưởng tỉnh Cát Lâm đã tới thăm.") == {}

@@ -113,6 +113,8 @@ class OfficialFinder:
         self.modifiers = frozenset(lexicon["title_modifiers"])
         self.head_first_words = frozenset(h.split()[0] for h in heads) | self.modifiers
         self.honorifics = frozenset(h.casefold() for h in lexicon["honorifics"])
+        self._honorific_end = re.compile(r"(?<![\w])(?:%s) \Z" % "|".join(
+            map(re.escape, sorted(lexicon["honorifics"], key=len, reverse=True))))
         self.cn_markers = [m for m in lexicon["cn_title_markers"]]
         self.vn_markers = [m for m in lexicon["vn_title_markers"]]
         # Side evidence in a title, read by position: the first marker or place decides
@@ -404,6 +406,11 @@ class OfficialFinder:
         spans = [(0, len(text))] if sentences is None else [
             sentences.span(i) for i in range(len(sentences))
             if self._candidate.search(text, *sentences.span(i))]
+        # "ông Cát Lâm" (吉林, a person) is also Jilin: after an honorific, a place name that
+        # starts with a family name is the person's name.
+        places = [p for p in places if not (
+            text[p.start:p.end].split(" ", 1)[0] in self.surnames
+            and self._honorific_end.search(text, max(0, p.start - 12), p.start))]
         toks = _Tokens(text, places, spans)
         names = self._names(toks)
         names_at = {k for i, j in names for k in range(i, j)}

@@ -237,3 +237,13 @@ def test_a_place_name_after_an_honorific_is_a_person(ex):
     assert got.get("Cát Lâm") == "cn"
     # negative: without an honorific the place stays a place
     assert officials(ex, "Phó Tỉnh trưởng tỉnh Cát Lâm đã tới thăm.") == {}
+
+
+def test_a_name_written_in_pinyin(ex):
+    got = officials(ex, "Đoàn huyện Long Châu (Trung Quốc) do Bí thư Huyện ủy Long Châu Huang Weiming "
+                        "dẫn đầu đã sang thăm.")
+    assert got.get("Huang Weiming") == "cn"
+    # "Ma" is also a Vietnamese (Tày) family name, before words with tone marks
+    assert officials(ex, "Phó Chủ tịch UBND tỉnh Ma Văn Hòa tiếp đoàn.") == {"Ma Văn Hòa": "vn"}
+    # negative: a pinyin family name before an unaccented English word in a title is no name
+    assert officials(ex, "Giám đốc Công ty Li Ning Vietnam cho biết.") == {}

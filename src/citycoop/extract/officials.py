@@ -109,6 +109,7 @@ def _by_first_letter(surnames, modifiers, heads) -> str:
 class OfficialFinder:
     def __init__(self, lexicon: dict):
         self.surnames = frozenset(lexicon["surnames"])
+        self.pinyin_surnames = frozenset(lexicon.get("pinyin_surnames") or ())
         heads = sorted(lexicon["title_heads"], key=len, reverse=True)
         self.modifiers = frozenset(lexicon["title_modifiers"])
         self.head_first_words = frozenset(h.split()[0] for h in heads) | self.modifiers
@@ -166,7 +167,8 @@ class OfficialFinder:
         # titles, as _names tests them, not their first words: "Nguyễn Thị Hường" is a name
         # though "Thị" starts "Thị trưởng".
         self._candidate = re.compile(r"(?:%s) (?!%s)[%s]" % (
-            _by_first_letter(self.surnames, self.modifiers, heads), title_start, re.escape(upper)))
+            _by_first_letter(self.surnames | self.pinyin_surnames, self.modifiers, heads), title_start,
+            re.escape(upper)))
 
     # -- names -------------------------------------------------------------------------
     def _names(self, toks: _Tokens) -> list[tuple[int, int]]:
@@ -178,10 +180,16 @@ class OfficialFinder:
                     and items[i + 1][2] in self.surnames and items[i + 1][3] is None):
                 i += 1  # "Ông Hồ Quang Huy" opening a sentence: Ông is the honorific here
                 continue
-            if place is None and w in self.surnames and not self._title_start.match(toks.text, s):
+            # "Pan Fulin": a name written in pinyin is a pinyin family name and one or two
+            # words of plain letters (a Vietnamese given name carries tone marks).
+            pinyin = (place is None and w in self.pinyin_surnames and i + 1 < len(items)
+                      and items[i + 1][2].isascii())
+            if place is None and (w in self.surnames or pinyin) and not self._title_start.match(
+                    toks.text, s):
                 j = i + 1
-                while (j < len(items) and j - i < 4 and items[j][3] is None
+                while (j < len(items) and j - i < (3 if pinyin else 4) and items[j][3] is None
                        and _is_cap(items[j][2]) and items[j][2].isalpha()
+                       and (not pinyin or (items[j][2].isascii() and items[j][2][1:].islower()))
                        and toks.text[items[j - 1][1]:items[j][0]] == " "
                        and not self._title_start.match(toks.text, items[j][0])):
                     j += 1

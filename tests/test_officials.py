@@ -86,3 +86,164 @@ def test_family_names_of_the_border_peoples(ex):
 def test_prime_minister_is_a_title_not_a_name(ex):
     got = officials(ex, "Phó Thủ tướng Trần Văn Nam tiếp Bí thư Tỉnh ủy Vân Nam.")
     assert "Phó Thủ" not in got and got.get("Trần Văn Nam") == "vn"
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # A given name whose syllable also starts a title ("Thị" of "Thị trưởng", "Đại" of "Đại
+    # sứ", "Chính" of "Chính ủy"): the sentence still holds a name and must be read
+    ("Bà Đỗ Thị Lan, Tổng Lãnh sự Việt Nam tại Côn Minh cũng có mặt.", "Đỗ Thị Lan", "vn"),
+    ("Phía bạn có ông Quách Đại Minh, Phó Bí thư Khu ủy Quảng Tây cùng dự.", "Quách Đại Minh", "cn"),
+    ("Cùng đi có ông Lương Chính Nghĩa, Phó Giám đốc Sở Ngoại vụ tỉnh.",
+     "Lương Chính Nghĩa", "vn"),
+])
+def test_names_whose_given_name_starts_like_a_title(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+
+
+def test_a_title_alone_is_not_a_name(ex):
+    # "Phó Thị trưởng", "Thường trực Tỉnh ủy": family names (Phó, Thường) opening a title
+    assert officials(ex, "Phó Thị trưởng và Thường trực Tỉnh ủy đã tiếp đoàn.") == {}
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # The home official named after the level of the council, with no place: three syllables
+    # after "tỉnh", "thành phố" are a person, not an unknown place
+    ("Chiều 5/9, Chủ tịch UBND tỉnh Lê Văn Hòa tiếp đoàn công tác.", "Lê Văn Hòa", "vn"),
+    ("Phó Chủ tịch UBND thành phố Trần Minh Đức cho biết thành phố sẵn sàng.", "Trần Minh Đức", "vn"),
+    # "trị" ends "khu tự trị" but here "Bộ Chính trị": a person follows
+    ("Ủy viên Bộ Chính trị Phan Văn Mão đã dự.", "Phan Văn Mão", "vn"),
+    # "Bộ Ngoại giao" ends on a lower-case syllable: the title keeps it and so its side
+    ("Theo Thứ trưởng Bộ Ngoại giao Lê Hoài Nam, hai bên cần phối hợp.", "Lê Hoài Nam", "vn"),
+])
+def test_a_person_after_the_level_of_a_council(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+
+
+def test_a_person_after_a_body_ending_like_a_place_prefix(ex):
+    # "tộc" ends "khu tự trị dân tộc" but here "Ủy ban Dân tộc"
+    assert "Hầu A Páo" in officials(ex, "Bộ trưởng, Chủ nhiệm Ủy ban Dân tộc Hầu A Páo phát biểu.")
+
+
+def test_a_title_may_end_on_the_last_syllable_of_a_head(ex):
+    got = officials(ex, "Ông Đinh Văn Lực, Phó Trưởng ban phụ trách Ban Quản lý Khu kinh tế tỉnh "
+                        "cho biết.")
+    assert got.get("Đinh Văn Lực") == "vn"
+
+
+def test_two_syllables_after_a_place_word_stay_a_place(ex):
+    got = officials(ex, "Phó Khu trưởng khu Hoàng Phố và Bí thư Đảng ủy xã Lò Sơn cùng dự.")
+    assert got == {}
+
+
+@pytest.mark.parametrize("text, absent", [
+    # a leader's own past visit recalled
+    ("Chiều 3/5, Bí thư Tỉnh ủy Lò Văn Mạnh tiếp đoàn huyện Mông Tự (Trung Quốc). Ông nhắc lại "
+     "chuyến thăm chính thức Việt Nam của Tổng Bí thư, Chủ tịch nước Trung Quốc Hồ Cẩm Đào năm 2006.",
+     "Hồ Cẩm Đào"),
+    # two leaders joined by "và" in one frame
+    ("Hội nghị cụ thể hóa nhận thức chung trong các chuyến thăm lẫn nhau của Tổng Bí thư Đỗ Mười "
+     "và Tổng Bí thư, Chủ tịch Trung Quốc Giang Trạch Dân, Phó Chủ tịch UBND tỉnh Hà Văn Lâm nói.",
+     "Giang Trạch Dân"),
+    # on behalf of someone absent
+    ("Thay mặt Bí thư Thành ủy Côn Minh Trình Liên Nguyên, ông Mã Kiến, Phó Thị trưởng thành phố "
+     "Côn Minh, hoan nghênh đoàn.", "Trình Liên Nguyên"),
+    # the inviter, in another city
+    ("Đoàn thăm Việt Nam theo lời mời của Chủ tịch Quốc hội Vương Đình Hải; tại Quảng Ninh, Bí thư "
+     "Tỉnh ủy Vũ Văn Đạt đã tiếp đoàn.", "Vương Đình Hải"),
+    # the occasion is another event
+    ("Chuyến thăm diễn ra trong dịp Chủ tịch nước Trương Tấn Minh thăm Trung Quốc; Phó Chủ tịch "
+     "UBND tỉnh Nông Văn Lợi đã tiếp đoàn.", "Trương Tấn Minh"),
+])
+def test_people_named_only_as_absent_are_not_officials(ex, text, absent):
+    got = officials(ex, text)
+    assert absent not in got
+    assert got  # the people taking part are still there
+
+
+def test_a_visitor_named_in_the_visit_frame_and_again_takes_part(ex):
+    text = ("Nhân chuyến thăm Việt Nam của Bí thư Châu ủy Văn Sơn Đường Thiên Kiệt, chiều 8/8 Chủ tịch "
+            "UBND tỉnh Lê Đức Mạnh đã tiếp đoàn. Ông Đường Thiên Kiệt cảm ơn tỉnh.")
+    got = officials(ex, text)
+    assert got.get("Đường Thiên Kiệt") == "cn" and got.get("Lê Đức Mạnh") == "vn"
+
+
+def test_people_only_in_related_article_lists_are_not_officials(ex):
+    text = ("Sáng 9/9, Phó Chủ tịch UBND tỉnh Lục Văn Bình tiếp đoàn thành phố Bách Sắc (Trung Quốc).\n\n"
+            "Tin liên quan\n\n» Chủ tịch UBND tỉnh Mai Đức Hòa làm việc với huyện Bảo Lạc (07/08/2017)\n"
+            "• Bí thư Thành ủy Hải Phòng tiếp Đại sứ Trung Quốc Khổng Huyễn Hựu\n")
+    got = officials(ex, text)
+    assert set(got) == {"Lục Văn Bình"}
+
+
+def test_a_bulleted_list_of_participants_is_read(ex):
+    text = ("Tham dự có:\n- Ông Phan Văn Dũng, Phó Chủ tịch UBND tỉnh;\n- Ông Tạ Minh Quân, Phó Thị "
+            "trưởng thành phố Sùng Tả.\n")
+    got = officials(ex, text)
+    assert got.get("Phan Văn Dũng") == "vn" and got.get("Tạ Minh Quân") == "cn"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Dự buổi tiếp có Đại sứ Trung Quốc tại Việt Nam Hùng Minh Hải.", "Hùng Minh Hải"),
+    ("Phía bạn có ông Liêu Quốc Thanh, Phó Chủ tịch Chính quyền nhân dân Khu tự trị Quảng Tây.",
+     "Liêu Quốc Thanh"),
+    ("Cùng dự có Đại sứ Trung Quốc tại Việt Nam Hồng Kiến Quân.", "Hồng Kiến Quân"),
+    # "Hội trưởng" (head of an association), a Chinese title
+    ("Tham dự có bà Tạ Lệ Hoa, Phó Hội trưởng Hội Hữu nghị đối ngoại nhân dân tỉnh Vân Nam.",
+     "Tạ Lệ Hoa"),
+])
+def test_more_chinese_family_names_and_titles(ex, text, name):
+    assert officials(ex, text).get(name) == "cn"
+
+
+def test_hung_as_a_given_name_starts_no_second_person(ex):
+    got = officials(ex, "Phó Chủ tịch UBND tỉnh Trịnh Việt Hùng tiếp đoàn; Liêu Ninh và Hồng Kông "
+                        "cũng cử đại diện.")
+    assert got == {"Trịnh Việt Hùng": "vn"}
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # "Tổng Thư ký": the title ran out at the lower-case "ký", leaving no head
+    ("Cùng dự có ông Khâu Minh Viễn, Tổng Thư ký Ủy ban Thường vụ Nhân đại thành phố Trùng Khánh "
+     "và một số cán bộ.", "Khâu Minh Viễn", "cn"),
+    # "Cửa khẩu": the place after it is the one the title names
+    ("Ông Lạc Vĩnh Kiện, Giám đốc Sở Thương mại, Chủ nhiệm Văn phòng Cửa khẩu Quảng Tây phát biểu.",
+     "Lạc Vĩnh Kiện", "cn"),
+])
+def test_titles_run_on_through_lower_case_syllables(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # the place before the title is the visitors', not the national office's holder
+    ("Tại Hà Nội, đoàn tỉnh Quảng Đông còn chào Thủ tướng Chính phủ Phạm Quang Hưng.",
+     "Phạm Quang Hưng", "vn"),
+    ("Bí thư Tỉnh ủy Vân Nam cũng được Phó Thủ tướng Chính phủ Lê Minh Khải tiếp.", "Lê Minh Khải", "vn"),
+    # the national body that sends a person, named before them
+    ("Bộ Ngoại giao cử ông Đào Văn Toàn, Phó Cục trưởng Cục Lễ tân tới dự.", "Đào Văn Toàn", "vn"),
+    # negative: China's national offices are written with the country
+    ("Đoàn tỉnh Lào Cai đã gặp Thứ trưởng Bộ Thương mại Trung Quốc Lý Thành Cương.",
+     "Lý Thành Cương", "cn"),
+    # negative: a "phía bạn" frame still decides first
+    ("Về phía bạn có ông Mạnh Tường, Thứ trưởng Bộ Ngoại giao.", "Mạnh Tường", "cn"),
+])
+def test_national_offices_are_vietnamese_before_a_place_earlier_in_the_sentence(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+
+
+def test_a_place_name_after_an_honorific_is_a_person(ex):
+    # "Cát Lâm" is also Jilin; after "ông" it is a person's name
+    got = officials(ex, "Đoàn Chính hiệp thành phố Thiên Tân do ông Cát Lâm, Chủ tịch Chính hiệp "
+                        "thành phố Thiên Tân dẫn đầu.")
+    assert got.get("Cát Lâm") == "cn"
+    # negative: without an honorific the place stays a place
+    assert officials(ex, "Phó Tỉnh trưởng tỉnh Cát Lâm đã tới thăm.") == {}
+
+
+def test_a_name_written_in_pinyin(ex):
+    got = officials(ex, "Đoàn huyện Long Châu (Trung Quốc) do Bí thư Huyện ủy Long Châu Huang Weiming "
+                        "dẫn đầu đã sang thăm.")
+    assert got.get("Huang Weiming") == "cn"
+    # "Ma" is also a Vietnamese (Tày) family name, before words with tone marks
+    assert officials(ex, "Phó Chủ tịch UBND tỉnh Ma Văn Hòa tiếp đoàn.") == {"Ma Văn Hòa": "vn"}
+    # negative: a pinyin family name before an unaccented English word in a title is no name
+    assert officials(ex, "Giám đốc Công ty Li Ning Vietnam cho biết.") == {}

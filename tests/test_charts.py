@@ -338,3 +338,24 @@ def test_timeline_says_how_many_meetings_it_cannot_place(data):
     none = charts.meetings_timeline(meet.assign(event_date=None))
     assert none.layout.annotations[0].text == "No dated meeting in this selection (5 without a date)"
     assert charts.meetings_timeline(meet).layout.title.text == "Timeline of meetings"
+
+
+def test_one_dated_meeting_gets_a_month_of_axis_in_days():
+    fig = charts.meetings_timeline(pd.DataFrame([_meeting("a", "2024-06-10", "Nanning")]))
+    lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert hi - lo == pd.Timedelta(days=charts.TIMELINE_LEAST_DAYS) and lo < pd.Timestamp("2024-06-10") < hi
+    assert fig.layout.xaxis.tickformat == "%d %b %Y"
+    assert fig.layout.showlegend and fig.data[0].name == "Nanning"  # one partner is still named
+
+
+def test_one_direction_still_has_its_legend():
+    arts = pd.DataFrame({"id": ["a", "b"], "event_date": ["2024-05-01", "2024-06-01"],
+                         "direction": ["inbound", "inbound"]})
+    fig = charts.direction_over_time(arts)
+    assert len(fig.data) == 1 and fig.layout.showlegend and fig.data[0].name.startswith("inbound")
+
+
+@pytest.mark.parametrize("value,shown", [
+    ("--09-26", "26 Sep (year unknown)"), ("2024-09-26", "2024-09-26"), (None, "–"), ("", "–")])
+def test_event_dates_read_as_people_read_them(value, shown):
+    assert tables.display_date(value) == shown

@@ -385,6 +385,9 @@ def partial_months(dates: pd.Series) -> dict[str, str]:
     return out
 
 
+TIMELINE_LEAST_DAYS = 30  # the shortest span of dates the timeline's axis shows
+
+
 def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     """Meetings by date, one row per partner. Events whose year the text does not give are drawn
     in their own lane by day and month only — never placed on a guessed year."""
@@ -464,6 +467,15 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     if aggregate:
         fig.update_layout(barmode="stack")
         fig.update_yaxes(title_text="Meetings per month")
+    elif len(known):
+        # A few meetings close together: at least a month around them, ticks in days (plotly's
+        # automatic range around one date ticks in milliseconds: "23:59:59.999 Jun 10, 2024").
+        first, last = pd.to_datetime(known["event_date"].min()), pd.to_datetime(known["event_date"].max())
+        if last - first < pd.Timedelta(days=TIMELINE_LEAST_DAYS):
+            middle = first + (last - first) / 2
+            half = pd.Timedelta(days=TIMELINE_LEAST_DAYS / 2)
+            fig.update_xaxes(range=[middle - half, middle + half], tickformat="%d %b %Y", row=1, col=1)
+    fig.update_layout(showlegend=True)  # one partner's name is still said
     if len(unknown):
         fig.update_xaxes(tickformat="%d %b", range=["2000-01-01", "2000-12-31"],
                          title_text="Day and month (year unknown)", row=unknown_row, col=1)
@@ -481,8 +493,9 @@ def direction_over_time(articles: pd.DataFrame) -> go.Figure:
     years = sorted(y for y in g["year"].unique() if y != "year unknown")
     if (g["year"] == "year unknown").any():
         years.append("year unknown")
+    # showlegend: with one direction only, plotly would hide the legend that says which it is
     fig = _figure(title, height=380, barmode="stack", xaxis_title="Year of the event",
-                  yaxis_title="Meetings (articles)", legend_title_text="Direction")
+                  yaxis_title="Meetings (articles)", legend_title_text="Direction", showlegend=True)
     names = {"inbound": "inbound (received in Vietnam)", "outbound": "outbound (visit to China)",
              "unknown": "direction not stated"}
     for d in ("inbound", "outbound", "unknown"):

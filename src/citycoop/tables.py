@@ -40,10 +40,25 @@ def _noted(df: pd.DataFrame, note: str | None) -> pd.DataFrame:
     return df
 
 
+_MONTH_ABBR = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_DAY_MONTH_ONLY = re.compile(r"^--(\d\d)-(\d\d)$")
+
+
+def display_date(date) -> str:
+    """An event date as a reader reads it: ISO when the year is known, "26 Sep (year unknown)"
+    for the ISO 8601 day-and-month form ``--09-26``, "–" for none."""
+    if not isinstance(date, str) or not date:
+        return "–"
+    m = _DAY_MONTH_ONLY.match(date)
+    if m and 1 <= int(m[1]) <= 12:
+        return f"{int(m[2])} {_MONTH_ABBR[int(m[1]) - 1]} (year unknown)"
+    return date
+
+
 def _date_cell(date) -> str:
     """An event date that does not wrap ("2022-01-\n02" in a narrow column; the report
     template's CSS for ``citycoop-date``)."""
-    return f'<span class="citycoop-date">{esc(date or "–")}</span>'
+    return f'<span class="citycoop-date">{esc(display_date(date))}</span>'
 
 
 def _first_of(shown: int, total: int, what: str, order: str = "by event date") -> str | None:

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import metadata, yamlfile
+from .furniture import line_hash
 from .models import Article, RawDocument, Reject
 from .normalize import normalize_text
 
@@ -79,8 +80,11 @@ def _reads_like_body(line: str) -> bool:
     return len(line) >= 160 or (line.endswith(_SENTENCE_END) and len(line.split()) >= 12)
 
 
-def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> Article | Reject:
-    """Normalize, strip boilerplate and pull metadata out of one document."""
+def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
+                   furniture: frozenset[int] = frozenset(), removed: list[str] | None = None) -> Article | Reject:
+    """Normalize, strip boilerplate and pull metadata out of one document. ``furniture``: hashes
+    of lines that repeat across the corpus (``furniture.scan_corpus``), removed too unless they
+    read like body text; each line so removed is appended to ``removed``."""
     rules = rules or _default_rules()
     lines = [ln.strip() for ln in normalize_text(raw.text).split("\n")]
     title = normalize_text(raw.title).strip() if raw.title else None
@@ -146,6 +150,10 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
             line = cell[1]
         prev_image = False
         if rules.drop_lines.fullmatch(line):
+            continue
+        if furniture and not _reads_like_body(line) and line_hash(line) in furniture:
+            if removed is not None:
+                removed.append(line)
             continue
         if kept and kept[-1] == line:
             continue  # a caption repeated twice in a row

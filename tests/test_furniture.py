@@ -3,6 +3,8 @@ record, body sentences stay, a small corpus is cleaned by the rules alone, and t
 same whatever the jobs, the cache or the order of runs."""
 import json
 
+import pytest
+
 from citycoop import load
 from citycoop.dataset import RunStats, Settings, iter_corpus
 from citycoop.cli import main
@@ -127,4 +129,19 @@ def test_an_incremental_run_equals_a_clean_run_even_when_the_furniture_changes(t
 
 def record_for_json(record: dict) -> dict:
     return json.loads(json.dumps(record, ensure_ascii=False))
+
+
+@pytest.mark.slow
+def test_the_dask_engine_removes_the_same_furniture(tmp_path):
+    from dask.distributed import LocalCluster
+
+    from citycoop.distributed import extract_with_dask
+
+    write_site(tmp_path / "corpus", 12)
+    local = extract(tmp_path / "corpus", tmp_path / "local.jsonl", "--no-cache")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out = tmp_path / "dask.jsonl"
+        extract_with_dask([tmp_path / "corpus"], Settings(), out=str(out), fmt="jsonl",
+                          scheduler=cluster.scheduler_address, files_per_task=5)
+    assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == local
 

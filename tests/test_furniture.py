@@ -145,3 +145,12 @@ def test_the_dask_engine_removes_the_same_furniture(tmp_path):
                           scheduler=cluster.scheduler_address, files_per_task=5)
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == local
 
+
+def test_explain_tells_an_analyst_why_each_line_went(tmp_path):
+    from citycoop.furniture import explain, line_hash
+
+    text = page(1) + "\n\nChia sẻ Zalo Facebook"  # a share widget the rules drop
+    reasons = dict(explain(text, frozenset({line_hash(FOLLOW)})))
+    assert reasons[FOLLOW] == "repetition" and reasons[MASTHEAD] == "title"
+    assert reasons["Chia sẻ Zalo Facebook"] == "rules" and reasons[FOOTER] == "kept"
+    assert all(reasons[s] == "kept" for s in body(1))

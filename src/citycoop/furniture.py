@@ -246,3 +246,32 @@ def _scan_in_processes(tasks: list[list[load.InputFile]], max_bytes: int, jobs: 
         import trafilatura  # noqa: F401  (once here, before the fork, not once per process)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(scan_files, tasks, [max_bytes] * len(tasks)))
+
+
+def explain(raw: RawDocument | str, furniture: frozenset[int] = frozenset(), rules=None) -> list[tuple[str, str]]:
+    """Each line of a document with what cleaning did to it: "kept" (in the text), "title",
+    "repetition" (removed as corpus furniture: in ``furniture``, the set ``scan_corpus`` found,
+    e.g. ``dataset._worker_furniture(settings)``) or "rules" (removed by the rules of
+    boilerplate.yml, or moved to metadata: a date, source or byline line). For an analyst
+    checking why a line went; cleaning itself records only the repetition removals (the
+    record's ``furniture_removed``)."""
+    from .clean import clean_document
+
+    if isinstance(raw, str):
+        raw = RawDocument(id="explain", source="explain", format="txt", encoding="utf-8", text=raw)
+    removed: list[str] = []
+    article = clean_document(raw, rules, furniture, removed)
+    kept = set() if isinstance(article, Reject) else set(article.text.split("\n\n"))
+    title = None if isinstance(article, Reject) else article.title
+    repeated = set(removed)
+    out = []
+    for line in document_lines(raw.text):
+        if line in kept:
+            out.append((line, "kept"))
+        elif line == title:
+            out.append((line, "title"))
+        elif line in repeated:
+            out.append((line, "repetition"))
+        else:
+            out.append((line, "rules"))
+    return out

@@ -118,6 +118,9 @@ class RecordCache:
                          "rejects TEXT, chain TEXT, dups TEXT)")
         self._db.execute("CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, inputs TEXT, "
                          "files TEXT, stats TEXT)")
+        # furniture.scan_corpus's first pass per file: its (story, line) hash pairs as int64 bytes
+        self._db.execute("CREATE TABLE IF NOT EXISTS line_sets (path TEXT PRIMARY KEY, size INTEGER, "
+                         "mtime_ns INTEGER, key TEXT, stories BLOB, lines BLOB)")
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'fingerprints'").fetchone():
             self._db.execute("CREATE TABLE fingerprints (fingerprint TEXT PRIMARY KEY, last_used REAL)")
             # entries written before settings were tracked: oldest, so dropped first
@@ -140,6 +143,7 @@ class RecordCache:
         self._pending_files: list[tuple] = []
         self._pending_decisions: list[tuple[str | None, str, str]] = []
         self._wrote = False
+        self._lines_seen: set[str] = set()  # line_sets keys this run looked up
 
     def _path_key(self, f: InputFile) -> str:
         # id and source are in the records: the same file named from another folder is another entry
@@ -197,8 +201,8 @@ class RecordCache:
         except OSError:
             return None  # the worker will report why it cannot be read
         if (st.st_size, st.st_mtime_ns) != (size, mtime):
-            try:
-                if content_key(f.path) != key:
+            try:  # the key may end with ":" and the file's furniture digest (dataset.iter_chunks)
+                if content_key(f.path) != key.partition(":")[0]:
                     return None  # changed
             except OSError:
                 return None
@@ -297,6 +301,48 @@ class RecordCache:
     def set_output(self, path: str, inputs: str, files: dict, stats: dict) -> None:
         self._db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)",
                          (f"{path}\0{self.fingerprint}", inputs, json.dumps(files), json.dumps(stats)))
+        self._db.commit()
+
+    # ------------------------------------------------------------------ line sets
+    def line_sets(self, files: list[InputFile], version: str) -> list[tuple | None]:
+        """Per file, its cached first-pass (stories, lines) int64 arrays, or None (not scanned
+        with this ``version``, or changed since: known by size and mtime, else by its bytes)."""
+        import numpy as np
+
+        keys = [f"{f.path}\0{version}" for f in files]
+        self._lines_seen.update(keys)
+        found: dict[str, tuple] = {}
+        for i in range(0, len(keys), LOOKUP_CHUNK):
+            part = keys[i:i + LOOKUP_CHUNK]
+            q = f"SELECT path, size, mtime_ns, key, stories, lines FROM line_sets WHERE path IN ({','.join('?' * len(part))})"
+            for row in self._db.execute(q, part):
+                found[row[0]] = row[1:]
+        out: list[tuple | None] = []
+        for f, k in zip(files, keys):
+            row = found.get(k)
+            if row is not None:
+                try:
+                    st = os.stat(f.path)
+                    if (st.st_size, st.st_mtime_ns) != (row[0], row[1]) and content_key(f.path) != row[2]:
+                        row = None
+                except OSError:
+                    row = None
+            out.append(None if row is None else (np.frombuffer(row[3], "<i8"), np.frombuffer(row[4], "<i8")))
+        return out
+
+    def add_line_sets(self, scanned: list[tuple], version: str) -> None:
+        """(file, stories, lines, content key) of files just scanned; a file whose bytes could
+        not be hashed (key None) is not kept."""
+        rows = []
+        for f, stories, lines, key in scanned:
+            try:
+                st = os.stat(f.path)
+            except OSError:
+                continue
+            if key is not None:
+                rows.append((f"{f.path}\0{version}", st.st_size, st.st_mtime_ns, key,
+                             stories.astype("<i8").tobytes(), lines.astype("<i8").tobytes()))
+        self._db.executemany("INSERT OR REPLACE INTO line_sets VALUES (?, ?, ?, ?, ?, ?)", rows)
         self._db.commit()
 
     # ------------------------------------------------------------------ writing
@@ -425,6 +471,14 @@ class RecordCache:
         Returns the entries dropped. Never call it after an interrupted run."""
         seen = set(self._seen)
         gone = [(key,) for key in self._keys_under(folders) if hash(key) not in seen]
+        if self._lines_seen:  # a run that scanned lines: the scans of files gone go too
+            for folder in folders:
+                low = folder.rstrip(os.sep) + os.sep
+                high = low[:-1] + chr(ord(os.sep) + 1)
+                old = [(p,) for (p,) in self._db.execute("SELECT path FROM line_sets WHERE path >= ? AND path < ?",
+                                                         (low, high)) if p not in self._lines_seen]
+                self._db.executemany("DELETE FROM line_sets WHERE path = ?", old)
+            self._db.commit()
         if gone:
             self._db.executemany("DELETE FROM files_v2 WHERE path = ?", gone)
             self._db.commit()

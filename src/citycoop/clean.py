@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import metadata, yamlfile
+from .furniture import line_hash
 from .models import Article, RawDocument, Reject
 from .normalize import normalize_text, normalize_tone_marks
 
@@ -250,8 +251,11 @@ def _as_written(raw_text: str, lines: list[str]) -> dict[str, str]:
     return {ln: w for ln, w in zip(lines, written) if ln != w}
 
 
-def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> Article | Reject:
-    """Normalize, strip boilerplate and pull metadata out of one document."""
+def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
+                   furniture: frozenset[int] = frozenset(), removed: list[str] | None = None) -> Article | Reject:
+    """Normalize, strip boilerplate and pull metadata out of one document. ``furniture``: hashes
+    of lines that repeat across the corpus (``furniture.scan_corpus``), removed too unless they
+    read like body text; each line so removed is appended to ``removed``."""
     rules = rules or _default_rules()
     raw_text = raw.text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw.text else raw.text
     raw_lines = raw_text.split("\n")
@@ -342,6 +346,10 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None) -> A
                 continue
         # Furniture lines are short; a paragraph of the body is not tested against every rule.
         if len(line) < _LONGEST_FURNITURE and rules.drop_lines.fullmatch(line):
+            continue
+        if furniture and not _reads_like_body(line) and line_hash(line) in furniture:
+            if removed is not None:
+                removed.append(line)
             continue
         if kept and kept[-1] == line:
             continue  # a caption repeated twice in a row

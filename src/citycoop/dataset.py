@@ -21,7 +21,7 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # imported where used: a re-run with nothing to do starts in 
     from .clean import BoilerplateRules
     from .extract import Extractor
     from .extract.topics import Taxonomy
+    from .furniture import CorpusFurniture
 
 
 
@@ -70,6 +71,9 @@ class Settings:
     rules_file: str | None = None
     max_bytes: int = load.DEFAULT_MAX_BYTES
     meta: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # sidecar overrides by id
+    # The corpus's furniture lines (``furniture.CorpusFurniture.as_bytes``), set by the run once
+    # its first pass is done; not in the fingerprint: each file's cache key carries its share.
+    furniture: bytes = b""
 
 
 @dataclass
@@ -124,12 +128,21 @@ def _worker_state(settings: Settings, html: bool = False) -> tuple[Extractor, Bo
     if html:
         import trafilatura  # noqa: F401
 
-    key = settings
+    key = replace(settings, furniture=b"")  # a new furniture set needs no new extractor
     if _WORKER.get("key") != key:
         taxonomy = load_taxonomy(settings.topics_file)
         _WORKER.update(key=key, extractor=Extractor(taxonomy=taxonomy),
                        rules=load_rules(settings.rules_file), meta=dict(settings.meta))
     return _WORKER["extractor"], _WORKER["rules"], _WORKER["meta"]
+
+
+def _worker_furniture(settings: Settings) -> frozenset[int]:
+    """The furniture set of ``settings`` as a set (made once per process and set)."""
+    from .furniture import hashes_from_bytes
+
+    if _WORKER.get("furniture_bytes") != settings.furniture:
+        _WORKER.update(furniture_bytes=settings.furniture, furniture=hashes_from_bytes(settings.furniture))
+    return _WORKER["furniture"]
 
 
 def _apply_meta(article: Article, meta: dict) -> Article:
@@ -154,20 +167,26 @@ def iter_file(f: load.InputFile, settings: Settings) -> Iterator[dict | Reject]:
     """Load, clean and extract every article of one input file (runs in a worker), one at a
     time: an export of many articles is never all in memory as records. Each record carries
     its MinHash signature under ``_signature`` for the duplicate check."""
+    from . import furniture as furniture_mod
     from .clean import clean_document
     from .dedup import signature
 
     extractor, rules, meta = _worker_state(settings)
+    # An HTML page's template is already gone (trafilatura keeps the main text): it is neither
+    # scanned nor cleaned by repetition (see furniture.scan_file).
+    furniture = frozenset() if furniture_mod.is_html(f.path) else _worker_furniture(settings)
     for item in load.read_file(f, settings.max_bytes):
         if isinstance(item, Reject):
             yield item
             continue
         try:
-            article = clean_document(item, rules)
+            removed: list[str] = []
+            article = clean_document(item, rules, furniture, removed)
             if isinstance(article, Reject):
                 yield article
                 continue
             record = extractor.extract(_apply_meta(article, meta))
+            record["furniture_removed"] = removed
             record["_signature"] = signature(record["text"])
         except Exception as exc:  # one bad article never stops the run
             yield Reject(item.source, "unreadable", f"extraction failed: {type(exc).__name__}: {exc}")
@@ -350,6 +369,12 @@ class PartEnd(NamedTuple):
     summary: dict | None = None
 
 
+def _suffix_bytes(key_suffix, f: load.InputFile) -> bytes:
+    """The file's furniture digest (``furniture.CorpusFurniture.suffix``) for a part's inputs
+    digest: a part whose files hold other furniture lines than when it was written is not kept."""
+    return key_suffix(f.path).encode() if key_suffix is not None else b""
+
+
 def _next_chain(chain: str, f: load.InputFile, key: str) -> str:
     """The duplicate check's chain hash after file ``f`` (``key``: the hash of its bytes)."""
     return hashlib.blake2b(f"{chain}\0{f.path}\0{f.id}\0{key}".encode(), digest_size=12).hexdigest()
@@ -371,8 +396,9 @@ class _KeptPartCandidate:
     while they may still be exactly the files it met (names, sizes, mtimes): then the part is
     kept whole with no cache look-up, and its files are not read (``Deduplicator.kept_part``)."""
 
-    def __init__(self, old: OldPart):
+    def __init__(self, old: OldPart, key_suffix=None):
         self.old = old
+        self._key_suffix = key_suffix  # the file's furniture digest (Deduplicator._part_file)
         self.files: list[load.InputFile] = []
         self.records: list[tuple[bytes, bytes]] = []  # per file: its name and state, as digested
         self.n_bytes = 0
@@ -389,7 +415,7 @@ class _KeptPartCandidate:
             return False
         name, state = InputDigest.name_and_state(f, st.st_size, st.st_mtime_ns)
         self.records.append((name, state))
-        self._inputs.update(name + state)
+        self._inputs.update(name + state + _suffix_bytes(self._key_suffix, f))
         self.n_bytes += st.st_size
         return True
 
@@ -585,8 +611,8 @@ class Workers:
 def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
                 cache: str | Path | None = None, stats: RunStats | None = None,
                 progress: bool = False, digest: InputDigest | None = None,
-                parts: OutputParts | None = None, workers=None, prefetch: _Prefetch | None = None
-                ) -> Iterator[Chunk]:
+                parts: OutputParts | None = None, workers=None, prefetch: _Prefetch | None = None,
+                furniture: CorpusFurniture | None = None) -> Iterator[Chunk]:
     """The corpus as Arrow chunks in input order: the pipeline every entry point uses.
 
     ``jobs`` worker processes (0 = all cores) share the per-file work in tasks of a few files,
@@ -602,15 +628,24 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     sizes and mtimes the last run met, after the same files before it, is kept without a cache
     look-up per file (``_KeptPartCandidate``): an incremental run's cost is then mostly the walk
     and a ``stat`` per unchanged file.
+
+    First a pass over the corpus finds its furniture, lines repeated across many stories
+    (``furniture.scan_corpus``; a file's scan is cached), unless the caller did (``furniture``,
+    with ``settings.furniture`` set from it). A file's cache key is its bytes' hash plus a digest
+    of the furniture lines it holds: when the corpus grows, only the files whose furniture
+    changed are extracted again.
     """
     settings = settings or Settings()
     stats = stats if stats is not None else RunStats()
     jobs = worker_count(jobs)
     paths = list(paths)
     discover_stats: dict = {}
-    files = load.discover(paths, stats=discover_stats)
+    files = list(load.discover(paths, stats=discover_stats))
     store = RecordCache(cache, _fingerprint(settings)) if cache else None
-    deduplicator = Deduplicator(store, parts)
+    if furniture is None:
+        settings, furniture = with_furniture(files, settings, store, jobs)
+    key_suffix = furniture.suffix if len(furniture.hashes) else None
+    deduplicator = Deduplicator(store, parts, key_suffix)
     ends_part = parts.ends_part if parts is not None else None
     # Whole parts can be kept only with a cache (which holds their rows for the duplicate index)
     # and a manifest that says what the parts held.
@@ -705,6 +740,11 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     def schedule(group: list[load.InputFile]) -> Iterator[Chunk]:
         nonlocal queued, predicted
         entries = store.lookup(group) if store is not None else [None] * len(group)
+        if key_suffix is not None:  # cached with other furniture lines: extracted again
+            entries = [None if e is None or e.key != e.key.partition(":")[0] + key_suffix(f.path) else e
+                       for f, e in zip(group, entries)]
+        elif store is not None:
+            entries = [None if e is None or ":" in e.key else e for e in entries]
         queued += sum(e is not None for e in entries)
         todo: list[load.InputFile] = []
         hits: list[tuple[load.InputFile, object]] = []
@@ -759,7 +799,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     yield from schedule(group)
                     group = []
                 old = parts.old.get(predicted) if predicted is not None else None
-                candidate = _KeptPartCandidate(old) if old is not None and old.summary else None
+                candidate = _KeptPartCandidate(old, key_suffix) if old is not None and old.summary else None
             part_starts = ends_part is not None and ends_part(f)
             if candidate is not None:
                 as_before = candidate.add(f)
@@ -826,7 +866,8 @@ class Deduplicator:
     checked again, or another end).
     """
 
-    def __init__(self, store: RecordCache | None = None, parts: OutputParts | None = None):
+    def __init__(self, store: RecordCache | None = None, parts: OutputParts | None = None, key_suffix=None):
+        self._key_suffix = key_suffix  # path → its furniture digest, added to its cache key
         self._index = None  # made at the first check: a pure re-run never needs it (nor numpy)
         self.store = store
         self.chain = ""
@@ -851,7 +892,8 @@ class Deduplicator:
     def _part_file(self, f: load.InputFile, size: int, mtime_ns: int) -> None:
         if self._part_runs is not None:
             self._part_files += 1
-            self._part_inputs.update(b"".join(InputDigest.name_and_state(f, size, mtime_ns)))
+            self._part_inputs.update(b"".join(InputDigest.name_and_state(f, size, mtime_ns))
+                                     + _suffix_bytes(self._key_suffix, f))
 
     def _count_duplicates(self, stats: RunStats, n: int, near: int) -> None:
         """``n`` duplicates (``near`` of them near copies): in the run's counts and the part's."""
@@ -913,6 +955,8 @@ class Deduplicator:
             files = [files[0]._replace(part=None)]
             n_rows, rejects, dups = [so_far.n_rows], [so_far.rejects], [so_far.dups]
             keys = keys if so_far.unchanged else [None]  # changed while read: not cached
+        if self._key_suffix is not None:  # the records hold for these bytes and this furniture
+            keys = [k if k is None else k + self._key_suffix(f.path) for f, k in zip(files, keys)]
         chains = [self._advance(f, k) for f, k in zip(files, keys)]
         if self.store is not None:
             where = self.store.add_files(files, n_rows, keys, rejects, chains, dups)
@@ -1171,6 +1215,17 @@ def _chunk(table, rejects: list[list[dict]], dup_of: list[str | None], stats: Ru
     return Chunk(table.drop_columns(["_sig"]), flat_rejects)
 
 
+def with_furniture(files: list[load.InputFile], settings: Settings, store: RecordCache | None = None,
+                   jobs: int = 1, submit_many=None) -> tuple[Settings, CorpusFurniture]:
+    """The first pass over the corpus's ``files`` (``furniture.scan_corpus``, with the threshold
+    of the rules file): ``settings`` carrying the furniture set, and the set with each file's lines."""
+    from .furniture import load_threshold, scan_corpus
+
+    found = scan_corpus(files, threshold=load_threshold(settings.rules_file), max_bytes=settings.max_bytes,
+                        store=store, jobs=jobs, submit_many=submit_many)
+    return replace(settings, furniture=found.as_bytes()), found
+
+
 def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
                 cache: str | Path | None = None, stats: RunStats | None = None,
                 progress: bool = False) -> Iterator[dict | Reject]:
@@ -1202,6 +1257,7 @@ def _fingerprint(settings: Settings) -> str:
             h.update(f"\0{item.name}\0".encode())
             h.update(Path(user).read_bytes() if user else item.read_bytes())
     h.update(repr((settings.meta, settings.max_bytes)).encode())
+    h.update(b"\0furniture_removed column")  # cached rows of earlier versions lack it
     return h.hexdigest()[:12]
 
 
@@ -1221,6 +1277,8 @@ def flat_row(record: dict, topic_ids: Iterable[str]) -> dict:
         row[f"topic_{tid}"] = int(record["topics"].get(tid, 0))
     for key in _JSON_FIELDS:
         row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False)
+    # lines cleaning removed because they repeat across the corpus (furniture.py)
+    row["furniture_removed_json"] = json.dumps(record.get("furniture_removed", []), ensure_ascii=False)
     row["text"] = record["text"]
     return row
 
@@ -1239,6 +1297,7 @@ def record_from_row(row: dict, topic_ids: Iterable[str]) -> dict:
     record["topics"] = {t: row[f"topic_{t}"] for t in topic_ids}
     record["evidence"] = json.loads(row["evidence_json"])
     record["warnings"] = json.loads(row["warnings_json"])
+    record["furniture_removed"] = json.loads(row.get("furniture_removed_json") or "[]")
     record["text"] = row["text"]
     return record
 
@@ -1839,6 +1898,9 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
                 return stats, True
     try:
         n_workers = worker_count(jobs)
+        # The first pass here, before new files are handed to workers ahead of the walk: they
+        # are cleaned with the corpus's furniture.
+        settings, furniture = with_furniture(list(load.discover(paths)), settings, store, n_workers)
         if expect_new and n_workers > 1:
             # A worker at once (it starts while the walks below go on), more if the new files
             # are much work beside the walk, and the new files submitted before the walk.
@@ -1860,7 +1922,7 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
         try:
             for chunk in iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats,
                                      progress=progress, digest=digest, parts=parts,
-                                     workers=workers, prefetch=prefetch):
+                                     workers=workers, prefetch=prefetch, furniture=furniture):
                 writer.write(chunk) if folder else writer.write_table(chunk.table)
                 rejects += chunk.rejects
                 if on_reject is not None:

@@ -1,6 +1,8 @@
 """``citycoop extract --engine dask``: the same per-file function on a Dask cluster.
 
-Workers run ``dataset.process_batch`` (load → clean → extract, returned as an Arrow table) on
+First the corpus's furniture (lines repeated across many stories, ``furniture.scan_corpus``)
+is found by tasks on the cluster and handed to every task with the settings. Workers run
+``dataset.process_batch`` (load → clean → extract, returned as an Arrow table) on
 tasks of input files: up to ``files_per_task`` articles' files, an export alone, a large export
 in parts of ``PART_BYTES`` (so no task's result is large, and its parts run on several
 workers). The client submits a few tasks per worker thread ahead of the one it waits for,
@@ -21,8 +23,8 @@ from pathlib import Path
 
 from . import load
 from .dataset import (PART_BYTES, PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
-                      output_lock, process_batch, rejects_path_for, stats_path_for, write_rejects,
-                      write_text_whole)
+                      output_lock, process_batch, rejects_path_for, stats_path_for, with_furniture,
+                      write_rejects, write_text_whole)
 from .extract.topics import load_taxonomy
 from .models import Reject
 
@@ -74,18 +76,32 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     if fmt == "parquet" and Path(out).exists() and not Path(out).is_dir():
         raise FileExistsError(f"{out} is a file; --engine dask writes Parquet as a folder of parts "
                               "(name a folder, or -f jsonl for one file)")
-    tasks = plan_tasks(load.discover(paths, stats=discovered), settings, files_per_task, part_bytes)
+    files = list(load.discover(paths, stats=discovered))
     with output_lock(Path(out).resolve()):  # as the default engine's: one run writes an output
-        return _run_on_dask(tasks, settings, stats, discovered, out, scheduler, rejects_file, fmt, n_workers)
+        return _run_on_dask(files, settings, stats, discovered, out, scheduler, rejects_file, fmt, n_workers,
+                            files_per_task, part_bytes)
 
 
-def _run_on_dask(tasks, settings: Settings, stats: RunStats, discovered: dict, out: str,
-                 scheduler: str | None, rejects_file: str | None, fmt: str, n_workers: int | None) -> RunStats:
+def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, out: str,
+                 scheduler: str | None, rejects_file: str | None, fmt: str, n_workers: int | None,
+                 files_per_task: int, part_bytes: int) -> RunStats:
     from dask.distributed import Client, LocalCluster
 
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
+
+    def submit_many(fn, tasks, *args):  # the first pass's tasks on the cluster, results in order
+        return client.gather(client.map(fn, tasks, *[[a] * len(tasks) for a in args], pure=False))
+
+    try:  # the corpus's furniture first (dataset.with_furniture), as the default engine finds it
+        settings, _ = with_furniture(files, settings, submit_many=submit_many)
+    except BaseException:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise
+    tasks = plan_tasks(files, settings, files_per_task, part_bytes)
     taxonomy = load_taxonomy(settings.topics_file)
     deduplicator = Deduplicator()
     rejects: list[Reject] = []

@@ -23,21 +23,57 @@ def test_seed_reports_are_all_there_with_predictable_names(seed_reports):
     assert p.stdout.strip() == str(out / "index.html")
 
 
-def test_html_is_self_contained_plotly_inlined_once(seed_reports):
+def test_pages_share_plotly_and_the_map_outline_from_the_folder(seed_reports):
     from plotly.offline import get_plotlyjs
 
     plotly_js = get_plotlyjs()
     out, _ = seed_reports
+    assert (out / "assets" / "plotly.min.js").read_text(encoding="utf-8") == plotly_js
+    assert "PlotlyGeoAssets" in (out / "assets" / "asia_50m.js").read_text(encoding="utf-8")
     for html in out.glob("*.html"):
         text = html.read_text(encoding="utf-8")
+        assert plotly_js not in text, html.name
         if html.name != "index.html":
-            assert text.count(plotly_js) == 1, html.name  # the library, once per file
+            assert text.count('<script src="assets/plotly.min.js"') == 1
             assert text.count("Plotly.newPlot") >= 1
-        rest = text.replace(plotly_js, "")  # (plotly.js itself names its CDN as a default)
-        for remote in ("cdn.plot.ly", "require.js", "cdnjs", "<script src=", "<link rel=\"stylesheet\" href=\"http"):
-            assert remote not in rest, (html.name, remote)
-        # what a report adds beyond plotly.js stays small
-        assert len(rest.encode()) < 3_000_000
+        for remote in ("cdn.plot.ly", "require.js", "cdnjs", "src=\"http", "<link rel=\"stylesheet\" href=\"http"):
+            assert remote not in text, (html.name, remote)
+        assert len(text.encode()) < 1_500_000, html.name  # 5 MB each when plotly.js was inlined
+    overview = (out / "corpus_overview.html").read_text(encoding="utf-8")
+    assert '<script src="assets/asia_50m.js"' in overview
+
+
+def test_self_contained_pages_inline_plotly_once(tmp_path):
+    from plotly.offline import get_plotlyjs
+
+    p = run_report([ROOT / "seeds"], tmp_path, "--self-contained", "--partner", "Chongqing", "--topic", "metro")
+    assert p.returncode == 0, p.stderr
+    assert not (tmp_path / "assets").exists()
+    for name in ("corpus_overview.html", "partner_Chongqing.html", "topic_metro.html"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert text.count(get_plotlyjs()) == 1 and "src=\"assets/" not in text, name
+
+
+def test_topics_no_article_mentions_get_a_line_not_a_page(tmp_path):
+    """A corpus of one article about Chongqing speaks of no metro, health or border: no page of
+    empty charts for those topics, one line in the index naming them."""
+    from citycoop import report
+
+    seed = ROOT / "seeds" / "000_77aec2281c3530ce.txt"
+    view = report.corpus_view([seed])
+    jobs = report.plan_jobs(view, str(seed), None, None, None)
+    names = {j.name for j in jobs}
+    assert {"topic_transport", "topic_trade"} <= names
+    assert not names & {"topic_metro", "topic_health", "topic_border", "topic_agriculture"}
+    no_page = report.topics_without_page(view)
+    index = report.write_index(tmp_path, jobs, {j.name: (None, 1) for j in jobs}, view.stats, no_page)
+    text = index.read_text(encoding="utf-8")
+    line = text.split("No article mentions")[1].split("</p>")[0]
+    assert "Metro &amp; urban rail" in line and "Health" in line
+    assert 'href="topic_metro.html"' not in text and 'href="topic_trade.html"' in text
+    # asked for by name, a topic nobody mentions still gets its page
+    asked = report.plan_jobs(view, str(seed), None, ["metro"], None)
+    assert "topic_metro" in {j.name for j in asked}
 
 
 def test_index_links_every_report_with_a_summary(seed_reports):
@@ -69,6 +105,27 @@ def test_failing_notebook_is_named_and_others_still_written(tmp_path):
                        "--topic", "metro")  # a failed page is run again; the others are up to date
     assert again.returncode == 1 and "unknown partner 'Atlantis'" in again.stderr
     assert "citycoop report: 4 pages: 1 run (1 failed), 3 up to date" in again.stderr
+
+
+def test_the_index_lists_every_page_in_the_folder(tmp_path):
+    """A run limited to some pages keeps the index whole; a failed page is listed as failed and
+    its page replaced, and a full run then removes it with the record of it."""
+    whole = run_report([ROOT / "seeds"], tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    pages = sorted(f.name for f in tmp_path.glob("*.html") if f.name != "index.html")
+    limited = run_report([ROOT / "seeds"], tmp_path, "--partner", "Atlantis", "--topic", "metro")
+    assert limited.returncode == 1
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for name in pages + ["partner_Atlantis.html"]:
+        assert f'href="{name}"' in index, name
+    assert index.count("failed") == 1 and "unknown partner" in index
+    assert "Trùng Khánh (Chongqing)" in index  # an earlier page keeps its summary
+    again = run_report([ROOT / "seeds"], tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "removed (no longer in the data: partner_Atlantis)" in again.stderr
+    assert not (tmp_path / "partner_Atlantis.html").exists()
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Atlantis" not in index and "failed" not in index
 
 
 def _page_times(out):

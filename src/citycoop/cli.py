@@ -182,7 +182,8 @@ def cmd_report(args) -> int:
                            partners=args.partner, topics=args.topic, jobs=args.jobs,
                            extract_jobs=0, cache=_cache(args), title=args.title,
                            progress=progress, overview_only=args.overview_only, force=args.force,
-                           on_reject=None if args.quiet else _print_reject("citycoop report", progress))
+                           on_reject=None if args.quiet else _print_reject("citycoop report", progress),
+                           self_contained=args.self_contained)
     if result.extraction is not None:  # as `citycoop extract` ends: what was read, and rejected
         kept = "; no input changed since it was written: kept as is" if result.extraction_kept else ""
         print(f"citycoop report: extracted: {result.extraction.summary()}{kept}", file=sys.stderr)
@@ -277,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--force", action="store_true",
                     help="run every notebook, also those whose page is up to date (same data, "
                          "notebook, parameters, code)")
+    rp.add_argument("--self-contained", action="store_true",
+                    help="inline plotly.js and the map outline in every page (a page that travels "
+                         "alone; default: the pages share them in OUT/assets/)")
     rp.add_argument("--quiet", "-q", action="store_true", help="no per-reject lines, no progress bar")
     rp.set_defaults(func=cmd_report)
 

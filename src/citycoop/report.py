@@ -2,8 +2,9 @@
 
 ``build_reports`` extracts the corpus once to Parquet, runs ``corpus_overview`` once,
 ``partner_profile`` per partner and ``topic_explorer`` per topic (papermill, with parameters),
-exports each to a self-contained HTML page (plotly.js inlined once, no CDN, no require.js) and
-writes ``index.html``. A notebook that fails is named with its cell and error; the others are
+exports each to an HTML page that needs no network (plotly.js and the map outline in the
+folder's ``assets/``, or inlined with ``self_contained``; no CDN, no require.js) and writes
+``index.html``. A notebook that fails is named with its cell and error; the others are
 still written. A page whose data, notebook, parameters and code are as when it was made is not
 run again (``PageRecord``).
 """
@@ -207,8 +208,13 @@ def _plotly_html(fig_json: dict, div_id: str) -> str:
                        validate=False, config={"displaylogo": False, "responsive": True})
 
 
-def export_html(nb, out_html: Path) -> int:
-    """Write a notebook as a self-contained page without code cells. Returns the figure count."""
+def export_html(nb, out_html: Path, assets: Path | None = None) -> int:
+    """Write a notebook as a page without code cells. Returns the figure count.
+
+    ``assets``: a folder where plotly.js and the map outline are written once and which the
+    page loads them from (a report folder's pages share them: 4.7 MB of plotly.js inlined in
+    each of 115 pages made half a gigabyte). None: both are inlined, for a page meant to
+    travel alone."""
     from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
 
@@ -228,11 +234,51 @@ def export_html(nb, out_html: Path) -> int:
                             extra_template_basedirs=[str(Path(__file__).parent / "templates")],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    resources = {"citycoop_plotly_js": get_plotlyjs() if n_figs else "",
-                 "citycoop_topojson": _topojson() if has_geo else ""}
+    if assets is None:
+        resources = {"citycoop_plotly_js": get_plotlyjs() if n_figs else "",
+                     "citycoop_topojson": _topojson() if has_geo else ""}
+    else:
+        resources = {"citycoop_plotly_src": _asset(assets, PLOTLY_ASSET, out_html) if n_figs else "",
+                     "citycoop_topojson_src": _asset(assets, MAP_ASSET, out_html) if has_geo else ""}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     ds.write_text_whole(out_html, body)  # a stopped run leaves the last page, not half of one
     return n_figs
+
+
+ASSETS_DIR = "assets"
+PLOTLY_ASSET = "plotly.min.js"
+MAP_ASSET = "asia_50m.js"
+
+
+def _asset_text(name: str) -> str:
+    if name == PLOTLY_ASSET:
+        from plotly.offline import get_plotlyjs
+
+        return get_plotlyjs()
+    return ("window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};\n"
+            f'window.PlotlyGeoAssets.topojson["asia_50m"] = {_topojson()};\n')
+
+
+@functools.lru_cache(maxsize=None)
+def _written_asset(path: Path) -> None:
+    """Write an asset file unless it holds the text already (once per process and file)."""
+    text = _asset_text(path.name)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.write_text_whole(path, text)  # atomic: parallel pages may write it at once
+
+
+def _asset(assets: Path, name: str, page: Path) -> str:
+    """The page-relative address of the shared asset ``name``, written if needed."""
+    import os
+
+    path = Path(assets).resolve() / name
+    _written_asset(path)
+    return Path(os.path.relpath(path, Path(page).resolve().parent)).as_posix()
 
 
 def _topojson() -> str:
@@ -248,6 +294,7 @@ class Job:
     notebook: str
     parameters: dict
     summary: str = ""
+    error: str | None = None  # a page an earlier run failed to make (listed in the index)
 
 
 @dataclass
@@ -287,9 +334,11 @@ class PageRecord:
         self._common = ""  # both set by ``prepare``
         self._notebooks: dict[str, str] = {}
 
-    def prepare(self, dataset: Path, nb_dir: Path, topics_file) -> None:
-        """Hash what every page shares: the dataset, the code, the libraries, the topics."""
+    def prepare(self, dataset: Path, nb_dir: Path, topics_file, self_contained: bool = False) -> None:
+        """Hash what every page shares: the dataset, the code, the libraries, the topics, and
+        whether plotly.js is inlined or shared."""
         h = hashlib.blake2b(digest_size=16)
+        h.update(b"inlined\n" if self_contained else b"assets\n")
         files = {}
         for f in ds.dataset_files(dataset):
             try:
@@ -318,7 +367,7 @@ class PageRecord:
 
     def up_to_date(self, job: Job, out: Path) -> bool:
         page = self.pages.get(job.name)
-        return (isinstance(page, dict) and page.get("key") == self.key(job)
+        return (isinstance(page, dict) and page.get("key") == self.key(job) and not page.get("error")
                 and (out / f"{job.name}.html").is_file() and (out / f"{job.name}.ipynb").is_file())
 
     def figures(self, job: Job) -> int:
@@ -345,13 +394,20 @@ class PageRecord:
         return gone
 
     def save(self, plan: list[Job], results: dict) -> None:
+        """Record the plan's pages; a failed one with its error, so that the index keeps
+        listing it (its page shows where it stopped) and the next run makes it again."""
         for j in plan:
             err, n = results[j.name]
-            if err:
-                self.pages.pop(j.name, None)  # run again next time
-            else:
-                self.pages[j.name] = {"key": self.key(j), "figures": n}
+            self.pages[j.name] = {"key": self.key(j), "figures": n, "notebook": j.notebook,
+                                  "summary": j.summary, **({"error": err} if err else {})}
         self._write()
+
+    def other_pages(self, plan: list[Job], out: Path) -> list[Job]:
+        """The pages an earlier run made that are in the folder and not in ``plan``."""
+        planned = {j.name for j in plan}
+        return [Job(name, page.get("notebook", ""), {}, page.get("summary", ""), page.get("error"))
+                for name, page in sorted(self.pages.items())
+                if name not in planned and isinstance(page, dict) and (out / f"{name}.html").is_file()]
 
     def _write(self) -> None:
         ds.write_text_whole(self.path, json.dumps({"files": self._files, "pages": self.pages}, indent=1))
@@ -383,7 +439,7 @@ def notebooks_dir() -> Path:
     return here if here.is_dir() else Path.cwd() / "notebooks"
 
 
-def _run_job(job: Job, out_dir: str, nb_dir: str) -> tuple[str, str | None, int]:
+def _run_job(job: Job, out_dir: str, nb_dir: str, assets: str | None = None) -> tuple[str, str | None, int]:
     """Execute one notebook with papermill and export it; returns (name, error or None, figures)."""
     import nbformat
     import papermill as pm
@@ -403,7 +459,8 @@ def _run_job(job: Job, out_dir: str, nb_dir: str) -> tuple[str, str | None, int]
         error = f"{job.name} ({job.notebook}.ipynb): {type(exc).__name__}: {exc}"
     n = 0
     if out_ipynb.exists():
-        n = export_html(nbformat.read(out_ipynb, as_version=4), Path(out_dir) / f"{job.name}.html")
+        n = export_html(nbformat.read(out_ipynb, as_version=4), Path(out_dir) / f"{job.name}.html",
+                        assets=Path(assets) if assets else None)
     return job.name, error, n
 
 
@@ -424,11 +481,28 @@ def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[
             pass
         jobs.append(Job(f"partner_{safe_name(p)}", "partner_profile", {"corpus": corpus, "partner": p},
                         summary=partner_summary(pv, p) if pv else f"{esc(p)}: not a partner in this corpus"))
-    for t in view.taxonomy.ids if topics is None else topics:
+    for t in unmentioned_topics_left_out(view) if topics is None else topics:
         jobs.append(Job(f"topic_{safe_name(t)}", "topic_explorer", {"corpus": corpus, "topic": t},
                         summary=topic_summary(view, t, with_terms=False) if t in view.taxonomy.topics
                         else f"{esc(t)}: not a topic of the taxonomy"))
     return jobs
+
+
+def topics_mentioned(view: View) -> dict[str, int]:
+    """Per topic of the taxonomy, how many of the view's articles mention it."""
+    return {t: int((view.articles[f"topic_{t}"].fillna(0) > 0).sum()) if f"topic_{t}" in view.articles
+            else 0 for t in view.taxonomy.ids}
+
+
+def unmentioned_topics_left_out(view: View) -> list[str]:
+    """The topics that get a page when none is asked for: those some article mentions (the
+    others are a line in the index, not a page of empty charts)."""
+    return [t for t, n in topics_mentioned(view).items() if n]
+
+
+def topics_without_page(view: View) -> list[tuple[str, str]]:
+    """(page name, label) of the topics no article mentions: a line in the index, not a page."""
+    return [(f"topic_{safe_name(t)}", view.taxonomy.label(t)) for t, n in topics_mentioned(view).items() if not n]
 
 
 def _return_freed_memory() -> None:
@@ -468,23 +542,25 @@ def is_built_dataset(paths) -> bool:
 def build_reports(paths, *, out_dir="reports", settings: ds.Settings | None = None, partners=None,
                   topics=None, jobs: int = 1, extract_jobs: int = 0, cache=None, title=None,
                   progress: bool = True, nb_dir: str | Path | None = None,
-                  overview_only: bool = False, force: bool = False, on_reject=None) -> ReportResult:
+                  overview_only: bool = False, force: bool = False, on_reject=None,
+                  self_contained: bool = False) -> ReportResult:
     """Extract ``paths`` (or take the built dataset given) and write the pages and their index
     into ``out_dir``. A page whose inputs are as when it was made is not run again
     (``PageRecord``) unless ``force``. ``on_reject(reject)`` is called for each input the
-    extraction rejects, as in ``dataset.write_dataset``."""
+    extraction rejects, as in ``dataset.write_dataset``. The pages share plotly.js and the map
+    outline in ``out_dir/assets/``; ``self_contained`` inlines them in every page instead."""
     out = Path(out_dir).resolve()
     (out / "data").mkdir(parents=True, exist_ok=True)
     with ds.output_lock(out, out / ".citycoop.lock"):  # one report run writes these pages at a time
         return _build_reports(paths, out, settings=settings or ds.Settings(), partners=partners,
                               topics=topics, jobs=jobs, extract_jobs=extract_jobs, cache=cache,
                               title=title, progress=progress, nb_dir=nb_dir, overview_only=overview_only,
-                              force=force, on_reject=on_reject)
+                              force=force, on_reject=on_reject, self_contained=self_contained)
 
 
 def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics, jobs: int,
                    extract_jobs: int, cache, title, progress: bool, nb_dir,
-                   overview_only: bool, force: bool, on_reject) -> ReportResult:
+                   overview_only: bool, force: bool, on_reject, self_contained: bool) -> ReportResult:
     nb_dir = Path(nb_dir or notebooks_dir()).resolve()
     extraction, kept = None, False
     if is_built_dataset(paths):  # a corpus extracted elsewhere: report on it as it is
@@ -497,13 +573,16 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
     plan = plan_jobs(view, str(parquet), [] if overview_only else partners,
                      [] if overview_only else topics, title)
     stats = view.stats
+    no_page = ([] if overview_only or topics is not None else
+               topics_without_page(view))
     del view  # each notebook reads the dataset itself: the plan's view is not held (nor forked) meanwhile
     _return_freed_memory()
     if settings.topics_file:
         for j in plan:
             j.parameters["topics_file"] = str(Path(settings.topics_file).resolve())
     record = PageRecord(out)
-    record.prepare(parquet, nb_dir, settings.topics_file)
+    record.prepare(parquet, nb_dir, settings.topics_file, self_contained)
+    assets = None if self_contained else str(out / ASSETS_DIR)
     up_to_date = [] if force else [j for j in plan if record.up_to_date(j, out)]
     results: dict[str, tuple[str | None, int]] = {j.name: (None, record.figures(j)) for j in up_to_date}
     to_run = [j for j in plan if j.name not in results]
@@ -515,7 +594,7 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
         bar = tqdm(total=len(to_run), unit="notebook", desc="report", file=sys.stderr)
     if jobs > 1 and len(to_run) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(to_run))) as pool:
-            futures = [pool.submit(_run_job, j, str(out), str(nb_dir)) for j in to_run]
+            futures = [pool.submit(_run_job, j, str(out), str(nb_dir), assets) for j in to_run]
             for fut in as_completed(futures):
                 name, err, n = fut.result()
                 results[name] = (err, n)
@@ -523,25 +602,29 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
                     bar.update(1)
     else:
         for j in to_run:
-            name, err, n = _run_job(j, str(out), str(nb_dir))
+            name, err, n = _run_job(j, str(out), str(nb_dir), assets)
             results[name] = (err, n)
             if bar is not None:
                 bar.update(1)
     if bar is not None:
         bar.close()
     failures = [results[j.name][0] for j in plan if results[j.name][0]]
-    index = write_index(out, plan, results, stats)
     whole_plan = partners is None and topics is None and not overview_only
     removed = record.remove_unplanned(plan, out) if whole_plan else []
     record.save(plan, results)
+    # A run limited to some pages lists the folder's other pages too, as an earlier run left them.
+    earlier = [] if whole_plan else record.other_pages(plan, out)
+    index = write_index(out, plan + earlier, {**results, **{j.name: (j.error, 0) for j in earlier}},
+                        stats, no_page)
     return ReportResult(index, [j.name for j in plan if not results[j.name][0]], failures,
                         [j.name for j in up_to_date], removed, extraction, kept)
 
 
 
-def write_index(out: Path, plan: list[Job], results: dict, stats: dict) -> Path:
+def write_index(out: Path, plan: list[Job], results: dict, stats: dict,
+                no_page: list[tuple[str, str]] = ()) -> Path:
     """``index.html``: every report with a one-line summary; failed ones marked; ``stats``: the
-    extraction's counts."""
+    extraction's counts; ``no_page``: (page name, label) of topics no article mentions."""
     def item(j: Job) -> str:
         err, n = results[j.name]
         status = (f' <span style="color:#b00"><b>failed</b>: {esc(err)}</span>' if err else "")
@@ -557,7 +640,9 @@ def write_index(out: Path, plan: list[Job], results: dict, stats: dict) -> Path:
         ("Topic explorers", [j for j in plan if j.notebook == "topic_explorer"]),
     ]
     body = "".join(f"<h2>{esc(name)}</h2><ul>{''.join(item(j) for j in jobs)}</ul>"
-                   for name, jobs in sections if jobs)
+                   + (f"<p>No article mentions {esc(', '.join(label for _, label in no_page))}: "
+                      "no page for these topics.</p>" if name == "Topic explorers" and no_page else "")
+                   for name, jobs in sections if jobs or (name == "Topic explorers" and no_page))
     stats = stats or {}
     # The dataset the pages read, as their parameters say (a data/corpus.parquet left in the
     # folder by an earlier run on a corpus is not it); inside the folder, relative to it.

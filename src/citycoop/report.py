@@ -77,7 +77,9 @@ def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_du
     lists, most of a dataset's bytes, are read later for just the rows a table shows
     (``evidence``, ``texts``). Raw files are extracted in memory, every column kept. With
     ``light``, of the whole table (duplicates included) only ``id`` and ``duplicate_of`` are
-    kept beside the selection."""
+    kept beside the selection. ``corpus`` None: the repository's seeds (``default_corpus``)."""
+    if corpus is None:
+        corpus = default_corpus()
     taxonomy = load_taxonomy(topics_file)
     columns, source = None, None
     if isinstance(corpus, (str, Path)) and ds.is_built_dataset(corpus):
@@ -450,6 +452,13 @@ def notebooks_dir() -> Path:
     """The repository's notebooks/ (src layout: two levels above the package), else ./notebooks."""
     here = Path(__file__).resolve().parents[2] / "notebooks"
     return here if here.is_dir() else Path.cwd() / "notebooks"
+
+
+def default_corpus() -> Path:
+    """The repository's seeds/ (beside notebooks/), else ./seeds: the notebooks' corpus when their
+    ``corpus`` parameter is None, so that they run from any working folder."""
+    here = Path(__file__).resolve().parents[2] / "seeds"
+    return here if here.is_dir() else Path.cwd() / "seeds"
 
 
 def _run_job(job: Job, out_dir: str, nb_dir: str) -> tuple[str, str | None, int]:

@@ -28,9 +28,10 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest tests -q -m "not browser and not slow"
 
+# Jupyter refuses to start as root without --allow-root (a container's usual user).
 lab: setup
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (citycoop)" >/dev/null
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Re-run the notebooks on seeds/ so they are committed with fresh outputs.
 notebooks: setup

@@ -39,7 +39,7 @@ def notebook(cells) -> nbformat.NotebookNode:
 
 overview = notebook([
     params('''# Parameters (papermill: -p corpus PATH -p date_from 2024-01-01 ...)
-corpus = "../seeds"  # raw files/folder, or a dataset built by `citycoop extract -f parquet`
+corpus = None  # None: the repository's seeds/; or raw files/folder, or a dataset built by `citycoop extract -f parquet`
 title = "Vietnam–China local cooperation: corpus overview"
 date_from = None  # "YYYY-MM-DD": keep events from this day (events of unknown year are then left out)
 date_to = None
@@ -98,8 +98,8 @@ unsure about. Nothing is dropped silently."""),
 
 partner = notebook([
     params('''# Parameters (papermill: -p partner Guangzhou)
-corpus = "../seeds"  # raw files/folder, or a dataset built by `citycoop extract -f parquet`
-partner = "Chongqing"  # canonical English name from the gazetteer
+corpus = None  # None: the repository's seeds/; or raw files/folder, or a dataset built by `citycoop extract -f parquet`
+partner = "Chongqing"  # English or Vietnamese name: "Chongqing", "Trùng Khánh", "trùng khánh"
 topics_file = None'''),
     code(SETUP),
     code('''view = report.corpus_view(corpus, topics_file=topics_file, light=True)
@@ -129,7 +129,7 @@ under it says which topics have more."""),
 
 topic = notebook([
     params('''# Parameters (papermill: -p topic metro)
-corpus = "../seeds"  # raw files/folder, or a dataset built by `citycoop extract -f parquet`
+corpus = None  # None: the repository's seeds/; or raw files/folder, or a dataset built by `citycoop extract -f parquet`
 topic = "metro"  # a topic id of the taxonomy
 topics_file = None'''),
     code(SETUP),

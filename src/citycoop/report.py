@@ -11,6 +11,7 @@ run again (``PageRecord``).
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import hashlib
 import html
@@ -77,7 +78,9 @@ def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_du
     lists, most of a dataset's bytes, are read later for just the rows a table shows
     (``evidence``, ``texts``). Raw files are extracted in memory, every column kept. With
     ``light``, of the whole table (duplicates included) only ``id`` and ``duplicate_of`` are
-    kept beside the selection."""
+    kept beside the selection. ``corpus`` None: the repository's seeds (``default_corpus``)."""
+    if corpus is None:
+        corpus = default_corpus()
     taxonomy = load_taxonomy(topics_file)
     columns, source = None, None
     if isinstance(corpus, (str, Path)) and ds.is_built_dataset(corpus):
@@ -125,12 +128,79 @@ def texts(view: View):
     return ds.iter_rows(view.source, ["text"], view.articles["id"].tolist())
 
 
-def partner_view(view: View, partner: str) -> View:
-    """The same view narrowed to one partner's meetings (canonical English name)."""
+def _fold(name: str) -> str:
+    """A name as the partner lookup compares it: NFC, one tone-mark style, case and spacing folded
+    ("thượng  hải", "Thượng Hải" and the decomposed form are one key)."""
+    from .normalize import normalize_text
+
+    return " ".join(normalize_text(name).casefold().split())
+
+
+@functools.lru_cache(maxsize=1)
+def _chinese_names() -> dict[str, tuple[str, ...]]:
+    """Folded name → the canonical ids of the Chinese localities it names: the English id, the
+    Vietnamese name and the aliases (which the gazetteer keeps only in its matcher's table of
+    surface forms, prefixes such as "TP" removed)."""
+    from .gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    names: dict[str, list[str]] = {}
+
+    def add(form: str, canonical: str) -> None:
+        ids = names.setdefault(_fold(form), [])
+        if canonical not in ids:
+            ids.append(canonical)
+
+    for loc in gaz.localities:
+        if loc.country == "cn":
+            add(loc.name, loc.name)
+            add(loc.name.split(" (")[0], loc.name)  # "Taizhou" for "Taizhou (Zhejiang)"
+            add(loc.name_vi, loc.name)
+    for surface, candidates in gaz._surfaces.items():
+        for loc in candidates:
+            if loc.country == "cn":
+                add(surface, loc.name)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def partner_name(view: View, partner: str) -> str:
+    """The canonical id of the partner ``partner`` names in this view: the English id
+    ("Shanghai") or the Vietnamese name or an alias ("Thượng Hải", "thượng hải", "Trùng Khánh"),
+    in any case and tone-mark style. A name that means no partner of this corpus raises
+    ValueError naming the close matches and the corpus's partners."""
     known = sorted(view.meetings["partner"].unique())
-    if partner not in known:
-        raise ValueError(f"unknown partner {partner!r}: partners in this corpus are "
-                         f"{', '.join(known) or 'none'}")
+    if partner in known:
+        return partner
+    listed = f"partners in this corpus are {', '.join(known) or 'none'}"
+    # The corpus's own spellings first: they decide between namesakes of the gazetteer.
+    names: dict[str, list[str]] = {}
+    spellings: dict[str, str] = {}  # folded → as an error message shows it
+    pairs = view.meetings[["partner", "partner_vi"]].drop_duplicates()
+    for canonical, vi in pairs.itertuples(index=False):
+        for form, shown in ((canonical, canonical), (vi, f"{vi} ({canonical})")):
+            if isinstance(form, str) and form:
+                ids = names.setdefault(_fold(form), [])
+                ids += [canonical] if canonical not in ids else []
+                spellings.setdefault(_fold(form), shown)
+    key = _fold(partner)
+    meant = names.get(key) or _chinese_names().get(key, ())
+    present = [c for c in meant if c in known]
+    if len(present) == 1:
+        return present[0]
+    if len(present) > 1:
+        raise ValueError(f"partner {partner!r} is ambiguous: it names {', '.join(present)}; "
+                         f"give the English name")
+    if meant:
+        raise ValueError(f"{partner!r} ({', '.join(meant)}) is not a partner in this corpus: {listed}")
+    close = [spellings[k] for k in difflib.get_close_matches(key, spellings, n=5, cutoff=0.6)]
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise ValueError(f"unknown partner {partner!r}: {hint}{listed}")
+
+
+def partner_view(view: View, partner: str) -> View:
+    """The same view narrowed to one partner's meetings; ``partner`` as ``partner_name`` reads it
+    (English id, Vietnamese name or alias)."""
+    partner = partner_name(view, partner)
     ids = set(view.meetings.loc[view.meetings["partner"] == partner, "id"])
     arts = view.articles[view.articles["id"].isin(ids)].reset_index(drop=True)
     meet = view.meetings[view.meetings["partner"] == partner].reset_index(drop=True)
@@ -153,7 +223,8 @@ def html_block(markup: str):
 def partner_label(view: View, partner: str) -> str:
     """"Trùng Khánh (Chongqing)": the partner as Vietnamese readers know it, with its id."""
     m = view.meetings
-    return place_label(m["partner_vi"].iloc[0], partner) if len(m) else partner
+    # the view's own id, so that a partner asked for by its Vietnamese name reads the same
+    return place_label(m["partner_vi"].iloc[0], m["partner"].iloc[0]) if len(m) else partner
 
 
 # A partner's one-line summary names at most this many Vietnamese localities, most meetings
@@ -439,6 +510,13 @@ def notebooks_dir() -> Path:
     return here if here.is_dir() else Path.cwd() / "notebooks"
 
 
+def default_corpus() -> Path:
+    """The repository's seeds/ (beside notebooks/), else ./seeds: the notebooks' corpus when their
+    ``corpus`` parameter is None, so that they run from any working folder."""
+    here = Path(__file__).resolve().parents[2] / "seeds"
+    return here if here.is_dir() else Path.cwd() / "seeds"
+
+
 def _run_job(job: Job, out_dir: str, nb_dir: str, assets: str | None = None) -> tuple[str, str | None, int]:
     """Execute one notebook with papermill and export it; returns (name, error or None, figures)."""
     import nbformat
@@ -474,14 +552,18 @@ def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[
     if partners is None:
         partners = sorted(counts.index, key=lambda p: (-counts[p], p))
     for p in partners:
-        pv = None
         try:
-            pv = partner_view(view, p)
-        except ValueError:
-            pass
+            # one page per partner however it is named: "Thượng Hải" is partner_Shanghai
+            p = partner_name(view, p)
+        except ValueError:  # the notebook fails with the message; the other pages are still made
+            summary = f"{esc(p)}: not a partner in this corpus"
+        else:
+            summary = partner_summary(partner_view(view, p), p)
+        if any(j.name == f"partner_{safe_name(p)}" for j in jobs):
+            continue
         jobs.append(Job(f"partner_{safe_name(p)}", "partner_profile", {"corpus": corpus, "partner": p},
-                        summary=partner_summary(pv, p) if pv else f"{esc(p)}: not a partner in this corpus"))
-    for t in unmentioned_topics_left_out(view) if topics is None else topics:
+                        summary=summary))
+    for t in mentioned_topics(view) if topics is None else topics:
         jobs.append(Job(f"topic_{safe_name(t)}", "topic_explorer", {"corpus": corpus, "topic": t},
                         summary=topic_summary(view, t, with_terms=False) if t in view.taxonomy.topics
                         else f"{esc(t)}: not a topic of the taxonomy"))
@@ -494,7 +576,7 @@ def topics_mentioned(view: View) -> dict[str, int]:
             else 0 for t in view.taxonomy.ids}
 
 
-def unmentioned_topics_left_out(view: View) -> list[str]:
+def mentioned_topics(view: View) -> list[str]:
     """The topics that get a page when none is asked for: those some article mentions (the
     others are a line in the index, not a page of empty charts)."""
     return [t for t, n in topics_mentioned(view).items() if n]

@@ -253,7 +253,7 @@ def generate(n: int, seed: int, out: Path, prefix: str = "") -> dict:
                    "published": published.isoformat() if pub_mode != "none" else None,
                    "url": f"https://baodiaphuong.vn/a{i}.htm"}
             export.write(json.dumps(row, ensure_ascii=False) + "\n")
-            rid = f"{prefix}exports/e{export_no:05d}#{export_rows}"
+            rid = f"{prefix}exports/e{export_no:05d}.jsonl#{export_rows}"  # ids keep the extension
             label["published"] = row["published"]
             counts["jsonl"] += 1
         labels.append({"id": rid, "duplicate_of": None, **label})

@@ -349,6 +349,12 @@ def _first(row: dict, names) -> str | None:
     return None
 
 
+def _short(exc: Exception) -> str:
+    """An exception's message up to its first "; " (Python's advice on how to lift a limit
+    is no help to whoever wrote the export)."""
+    return str(exc).split("; ")[0]
+
+
 def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawDocument | Reject:
     # The file's whole name, extension included: export.csv and export.jsonl in one folder
     # are two exports whose rows must not share ids.
@@ -587,6 +593,15 @@ def _jsonl_row(f: InputFile, n: int, line: str, codec: str) -> Iterator[RawDocum
         row = json.loads(line)
     except json.JSONDecodeError as exc:
         yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: {exc}")
+        return
+    # Valid JSON that Python will not hold: an integer of more than 4 300 digits (ValueError),
+    # arrays or objects nested deeper than the interpreter's stack (RecursionError). Caught
+    # here, per line: escaping, either had ended the reading of the whole export.
+    except ValueError as exc:
+        yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: {_short(exc)}")
+        return
+    except RecursionError:
+        yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: nested too deeply to read")
         return
     if not isinstance(row, dict):
         yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: not a JSON object")

@@ -56,6 +56,31 @@ class InputFile(NamedTuple):  # a small tuple: made once per file, so kept cheap
     id: str  # relative to the common ancestor of the PATHs given
     source: str  # as the user knows it (relative to the working folder when under it)
     part: Part | None = None  # only these lines of the file (a large export read by several tasks)
+    # The name is not UTF-8: ``path``, ``id`` and ``source`` then show its other bytes as \xNN,
+    # and the file is a reject (no file has that name, and the cache, the output and the hashes
+    # of the run all need names they can encode).
+    bad_name: bool = False
+
+
+def _encodable(name: str) -> bool:
+    """Whether a name from the file system is UTF-8 (os.fsdecode keeps other bytes as lone
+    surrogates, which pyarrow, SQLite, hashes and stderr refuse)."""
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _escaped(name: str) -> str:
+    """A name with the bytes that are not UTF-8 written as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _input_file(path: str, id: str, source: str) -> InputFile:
+    if _encodable(path):
+        return InputFile(path, id, source)
+    return InputFile(_escaped(path), _escaped(id), _escaped(source), bad_name=True)
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -105,13 +130,14 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
             if seen is None or str(root) not in seen:
                 if seen is not None:
                     seen.add(str(root))
-                yield InputFile(str(root), relative(str(root), common), _source(root, cwd))
+                yield _input_file(str(root), relative(str(root), common), _source(root, cwd))
             continue
         # String paths inside the walk: a Path per file cost more than the walk itself.
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             patterns = _ignore_patterns(Path(folder)) if IGNORE_FILE in files else []
             prefix = folder + os.sep
+            folder_encodable = _encodable(folder)
             id_prefix = relative(prefix, common)
             source_prefix = _source(Path(prefix), cwd) + os.sep if prefix != cwd + os.sep else ""
             for name in sorted(files):
@@ -127,7 +153,8 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
                     if stats is not None:
                         stats["ignored"] = stats.get("ignored", 0) + 1
                     continue
-                yield InputFile(path, id_prefix + name, source_prefix + name)
+                yield (InputFile(path, id_prefix + name, source_prefix + name) if folder_encodable and _encodable(name)
+                       else _input_file(path, id_prefix + name, source_prefix + name))
 
 
 # ----------------------------------------------------------------------------- encodings
@@ -190,6 +217,10 @@ def is_export(path: str) -> bool:
 
 def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
     """The articles of one file; never raises for bad input."""
+    if f.bad_name:
+        yield Reject(f.source, "unreadable", "name not UTF-8 (its other bytes shown as \\xNN); rename the file "
+                                             "to read it")
+        return
     name = os.path.basename(f.path)
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in SUPPORTED_SUFFIXES:

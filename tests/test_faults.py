@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
@@ -77,3 +78,57 @@ def test_a_file_name_that_is_not_utf8_is_a_reject_named_with_its_bytes_escaped(t
     assert "name not UTF-8" in rejects[0]["detail"]
     assert "rejected corpus/b\\xe1o.txt: unreadable" in p.stderr
     assert "files read 3, articles 3, records 1" in p.stderr
+
+
+QUOTED = "Ngày 4/5/2024, Hà Nội tiếp đoàn đại biểu Quảng Tây (Trung Quốc), bàn về du lịch \x93xanh\x94."
+
+
+def with_stray_quotes(text: str) -> bytes:
+    """UTF-8 text with the two curly quotes of a Windows-1252 editor left as single bytes."""
+    return text.replace("\x93", "\0").replace("\x94", "\1").encode().replace(b"\0", b"\x93").replace(b"\1", b"\x94")
+
+
+def cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese legacy files have it: tone marks as combining characters
+    after the letters it has (â, ơ, đ …), which are precomposed."""
+    decomposed = unicodedata.normalize("NFD", text)
+    out = []
+    for ch in decomposed:
+        if out and unicodedata.normalize("NFC", out[-1] + ch) in "âêôơưăđÂÊÔƠƯĂĐ":
+            out[-1] = unicodedata.normalize("NFC", out[-1] + ch)
+        else:
+            out.append(ch)
+    return "".join(out).encode("cp1258")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_stray_bytes_cost_their_own_row_and_are_replaced_with_a_warning(tmp_path, jobs):
+    """Stray bytes in an export's first rows had rejected the whole export (its encoding was
+    decided from its first 64 KB), and a short UTF-8 .txt with two stray quotes was read as
+    Windows-1258, every Vietnamese letter garbled. Each row (and a text file) is UTF-8 with
+    those bytes replaced and a warning on the record, while a row wholly in Windows-1258 is
+    read as that."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    first = json.dumps({"title": "Hà Nội đón đoàn Quảng Tây", "text": QUOTED}, ensure_ascii=False)
+    legacy = "Lạng Sơn tiếp đoàn Quảng Tây lần 2, bàn về thương mại và du lịch qua cửa khẩu Hữu Nghị."
+    (corpus / "export.jsonl").write_bytes(
+        with_stray_quotes(first) + b"\n" + cp1258(json.dumps({"text": legacy}, ensure_ascii=False))
+        + b"\n" + (jsonl_line(3) + "\n").encode())
+    (corpus / "export.csv").write_bytes(b"title,text\n" + with_stray_quotes(f'a,"{QUOTED}"') + b"\n"
+                                        + f'b,"{article(2)["text"]}"\n'.encode())
+    (corpus / "note.txt").write_bytes(with_stray_quotes("Hà Nội đón đoàn Quảng Tây\n\n" + QUOTED))
+    rejects_file = tmp_path / "rejects.jsonl"
+    p = cli("extract", corpus, "--no-cache", "-j", jobs, "--rejects", rejects_file)
+    records, rejects = records_and_rejects(p, rejects_file)
+    assert rejects == []
+    by_id = {r["id"]: r for r in records}
+    assert sorted(by_id) == ["export.csv#1", "export.csv#2", "export.jsonl#1", "export.jsonl#2",
+                             "export.jsonl#3", "note.txt"]
+    for rid in ("export.csv#1", "export.jsonl#1", "note.txt"):
+        record = by_id[rid]
+        assert record["encoding"] == "utf-8" and "Hà Nội tiếp đoàn" in record["text"], rid
+        assert "\ufffdxanh\ufffd" in record["text"], rid
+        assert record["warnings"][0].startswith("bytes not UTF-8 replaced by U+FFFD: '2 from byte "), rid
+    assert by_id["export.jsonl#2"]["encoding"] == "cp1258" and "Lạng Sơn" in by_id["export.jsonl#2"]["text"]
+    assert not any(w.startswith("bytes not UTF-8") for w in by_id["export.jsonl#3"]["warnings"])

@@ -167,6 +167,7 @@ def iter_file(f: load.InputFile, settings: Settings) -> Iterator[dict | Reject]:
             if isinstance(article, Reject):
                 yield article
                 continue
+            article.warnings[:0] = item.warnings  # the reading's (stray bytes) come first
             record = extractor.extract(_apply_meta(article, meta))
             record["_signature"] = signature(record["text"])
         except Exception as exc:  # one bad article never stops the run

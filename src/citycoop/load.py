@@ -164,49 +164,86 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 _VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323")
 
 
-def sniff_encoding(head: bytes) -> str:
-    """The codec for bytes starting with ``head``, or DecodeError.
+class Decoded(NamedTuple):
+    text: str
+    codec: str  # the codec used: a BOM's, utf-8, or cp1258
+    warning: str | None = None  # bytes that were not UTF-8 and were replaced (for the record)
 
-    Rule (no blind guessing): a BOM decides; NUL bytes without a BOM mean binary; valid UTF-8
-    is UTF-8; otherwise the only legacy encoding accepted is Windows-1258, and only when the
-    decoded text is plausibly Vietnamese (Vietnamese-only letters or tone marks present, almost
-    no control characters). Anything else is undecodable.
-    """
+
+def _bom_codec(head: bytes) -> str | None:
     for bom, codec in _BOMS:
         if head.startswith(bom):
             return codec
-    if b"\x00" in head:
-        raise DecodeError("binary", "NUL bytes and no UTF-16/32 byte order mark")
+    return None
+
+
+def _legacy_vietnamese(data: bytes) -> str | None:
+    """``data`` decoded as Windows-1258 if it reads as Vietnamese (letters only Vietnamese uses
+    or its tone marks, almost no control characters), else None."""
     try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"  # a character cut by the sniff window
-    try:
-        text = head.decode("cp1258")
-    except UnicodeDecodeError as exc:
-        raise DecodeError("undecodable", f"not UTF-8, and byte {exc.start} is not Windows-1258") from None
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\r\n\t")
     if controls > len(text) / 100 or not (_VIETNAMESE & set(text)):
-        raise DecodeError("undecodable", "not UTF-8, and not plausible Vietnamese Windows-1258")
-    return "cp1258"
+        return None
+    return text
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """(text, encoding name). Raises DecodeError(reason in binary | undecodable | empty)."""
+def decode_mixed(data: bytes, where: str = "file") -> Decoded:
+    """Bytes without a BOM that are not all UTF-8 (``where``: file, line or row, for messages).
+
+    UTF-8 with its stray bytes replaced by U+FFFD (and a warning saying how many and where)
+    whenever the UTF-8 characters outnumber the stray bytes: a wrong codec for the whole text
+    garbles every letter to save two quotes. Windows-1258 only when the bytes are mostly not
+    UTF-8 and decode to plausible Vietnamese; a few stray bytes in ASCII text are replaced too.
+    Anything else is undecodable (DecodeError)."""
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    text = data.decode("utf-8", "replace")
+    replaced = text.count("\ufffd")
+    stray = replaced - data.count("\ufffd".encode())
+    utf8_letters = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    warning = f"bytes not UTF-8 replaced by U+FFFD: '{stray} from byte {first} of the {where}'"
+    if utf8_letters >= stray:
+        return Decoded(text, "utf-8", warning)
+    legacy = _legacy_vietnamese(data)
+    if legacy is not None:
+        return Decoded(legacy, "cp1258")
+    if stray * 100 <= len(data):
+        return Decoded(text, "utf-8", warning)
+    raise DecodeError("undecodable", f"not UTF-8 from byte {first} on, and not plausible "
+                                     "Vietnamese Windows-1258")
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """A whole file's text. Raises DecodeError(reason in binary | undecodable | empty)."""
     if not data.strip():
         raise DecodeError("empty", "file is empty")
-    codec = sniff_encoding(data[:_SNIFF])
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise DecodeError("undecodable", f"invalid {codec} at byte {exc.start}") from None
-    if codec == "utf-8" and text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
+    codec = _bom_codec(data)
+    if codec is not None:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise DecodeError("undecodable", f"invalid {codec} at byte {exc.start}") from None
+        decoded = Decoded(text, codec)
+    elif b"\x00" in data:
+        raise DecodeError("binary", "NUL bytes and no UTF-16/32 byte order mark")
+    else:
+        decoded = decode_mixed(data)
+    if not decoded.text.strip():
         raise DecodeError("empty", "no text after decoding")
-    return text, codec
+    return decoded
+
+
+def _decode_line(raw: bytes, where: str) -> Decoded:
+    """One line of an export (a row of its own: ``decode_mixed``); DecodeError if undecodable."""
+    try:
+        return Decoded(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        return decode_mixed(raw, where)
 
 
 # ----------------------------------------------------------------------------- formats
@@ -242,14 +279,15 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
         try:
             with open(f.path, "rb") as fh:
                 data = fh.read()
-            text, codec = decode_bytes(data)
+            decoded = decode_bytes(data)
         except DecodeError as exc:
             yield Reject(f.source, exc.reason, exc.detail)
             return
+        warnings = (decoded.warning,) if decoded.warning else ()
         if suffix == ".txt":
-            yield RawDocument(f.id, f.source, "txt", codec, text)
+            yield RawDocument(f.id, f.source, "txt", decoded.codec, decoded.text, warnings=warnings)
         else:
-            yield _read_html(f, text, codec)
+            yield _read_html(f, decoded.text, decoded.codec, warnings)
     except Exception as exc:  # a file we cannot open or parse: say so and go on
         yield Reject(f.source, "unreadable", f"{type(exc).__name__}: {exc}")
 
@@ -280,7 +318,7 @@ def _html_options():
     return _HTML_OPTIONS
 
 
-def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
+def _read_html(f: InputFile, html: str, codec: str, warnings: tuple[str, ...] = ()) -> RawDocument | Reject:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, options=_html_options())
@@ -295,7 +333,7 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
                 title = title[: -len(sep + doc.sitename)]
     return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
                        published=doc.date or date_line_near_headline(html),
-                       outlet=doc.sitename or doc.hostname, byline=doc.author)
+                       outlet=doc.sitename or doc.hostname, byline=doc.author, warnings=warnings)
 
 
 # The box outlets print the lead in: "sapo" on most Vietnamese sites, the English words
@@ -386,7 +424,8 @@ def _short(exc: Exception) -> str:
     return str(exc).split("; ")[0]
 
 
-def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawDocument | Reject:
+def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str,
+                  warnings: tuple[str, ...] = ()) -> RawDocument | Reject:
     # The file's whole name, extension included: export.csv and export.jsonl in one folder
     # are two exports whose rows must not share ids.
     rid, source = f"{f.id}#{n}", f"{f.source}#{n}"
@@ -395,12 +434,14 @@ def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawD
         return Reject(source, "no_text_field", f"row {n} has no non-empty 'text' or 'content'")
     return RawDocument(rid, source, fmt, codec, text, title=_first(row, ("title",)),
                        url=_first(row, ("url",)), published=_first(row, DATE_FIELDS),
-                       outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS))
+                       outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS),
+                       warnings=warnings)
 
 
 # Codecs in which the bytes "\n" and "\r" only ever stand for those characters: an export in
-# one of them is read as byte lines, each decoded on its own, and can be split between rows.
-_BYTE_LINE_CODECS = ("utf-8", "utf-8-sig", "cp1258")
+# one of them is read as byte lines, each decoded on its own (UTF-8, or Windows-1258 where a
+# line is that: ``_decode_line``), and can be split between rows.
+_BYTE_LINE_CODECS = ("utf-8", "utf-8-sig")
 _READ_BLOCK = 1 << 16
 
 
@@ -446,10 +487,7 @@ def _is_blank(line: bytes, codec: str) -> bool:
         return True
     if 0x21 <= stripped[0] <= 0x7E:
         return False
-    try:
-        return not line.decode(codec).strip()
-    except UnicodeDecodeError:
-        return False
+    return not line.decode(codec, "replace").strip()
 
 
 def split_export(f: InputFile, part_bytes: int, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputFile]:
@@ -525,7 +563,7 @@ def _csv_cuts(fh, codec: str, offset: int, max_bytes: int) -> Iterator[tuple[int
         nonlocal offset
         for raw in _byte_lines(fh):
             offset += len(raw)
-            yield raw.decode(codec)
+            yield _line_text(raw, None)
 
     csv.field_size_limit(max(max_bytes, 1 << 20))
     reader = csv.reader(lines())
@@ -536,20 +574,28 @@ def _csv_cuts(fh, codec: str, offset: int, max_bytes: int) -> Iterator[tuple[int
         for _ in _csv_records(reader):
             rows += 1
             yield offset, rows
-    except (StopIteration, csv.Error, UnicodeDecodeError):
+    except (StopIteration, csv.Error):
         return
 
 
 def _export_codec(path: str) -> str:
-    """An export's codec, sniffed from its first 64 KB that are not whitespace (a file that
-    starts with many blank lines is not empty); DecodeError("empty") if there are none."""
+    """An export's codec: a BOM's, else utf-8, each line then decoded on its own
+    (``_decode_line``), so that stray bytes cost their row only. From its first 64 KB that
+    are not whitespace (a file that starts with many blank lines is not empty); DecodeError
+    "empty" if there are none, "binary" if they are more than 1% NUL bytes (a UTF-16 text
+    without its BOM, an image renamed)."""
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF)
         while head and not head.strip():  # a BOM or a UTF-16 text is never ASCII whitespace
             head = fh.read(_SNIFF)
     if not head:
         raise DecodeError("empty", "file is empty")
-    return sniff_encoding(head)
+    codec = _bom_codec(head)
+    if codec is not None:
+        return codec
+    if head.count(b"\x00") * 100 > len(head):
+        raise DecodeError("binary", "NUL bytes and no UTF-16/32 byte order mark")
+    return "utf-8"
 
 
 def _codec_of(f: InputFile) -> Generator[Reject, None, str | None]:
@@ -563,10 +609,42 @@ def _codec_of(f: InputFile) -> Generator[Reject, None, str | None]:
         return None
 
 
-def _text_lines(fh, codec: str, stop: int | None = None) -> Iterator[str]:
-    """``_byte_lines``, each decoded on its own (a UnicodeDecodeError names that line)."""
+class _RowNotes:
+    """What decoding the lines of the CSV row being read found: its codec, the warnings of
+    lines with stray bytes, the problem of a line that did not decode."""
+
+    def __init__(self):
+        self.take()
+
+    def take(self) -> tuple[str | None, tuple[str, ...], str | None]:
+        notes = (getattr(self, "codec", None), tuple(getattr(self, "warnings", ())),
+                 getattr(self, "undecodable", None))
+        self.codec, self.warnings, self.undecodable = None, [], None
+        return notes
+
+
+def _line_text(raw: bytes, notes: _RowNotes | None) -> str:
+    """A line's text (``_decode_line``); what it found goes to ``notes``. A line that does not
+    decode is read with its stray bytes replaced, so the row it is in can be told apart from
+    the next, and that row is rejected."""
+    try:
+        decoded = _decode_line(raw, "row")
+    except DecodeError as exc:
+        if notes is not None and notes.undecodable is None:
+            notes.undecodable = exc.detail
+        return raw.decode("utf-8", "replace")
+    if notes is not None:
+        if decoded.codec != "utf-8":
+            notes.codec = decoded.codec
+        if decoded.warning:
+            notes.warnings.append(decoded.warning)
+    return decoded.text
+
+
+def _text_lines(fh, notes: _RowNotes, stop: int | None = None) -> Iterator[str]:
+    """``_byte_lines``, each decoded on its own (``_line_text``)."""
     for raw in _byte_lines(fh, stop):
-        yield raw.decode(codec)
+        yield _line_text(raw, notes)
 
 
 def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
@@ -590,12 +668,12 @@ def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
                 yield Reject(f"{f.source}#{n}", "too_large", f"line {n}: over {max_bytes / 1e6:.1f} MB")
                 continue
             try:
-                line = raw.decode(line_codec)
-            except UnicodeDecodeError as exc:
-                yield Reject(f"{f.source}#{n}", "undecodable",
-                             f"line {n}: byte {exc.start} is not {codec}: {exc.reason}")
+                decoded = _decode_line(raw, "line")
+            except DecodeError as exc:
+                yield Reject(f"{f.source}#{n}", exc.reason, f"line {n}: {exc.detail}")
                 continue
-            yield from _jsonl_row(f, n, line, codec)
+            yield from _jsonl_row(f, n, decoded.text, codec if decoded.codec == "utf-8" else decoded.codec,
+                                  (decoded.warning,) if decoded.warning else ())
 
 
 def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
@@ -619,7 +697,8 @@ def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int) -> Iterator[RawDo
             yield from _jsonl_row(f, n, line, codec)
 
 
-def _jsonl_row(f: InputFile, n: int, line: str, codec: str) -> Iterator[RawDocument | Reject]:
+def _jsonl_row(f: InputFile, n: int, line: str, codec: str,
+               warnings: tuple[str, ...] = ()) -> Iterator[RawDocument | Reject]:
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -637,7 +716,7 @@ def _jsonl_row(f: InputFile, n: int, line: str, codec: str) -> Iterator[RawDocum
     if not isinstance(row, dict):
         yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: not a JSON object")
         return
-    yield _row_document(f, n, row, "jsonl", codec)
+    yield _row_document(f, n, row, "jsonl", codec, warnings)
 
 
 def _csv_records(reader) -> Iterator[list[str] | csv.Error]:
@@ -660,11 +739,12 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
     if codec is None:
         return
     csv.field_size_limit(max(max_bytes, 1 << 20))
+    notes = _RowNotes()
     with open(f.path, "rb") as fh:
         if codec in _BYTE_LINE_CODECS:  # lines decoded one by one, as split_export saw them
-            line_codec, skip = _line_codec(codec)
+            _, skip = _line_codec(codec)
             fh.seek(skip)
-            reader = csv.reader(_text_lines(fh, line_codec))
+            reader = csv.reader(_text_lines(fh, notes))
         else:  # UTF-16/32 (never split)
             reader = csv.reader(io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict"))
         try:
@@ -676,18 +756,22 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
         if f.part is not None:
             fh.seek(f.part.start)
             n = f.part.rows_before
-            reader = csv.reader(_text_lines(fh, line_codec, f.part.stop))
+            reader = csv.reader(_text_lines(fh, notes, f.part.stop))
+        notes.take()  # the header's
         try:
             for item in _csv_records(reader):
                 n += 1
-                if isinstance(item, csv.Error):
+                row_codec, warnings, undecodable = notes.take()
+                if undecodable is not None:
+                    yield Reject(f"{f.source}#{n}", "undecodable", f"row {n}: {undecodable}")
+                elif isinstance(item, csv.Error):
                     yield Reject(f"{f.source}#{n}", "too_large" if "field larger" in str(item) else "malformed_csv",
                                  f"row {n}: {item}")
                 elif len(item) != len(header):
                     yield Reject(f"{f.source}#{n}", "malformed_csv",
                                  f"row {n}: expected {len(header)} fields, got {len(item)}")
                 else:
-                    yield _row_document(f, n, dict(zip(header, item)), "csv", codec)
+                    yield _row_document(f, n, dict(zip(header, item)), "csv", row_codec or codec, warnings)
         except UnicodeDecodeError as exc:  # bytes past the sniff window are not the codec
             yield Reject(f"{f.source}#{n + 1}", "undecodable", f"after row {n}: {exc.reason}")
 

@@ -23,6 +23,7 @@ class RawDocument:
     published: str | None = None
     outlet: str | None = None
     byline: str | None = None
+    warnings: tuple[str, ...] = ()  # what reading it found (stray bytes replaced), for the record
 
 
 @dataclass(frozen=True)

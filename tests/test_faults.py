@@ -132,3 +132,92 @@ def test_stray_bytes_cost_their_own_row_and_are_replaced_with_a_warning(tmp_path
         assert record["warnings"][0].startswith("bytes not UTF-8 replaced by U+FFFD: '2 from byte "), rid
     assert by_id["export.jsonl#2"]["encoding"] == "cp1258" and "Lạng Sơn" in by_id["export.jsonl#2"]["text"]
     assert not any(w.startswith("bytes not UTF-8") for w in by_id["export.jsonl#3"]["warnings"])
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(c) for c in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _small_corpus(folder, n=6):
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"{i:02d}.txt").write_bytes(seed_text())
+    return folder
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and PR_SET_PDEATHSIG")
+def test_after_kill_9_the_workers_end_and_the_next_run_takes_the_output(tmp_path):
+    """A run killed outright (kill -9, the out-of-memory killer) left its workers running, and
+    they held the output's lock for good: every later run was refused."""
+    corpus, out = _small_corpus(tmp_path / "corpus"), tmp_path / "out.parquet"
+    # The real command, its workers slowed down so that it is surely killed while they work.
+    script = ("import sys, time\nfrom citycoop import cli, dataset\n"
+              "real = dataset.process_batch\n"
+              "def slow(*a, **k):\n    time.sleep(120)\n    return real(*a, **k)\n"
+              "dataset.process_batch = slow\n"
+              "sys.exit(cli.main(sys.argv[1:]))\n")
+    run = subprocess.Popen([sys.executable, "-c", script, "extract", corpus, "-o", out, "-j", "2",
+                            "--no-cache", "-q"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+    try:
+        for _ in range(300):  # both workers started and past their initializer
+            workers = _children(run.pid)
+            if len(workers) >= 2 and (tmp_path / ".out.parquet.lock").exists():
+                break
+            subprocess.run(["sleep", "0.1"])
+        assert len(workers) >= 2
+        subprocess.run(["sleep", "2"])
+        run.kill()
+        run.wait()
+        for _ in range(100):
+            if not any(_alive(w) for w in workers):
+                break
+            subprocess.run(["sleep", "0.1"])
+        assert not any(_alive(w) for w in workers)
+        again = cli("extract", corpus, "-o", out, "--no-cache", "-q")
+        assert again.returncode == 0, again.stderr
+        assert "files read 6, articles 6, records 6" in again.stderr
+    finally:
+        for w in workers:  # on the old code they live on: end them (they are this test's)
+            if _alive(w):
+                os.kill(w, 9)
+
+
+def test_a_lock_whose_recorded_run_is_gone_is_taken_over(tmp_path):
+    """A lock still held, although the run it names has ended, is held by that run's orphaned
+    children (older versions let workers keep it): the next run takes the output over. A lock
+    whose run is alive still refuses."""
+    import socket
+
+    corpus, out = _small_corpus(tmp_path / "corpus", 2), tmp_path / "out.parquet"
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    lock = tmp_path / ".out.parquet.lock"
+    holder = subprocess.Popen(  # stands for an orphaned worker: holds the flock, not its pid
+        [sys.executable, "-c", "import fcntl, sys\n"
+         f"fh = open({str(lock)!r}, 'a+')\nfcntl.flock(fh, fcntl.LOCK_EX)\n"
+         f"fh.truncate(0); fh.write('{gone.pid} {socket.gethostname()}'); fh.flush()\n"
+         "print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        taken = cli("extract", corpus, "-o", out, "--no-cache", "-q")
+        assert taken.returncode == 0, taken.stderr
+        assert lock.read_text().split()[0] != str(gone.pid)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".out.parquet.lock"]

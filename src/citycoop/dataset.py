@@ -132,6 +132,12 @@ def _worker_state(settings: Settings, html: bool = False) -> tuple[Extractor, Bo
     return _WORKER["extractor"], _WORKER["rules"], _WORKER["meta"]
 
 
+def _start_worker(settings: Settings, parent_pid: int) -> None:
+    """A worker process's initializer: it ends with its parent, and builds its state now."""
+    die_with_parent(parent_pid)
+    _worker_state(settings, html=True)
+
+
 def _apply_meta(article: Article, meta: dict) -> Article:
     from .metadata import parse_published, url_date
 
@@ -566,7 +572,7 @@ class Workers:
         import numpy  # noqa: F401  (the workers need them too: imported once, before the fork)
         import pyarrow  # noqa: F401
 
-        pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_state, initargs=(self.settings, True))
+        pool = ProcessPoolExecutor(max_workers=n, initializer=_start_worker, initargs=(self.settings, os.getpid()))
         pool.submit(int)  # a forked pool starts its processes at its first task
         self._pools.append([pool, n, []])
 
@@ -1757,15 +1763,82 @@ class OutputInUse(RuntimeError):
     """Another run is writing the same output (``output_lock``)."""
 
 
+_HELD_LOCKS: list = []  # this process's output locks (open files), closed in a forked child
+
+
+def _close_held_locks_in_child() -> None:
+    """A forked child (a worker) shares its parent's open lock files, and ``flock`` holds while
+    any process has them open: workers orphaned by a ``kill -9`` of their parent kept the
+    output locked for good. The child's copies are closed; the parent's lock is unchanged."""
+    for fh in _HELD_LOCKS:
+        fh.close()
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_locks_in_child)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a worker process (a pool's initializer): end when the parent ends, however it ends
+    (Linux: ``PR_SET_PDEATHSIG``; elsewhere nothing), so no orphan goes on using cores and
+    memory. ``parent_pid``: the parent as it was at the fork, if it died before this ran."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _lock_holder(fh) -> tuple[int | None, str | None]:
+    """The pid and host a lock file records (``"pid host"``; older ones: the pid alone)."""
+    fh.seek(0)
+    words = fh.read().split()
+    pid = int(words[0]) if words and words[0].isdigit() else None
+    return pid, (words[1] if len(words) > 1 else None)
+
+
+@contextmanager
+def _folder_guard(folder: Path, fcntl):
+    """``flock`` on the folder itself while a lock in it is taken: a takeover replaces the lock
+    file, and two runs doing so at once must not each end up holding a file of their own.
+    Yields whether the guard is held (some file systems refuse a folder's flock: then no
+    takeover)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            guarded = True
+        except OSError:
+            guarded = False
+        yield guarded
+    finally:
+        os.close(fd)  # and with it the guard
+
+
 @contextmanager
 def output_lock(out: Path, lock_path: Path | None = None):
     """Hold the output ``out`` (a Parquet file or folder) for this run. Without it, of two runs
     writing one folder at once (10 000 articles, the second started 4 s later), the first to
     end removed the other's unfinished parts, and the other failed renaming them. The lock is
     ``.NAME.lock`` beside the output (a dot name: dataset readers skip it), taken with
-    ``flock``, so it ends with the process however the process ends; the file
-    stays, holding the last writer's pid (``lock_path``: another file to lock, for an output
-    folder that is made for it, as a report's). Where there is no ``fcntl`` (Windows), no lock."""
+    ``flock``, so it ends with the process however the process ends (forked workers do not
+    keep it: ``_close_held_locks_in_child``); the file stays, holding the last writer's pid and
+    host (``lock_path``: another file to lock, for an output folder that is made for it, as a
+    report's). A lock held although the pid it records (on this host) is gone is held by that
+    run's orphaned children, which never write an output: it is taken over, the lock file
+    replaced by a new one. Where there is no ``fcntl`` (Windows), no lock."""
     try:
         import fcntl
     except ImportError:
@@ -1774,22 +1847,35 @@ def output_lock(out: Path, lock_path: Path | None = None):
     lock_path = lock_path or out.with_name(f".{out.name}.lock")
     make_parent(out)  # a message that names the output, not its lock file
     make_parent(lock_path)
-    fh = open(lock_path, "a+", encoding="utf-8")
-    try:
+    host = socket.gethostname()
+    with _folder_guard(lock_path.parent, fcntl) as guarded:
+        fh = open(lock_path, "a+", encoding="utf-8")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip()
-            raise OutputInUse(f"{out} is being written by another citycoop run"
-                              f"{f' (pid {holder})' if holder.isdigit() else ''}; wait for it to end, "
-                              "or write to another output") from None
+            pid, holder_host = _lock_holder(fh)
+            fh.close()
+            if not (guarded and pid is not None and holder_host in (None, host) and not _process_exists(pid)):
+                raise OutputInUse(f"{out} is being written by another citycoop run"
+                                  f"{f' (pid {pid})' if pid is not None else ''}; wait for it to end, "
+                                  "or write to another output") from None
+            fresh = lock_path.with_name(f"{lock_path.name}.{os.getpid()}")
+            fh = open(fresh, "w+", encoding="utf-8")
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: no one else has it
+            os.replace(fresh, lock_path)
+        except BaseException:
+            fh.close()
+            raise
         fh.seek(0)
         fh.truncate()
-        fh.write(str(os.getpid()))
+        fh.write(f"{os.getpid()} {host}")
         fh.flush()
+    _HELD_LOCKS.append(fh)
+    try:
         yield
     finally:
+        if fh in _HELD_LOCKS:
+            _HELD_LOCKS.remove(fh)
         fh.close()  # and with it the lock
 
 

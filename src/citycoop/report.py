@@ -14,6 +14,7 @@ import functools
 import hashlib
 import html
 import json
+import os
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -514,7 +515,8 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
 
         bar = tqdm(total=len(to_run), unit="notebook", desc="report", file=sys.stderr)
     if jobs > 1 and len(to_run) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(to_run))) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(to_run)), initializer=ds.die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_run_job, j, str(out), str(nb_dir)) for j in to_run]
             for fut in as_completed(futures):
                 name, err, n = fut.result()

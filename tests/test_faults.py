@@ -221,3 +221,42 @@ def test_a_lock_whose_recorded_run_is_gone_is_taken_over(tmp_path):
         holder.stdin.close()
         holder.wait(timeout=30)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".out.parquet.lock"]
+
+
+@pytest.mark.parametrize("output", ["-o", "--rejects"])
+def test_an_output_named_as_an_input_is_refused_and_the_input_left_as_it_was(tmp_path, output):
+    export = tmp_path / "a.jsonl"
+    export.write_text(jsonl_line(1) + "\n", encoding="utf-8")
+    before = export.read_bytes()
+    p = cli("extract", "a.jsonl", output, "./a.jsonl", "--no-cache", cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr == "citycoop extract: ./a.jsonl is an input: write the output to another file\n"
+    assert export.read_bytes() == before and sorted(x.name for x in tmp_path.iterdir()) == ["a.jsonl"]
+
+
+@pytest.mark.parametrize("output", ["out.jsonl", "out.csv", "out.parquet", "out_data/"])
+def test_what_a_run_writes_among_its_inputs_is_never_read_as_input(tmp_path, output):
+    """-o inside the input folder, with its rejects and counts beside it, and the record cache
+    there too: the next runs read the same articles, whatever output they write."""
+    corpus = _small_corpus(tmp_path / "corpus", 3)
+    (corpus / "rows.jsonl").write_text(jsonl_line(1) + "\n{broken\n", encoding="utf-8")
+    cache = corpus / "cache"
+    first = cli("extract", corpus, "-o", f"{corpus}/{output}", "--rejects", corpus / "rejects.jsonl",
+                "--cache", cache, "-q")
+    assert first.returncode == 0, first.stderr
+    read_as_before = "citycoop: files read 4, articles 5, records 4, duplicates 2 (near 0), rejects 1 (malformed_jsonl 1)"
+    assert first.stderr.startswith(read_as_before)
+    # The same output and rejects again: neither is read.
+    p = cli("extract", corpus, "-o", f"{corpus}/{output}", "--rejects", corpus / "rejects.jsonl",
+            "--cache", cache, "-q")
+    assert p.returncode == 0 and p.stderr.startswith(read_as_before), p.stderr
+    # Another output: a JSONL or CSV of records, or of rejects, under a name of the user's is
+    # a reject of its own (citycoop_output), never articles; the rest is never looked at.
+    for again in (["-o", tmp_path / "elsewhere.jsonl", "--cache", cache], ["--no-cache"]):
+        p = cli("extract", corpus, *again)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+        last = p.stderr.strip().splitlines()[-1]
+        named = (output, "rejects.jsonl") if output.endswith((".jsonl", ".csv")) else ("rejects.jsonl",)
+        assert f"files read {4 + len(named)}, articles {5 + len(named)}, records 4, duplicates 2" in last, p.stderr
+        assert f"citycoop_output {len(named)}, malformed_jsonl 1)" in last, p.stderr
+        for name in named:
+            assert f"rejected {corpus / name}: citycoop_output" in p.stderr

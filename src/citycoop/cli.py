@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
                       load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
-from .load import DEFAULT_MAX_BYTES, require_paths
+from .load import DEFAULT_MAX_BYTES, require_paths, skip_outputs
 from .models import Reject
 
 DEFAULT_CORPUS = "seeds"
@@ -98,6 +98,19 @@ def _ready_to_write(path: str | None) -> None:
         check_writable(Path(path))
 
 
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit status 2, one line)."""
+
+
+def _refuse_outputs_among_inputs(paths: list[str], outputs: list[str | None]) -> None:
+    """An output named as an input would be read while it is replaced (``-o a.jsonl`` with
+    ``a.jsonl`` as PATH): refused before anything is read or written."""
+    inputs = {os.path.realpath(p) for p in paths}
+    for out in outputs:
+        if out and out != "-" and os.path.realpath(out.rstrip("/") or out) in inputs:
+            raise UsageError(f"{out} is an input: write the output to another file")
+
+
 def _print_reject(prefix: str, progress: bool):
     """Prints a reject on stderr; with ``progress``, through tqdm, which takes the progress bar
     off the line first (a plain print wrote the message onto the bar's line)."""
@@ -120,6 +133,8 @@ def cmd_extract(args) -> int:
     if fmt == "parquet" and not args.output:
         print("citycoop extract: --format parquet needs -o FILE", file=sys.stderr)
         return 2
+    _refuse_outputs_among_inputs(args.paths, [args.output, args.rejects])
+    skip_outputs([args.output, args.rejects])
     _ready_to_write(args.rejects)
     if args.engine == "dask":
         from .distributed import extract_with_dask
@@ -302,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (OSError, OutputInUse) as exc:  # a missing input, an output that cannot be written
+    except (OSError, OutputInUse, UsageError) as exc:  # a missing input, an output that cannot be written
         print(f"citycoop {args.command}: {exc}", file=sys.stderr)
         return 2
 

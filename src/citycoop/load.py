@@ -31,6 +31,17 @@ DATE_FIELDS = ("published", "date")
 OUTLET_FIELDS = ("outlet", "source", "site")
 BYLINE_FIELDS = ("byline", "author")
 _SNIFF = 65536
+# What citycoop writes beside an output (its rejects and counts, a Parquet dataset's files):
+# never an input, wherever the output was put (``-o corpus/out.parquet``).
+OUTPUT_SUFFIXES = (".rejects.jsonl", ".stats.json", ".parquet")
+OUTPUT_NAMES = {"_rejects.jsonl", "_stats.json", "_parts.json"}
+_RUN_OUTPUTS: set[str] = set()  # this run's own output files, whatever their names (``skip_outputs``)
+
+
+def skip_outputs(paths: Iterable[str | Path | None]) -> None:
+    """Files this run writes (``-o``, ``--rejects``): never read as inputs by its walk, even
+    when named like an input (``-o corpus/out.jsonl`` under ``corpus``)."""
+    _RUN_OUTPUTS.update(os.path.realpath(p) for p in paths if p)
 
 
 class DecodeError(ValueError):
@@ -105,12 +116,21 @@ def require_paths(paths: Iterable[str | Path]) -> None:
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
 
 
+def _is_output_folder(folder: str) -> bool:
+    """A folder of Parquet parts (``_parts.json``) or a record cache (``index.sqlite`` and
+    ``segments/``) that citycoop wrote."""
+    return (os.path.exists(os.path.join(folder, "_parts.json"))
+            or (os.path.exists(os.path.join(folder, "index.sqlite"))
+                and os.path.isdir(os.path.join(folder, "segments"))))
+
+
 def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator[InputFile]:
     """Every input file under ``paths``, in a stable order, each once.
 
     Dotfiles and dot-folders are skipped; so are files matching a pattern of a
-    ``.citycoopignore`` in a folder being walked (counted in ``stats["ignored"]``).
-    A file named explicitly is always read.
+    ``.citycoopignore`` in a folder being walked, and what citycoop writes (rejects and
+    counts beside an output, Parquet files, a folder of parts, a record cache) — counted in
+    ``stats["ignored"]``. A file named explicitly is always read.
     """
     paths = list(paths)
     require_paths(paths)
@@ -120,6 +140,10 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
     cwd = os.getcwd()
     # Only several PATHs can name a file twice; one folder walked once cannot.
     seen: set[str] | None = set() if len(roots) > 1 else None
+
+    def ignore(n: int = 1) -> None:
+        if stats is not None:
+            stats["ignored"] = stats.get("ignored", 0) + n
 
     def relative(path: str, base: str) -> str:
         rel = path[len(base):].lstrip(os.sep)
@@ -135,6 +159,10 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
         # String paths inside the walk: a Path per file cost more than the walk itself.
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            outputs = [d for d in dirs if _is_output_folder(os.path.join(folder, d))]
+            if outputs:
+                ignore(len(outputs))
+                dirs[:] = [d for d in dirs if d not in outputs]
             patterns = _ignore_patterns(Path(folder)) if IGNORE_FILE in files else []
             prefix = folder + os.sep
             folder_encodable = _encodable(folder)
@@ -143,6 +171,10 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
             for name in sorted(files):
                 if name.startswith("."):
                     continue
+                if name.endswith(OUTPUT_SUFFIXES) or name in OUTPUT_NAMES or (
+                        _RUN_OUTPUTS and prefix + name in _RUN_OUTPUTS):
+                    ignore()
+                    continue
                 path = prefix + name
                 if seen is not None:
                     if path in seen:
@@ -150,8 +182,7 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
                     seen.add(path)
                 # a .citycoopignore applies to the files of its own folder
                 if patterns and any(fnmatch.fnmatch(name, p) for p in patterns):
-                    if stats is not None:
-                        stats["ignored"] = stats.get("ignored", 0) + 1
+                    ignore()
                     continue
                 yield (InputFile(path, id_prefix + name, source_prefix + name) if folder_encodable and _encodable(name)
                        else _input_file(path, id_prefix + name, source_prefix + name))
@@ -270,6 +301,11 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
             yield Reject(f.source, "not_a_file", "a named pipe, socket or device, not a regular file")
             return
         if suffix in EXPORT_SUFFIXES:
+            if _is_records(f.path):  # the first part says so; the others are the same file
+                if f.part is None or f.part.index == 0:
+                    yield Reject(f.source, "citycoop_output", "its rows are citycoop records (an output of "
+                                                              "citycoop extract), not articles")
+                return
             yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes)
             return
         size = st.st_size
@@ -290,6 +326,26 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
             yield _read_html(f, decoded.text, decoded.codec, warnings)
     except Exception as exc:  # a file we cannot open or parse: say so and go on
         yield Reject(f.source, "unreadable", f"{type(exc).__name__}: {exc}")
+
+
+_REJECT_KEYS = {"source", "reason", "detail"}
+
+
+def _is_records(path: str) -> bool:
+    """Whether an export's first line names the fields of citycoop's records or rejects (a
+    JSONL or CSV output of ``citycoop extract``, or its ``--rejects``, left among the inputs):
+    they are never articles."""
+    with open(path, "rb") as fh:
+        for line in iter(lambda: fh.readline(1 << 20), b""):
+            if line.strip():
+                if b"content_hash" in line and b"event_date_source" in line:
+                    return True
+                try:
+                    row = json.loads(line)
+                except (ValueError, RecursionError):
+                    return False
+                return isinstance(row, dict) and set(row) == _REJECT_KEYS
+    return False
 
 
 _HTML_OPTIONS = None

@@ -50,6 +50,7 @@ REJECT_REASONS = {
     "unreadable": "the file could not be opened or parsed",
     "not_a_file": "a named pipe, socket or device (never opened: it could block the run)",
     "no_body": "no body text left after cleaning",
+    "citycoop_output": "records citycoop wrote (a JSONL or CSV output), not articles",
 }
 
 

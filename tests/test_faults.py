@@ -260,3 +260,71 @@ def test_what_a_run_writes_among_its_inputs_is_never_read_as_input(tmp_path, out
         assert f"citycoop_output {len(named)}, malformed_jsonl 1)" in last, p.stderr
         for name in named:
             assert f"rejected {corpus / name}: citycoop_output" in p.stderr
+
+
+def test_folders_behind_links_are_read_once_and_a_pipe_named_as_path_is_a_reject(tmp_path):
+    """A linked folder was skipped without a word, and a named pipe given as PATH too: the link
+    is followed (a link back up is a reject, not a loop), the pipe is a reject, never opened."""
+    corpus = _small_corpus(tmp_path / "corpus", 2)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "linked.jsonl").write_text(jsonl_line(1) + "\n", encoding="utf-8")
+    (corpus / "more").symlink_to(elsewhere)
+    (elsewhere / "back").symlink_to(corpus)  # a loop: corpus/more/back is corpus
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    rejects_file = tmp_path / "rejects.jsonl"
+    p = cli("extract", corpus, pipe, "--no-cache", "--rejects", rejects_file, "-j", "1", timeout=120)
+    records, rejects = records_and_rejects(p, rejects_file)
+    assert sorted(r["id"] for r in records) == ["corpus/00.txt", "corpus/01.txt", "corpus/more/linked.jsonl#1"]
+    assert [(r["source"].removeprefix(str(tmp_path) + "/"), r["reason"]) for r in rejects] == [
+        ("corpus/more/back", "unreadable"), ("pipe.txt", "not_a_file")]
+    assert rejects[0]["detail"].startswith("a link to a folder already read")
+
+
+def test_a_folder_that_cannot_be_listed_is_a_reject_and_the_others_are_read(tmp_path):
+    """os.walk passes over a folder it cannot list without a word (here its listing fails as
+    it would without permission: the tests may run as root, who can list any folder)."""
+    corpus = _small_corpus(tmp_path / "corpus", 2)
+    (corpus / "locked").mkdir()
+    (corpus / "locked" / "x.txt").write_bytes(seed_text())
+    (corpus / "open").mkdir()
+    (corpus / "open" / "y.txt").write_bytes(seed_text())
+    script = ("import os, sys\nfrom citycoop import cli\nreal = os.scandir\n"
+              "def scandir(path='.'):\n"
+              "    if str(path).endswith('locked'):\n"
+              "        raise PermissionError(13, 'Permission denied', str(path))\n"
+              "    return real(path)\n"
+              "os.scandir = scandir\nsys.exit(cli.main(sys.argv[1:]))\n")
+    rejects_file = tmp_path / "rejects.jsonl"
+    p = subprocess.run([sys.executable, "-c", script, "extract", corpus, "--no-cache", "--rejects", rejects_file],
+                       cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, capture_output=True,
+                       text=True)
+    records, rejects = records_and_rejects(p, rejects_file)
+    assert sorted(r["id"] for r in records) == ["00.txt", "01.txt", "open/y.txt"]
+    assert rejects == [{"source": "corpus/locked", "reason": "unreadable",
+                        "detail": "folder cannot be read: permission denied"}]
+    assert "rejected corpus/locked: unreadable (folder cannot be read: permission denied)" in p.stderr
+
+
+def test_a_folder_nested_1100_deep_and_an_ignore_file_not_in_utf8_are_read(tmp_path):
+    """Discovery had recursed once per level (RecursionError past about 1 000) and read
+    .citycoopignore as strict UTF-8 (UnicodeDecodeError): tracebacks, and no run."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    deep = corpus
+    for _ in range(1100):  # os.makedirs and shutil.rmtree recurse too: one level at a time
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "deep.txt").write_bytes(seed_text())
+    (corpus / "top.txt").write_bytes(seed_text())
+    (corpus / "skip.txt").write_bytes(seed_text())
+    (corpus / ".citycoopignore").write_bytes(b"# r\xe9sum\xe9 of what to skip\nskip.txt\n")
+    p = cli("extract", corpus, "--no-cache", "-q", "-j", "1")
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+    ids = [json.loads(x)["id"] for x in p.stdout.splitlines()]
+    assert ids == ["top.txt", "d/" * 1100 + "deep.txt"] and "ignored 1" in p.stderr
+    (deep / "deep.txt").unlink()
+    while deep != corpus:
+        deep.rmdir()
+        deep = deep.parent

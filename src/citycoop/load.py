@@ -67,10 +67,10 @@ class InputFile(NamedTuple):  # a small tuple: made once per file, so kept cheap
     id: str  # relative to the common ancestor of the PATHs given
     source: str  # as the user knows it (relative to the working folder when under it)
     part: Part | None = None  # only these lines of the file (a large export read by several tasks)
-    # The name is not UTF-8: ``path``, ``id`` and ``source`` then show its other bytes as \xNN,
-    # and the file is a reject (no file has that name, and the cache, the output and the hashes
-    # of the run all need names they can encode).
-    bad_name: bool = False
+    # Why this input cannot be read, known from the walk (it is a reject): a folder that cannot
+    # be listed, or a name that is not UTF-8 (``path``, ``id`` and ``source`` then show its other
+    # bytes as \xNN: the cache, the output and the run's hashes all need names they can encode).
+    unreadable: str | None = None
 
 
 def _encodable(name: str) -> bool:
@@ -91,7 +91,8 @@ def _escaped(name: str) -> str:
 def _input_file(path: str, id: str, source: str) -> InputFile:
     if _encodable(path):
         return InputFile(path, id, source)
-    return InputFile(_escaped(path), _escaped(id), _escaped(source), bad_name=True)
+    return InputFile(_escaped(path), _escaped(id), _escaped(source),
+                     unreadable="name not UTF-8 (its other bytes shown as \\xNN); rename the file to read it")
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -105,8 +106,44 @@ def _ignore_patterns(folder: Path) -> list[str]:
     f = folder / IGNORE_FILE
     if not f.is_file():
         return []
-    lines = f.read_text(encoding="utf-8").splitlines()
+    try:
+        # Bytes that are not UTF-8 kept as the file system's names keep them, so such a
+        # pattern matches such a name.
+        lines = f.read_bytes().decode("utf-8", "surrogateescape").splitlines()
+    except OSError:  # unreadable: its folder's files are read, as without it
+        return []
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _walk(top: str) -> Iterator[tuple[str, list[str], list[str], str | None]]:
+    """``os.walk(top, followlinks=True)`` without recursion (a folder nested 1 100 deep had
+    raised RecursionError) and without walking a folder twice (a link back up would loop):
+    ``(folder, dirs, files, None)`` top down, in the order ``dirs`` holds once the caller has
+    sorted or pruned it; ``(folder, [], [], why)`` for a folder that cannot be read or was
+    already walked (a link to it), so the caller can say so."""
+    stack = [top]
+    walked: set[tuple[int, int]] = set()
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in walked:
+                yield folder, [], [], "a link to a folder already read (a loop, or a second name for it)"
+                continue
+            walked.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as entries:
+                dirs, files = [], []
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # a link to a folder is followed
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append(entry.name)
+        except OSError as exc:
+            yield folder, [], [], f"folder cannot be read: {(exc.strerror or str(exc)).lower()}"
+            continue
+        yield folder, dirs, files, None
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs))
 
 
 def require_paths(paths: Iterable[str | Path]) -> None:
@@ -150,14 +187,18 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
         return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
     for root in roots:
-        if root.is_file():
+        if not root.is_dir():  # a file, or a named pipe or device, which read_file rejects
             if seen is None or str(root) not in seen:
                 if seen is not None:
                     seen.add(str(root))
                 yield _input_file(str(root), relative(str(root), common), _source(root, cwd))
             continue
         # String paths inside the walk: a Path per file cost more than the walk itself.
-        for folder, dirs, files in os.walk(root):
+        for folder, dirs, files, unreadable in _walk(str(root)):
+            if unreadable:
+                f = _input_file(folder, relative(folder, common), _source(Path(folder), cwd))
+                yield f._replace(unreadable=f.unreadable or unreadable)
+                continue
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             outputs = [d for d in dirs if _is_output_folder(os.path.join(folder, d))]
             if outputs:
@@ -285,9 +326,8 @@ def is_export(path: str) -> bool:
 
 def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
     """The articles of one file; never raises for bad input."""
-    if f.bad_name:
-        yield Reject(f.source, "unreadable", "name not UTF-8 (its other bytes shown as \\xNN); rename the file "
-                                             "to read it")
+    if f.unreadable:
+        yield Reject(f.source, "unreadable", f.unreadable)
         return
     name = os.path.basename(f.path)
     suffix = os.path.splitext(name)[1].lower()

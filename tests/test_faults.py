@@ -328,3 +328,224 @@ def test_a_folder_nested_1100_deep_and_an_ignore_file_not_in_utf8_are_read(tmp_p
     while deep != corpus:
         deep.rmdir()
         deep = deep.parent
+
+
+# ---------------------------------------------------------------- messages, not tracebacks
+def _slowed(command: str) -> str:
+    """A script running the real command with its work slowed down, so it is surely stopped
+    while it works (extract: in the workers' tasks; report: in the notebooks)."""
+    # Ctrl-C as at a terminal, whatever this test's parent ignores (a shell's background job
+    # starts with SIGINT ignored, and Python then installs no handler of its own).
+    return ("import signal, sys, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            "from citycoop import cli, dataset, report\n"
+            "real = dataset.process_batch\n"
+            "def slow(*a, **k):\n    time.sleep(60)\n    return real(*a, **k)\n"
+            "dataset.process_batch = slow\n"
+            "def _run_job(*a, **k):\n    time.sleep(60)\n"
+            "report._run_job = _run_job\n"
+            "sys.exit(cli.main(sys.argv[1:]))\n")
+
+
+@pytest.mark.parametrize("command", [["extract", "-j", "2", "-o", "out.jsonl"], ["extract", "-j", "1", "-o", "out.parquet"],
+                                     ["report", "--jobs", "2", "--out", "out"]])
+def test_ctrl_c_prints_one_line_exits_130_and_leaves_the_outputs_as_they_were(tmp_path, command):
+    import signal
+
+    corpus = _small_corpus(tmp_path / "corpus", 4)
+    out = tmp_path / command[-1]
+    before = {}
+    if command[0] == "extract":
+        out.write_text("the last good output\n")
+        before[out] = out.read_bytes()
+    run = subprocess.Popen([sys.executable, "-c", _slowed(command[0]), command[0], corpus, *command[1:],
+                            "--no-cache", "-q"], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        for _ in range(600):  # working: in its workers, or past the extraction of a report
+            if ((command[0] == "extract" and (_children(run.pid) or (tmp_path / f".{out.name}.lock").exists()))
+                    or (tmp_path / "out/data/corpus.parquet").exists()):
+                break
+            subprocess.run(["sleep", "0.1"])
+        subprocess.run(["sleep", "3"])  # the work under way
+        os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole process group
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130, stderr
+    assert stderr.strip() == f"citycoop {command[0]}: stopped (Ctrl-C); outputs left as they were"
+    for path, data in before.items():
+        assert path.read_bytes() == data
+    assert not [p.name for p in tmp_path.iterdir() if ".writing-" in p.name]
+
+
+def test_a_mistake_in_a_settings_file_is_one_line_before_anything_runs(tmp_path):
+    """--topics with bad YAML or an invalid id, --rules naming a CSV (BrokenProcessPool with
+    -j2), --meta without an id column or not a CSV: one line naming the file, exit 2, no output."""
+    bad_yaml = tmp_path / "topics.yml"
+    bad_yaml.write_text("topics:\n  metro: [unclosed\n", encoding="utf-8")
+    hyphen = tmp_path / "hyphen.yml"
+    hyphen.write_text("topics:\n  cross-border:\n    label: Biên giới\n    terms: [cửa khẩu]\n", encoding="utf-8")
+    rules = tmp_path / "rules.csv"
+    rules.write_text("pattern,kind\nQuảng cáo,drop\n", encoding="utf-8")
+    no_id = tmp_path / "meta.csv"
+    no_id.write_text("file,published\n000.txt,2024-05-04\n", encoding="utf-8")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("id,published\n000.txt,2024-05-04,extra\n", encoding="utf-8")
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"id,published\n\xff\xfe\x00\x01\n")
+    cases = [(["--topics", bad_yaml], f"--topics {bad_yaml}: not a topic taxonomy ("),
+             (["--topics", hyphen], f"--topics {hyphen}: not a topic taxonomy (topic id 'cross-border' is not valid"),
+             (["--rules", rules], f"--rules {rules}: not boilerplate rules ("),
+             (["--meta", no_id], f"--meta {no_id}: no 'id' column (its first row names 'file', 'published')"),
+             (["--meta", ragged], f"--meta {ragged}: line 2: 3 fields where the header names 2"),
+             (["--meta", binary], f"--meta {binary}: not UTF-8 (byte ")]
+    for args, message in cases:
+        for command in (["extract", "-j", "2", "-o", tmp_path / "out.jsonl"], ["report", "--out", tmp_path / "rep"]):
+            p = cli(*command, "seeds", *args, "--no-cache", "-q")
+            assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr[-3000:]
+            assert p.stderr.startswith(f"citycoop {command[0]}: {message}") and p.stderr.count("\n") == 1, p.stderr
+    assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "rep").exists()
+
+
+def test_a_topic_id_that_is_not_a_python_name_no_longer_breaks_the_article_table():
+    """The overview's article table read topic counts as attributes of itertuples rows, and a
+    column such as topic_cross-border has none ('Pandas' object has no attribute …)."""
+    import pandas as pd
+
+    from citycoop.tables import article_table
+
+    articles = pd.DataFrame({"id": ["a", "b"], "event_date": ["2024-05-04", "2024-05-05"],
+                             "vn_localities_json": ["[]", "[]"], "partners_json": ["[]", "[]"],
+                             "direction": ["inbound", "outbound"], "title": ["A", "B"], "url": [None, None],
+                             "outlet": [None, None], "topic_cross-border": [2, 0], "topic_metro": [0, 1]})
+    table = article_table(articles, ["cross-border", "metro"], {"cross-border": "Cross-border"})
+    assert list(table["Topics"]) == ["Cross-border", "metro"]
+
+
+def test_a_taxonomy_id_that_names_no_column_is_refused_on_load(tmp_path):
+    from citycoop.extract.topics import load_taxonomy
+
+    for tid in ("cross-border", "1st", "topic id"):
+        spec = tmp_path / "t.yml"
+        spec.write_text(f"topics:\n  '{tid}':\n    terms: [cửa khẩu]\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=f"topic id '{tid}' is not valid: use letters, digits and _ only"):
+            load_taxonomy(spec)
+    spec.write_text("topics:\n  cross_border:\n    terms: [cửa khẩu]\n", encoding="utf-8")
+    assert load_taxonomy(spec).ids == ["cross_border"]
+
+
+# ---------------------------------------------------------------- smaller
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_text_that_is_not_a_string_and_an_unclosed_csv_quote_are_rejects_of_their_rows(tmp_path, jobs):
+    rows = [jsonl_line(1), json.dumps({"title": "x", "text": {"body": "Hà Nội"}}), json.dumps({"text": ["a", "b"]}),
+            json.dumps({"text": True}), json.dumps({**article(5), "title": {"vi": "x"}}, ensure_ascii=False)]
+    (tmp_path / "rows.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "rows.csv").write_text(
+        f'title,text\na,"{article(1)["text"]}"\nb,"{article(2)["text"]}\nc,{article(3)["text"].replace(",", "")}\n'
+        f'd,"{article(4)["text"]}"\ne,"{article(6)["text"]}"\n', encoding="utf-8")
+    rejects_file = tmp_path / "rejects.jsonl"
+    p = cli("extract", tmp_path / "rows.jsonl", tmp_path / "rows.csv", "--no-cache", "-j", jobs,
+            "--rejects", rejects_file)
+    records, rejects = records_and_rejects(p, rejects_file)
+    assert [r["id"] for r in records] == ["rows.jsonl#1", "rows.jsonl#5", "rows.csv#1", "rows.csv#3"]
+    assert records[1]["title"] is None or "{" not in records[1]["title"]
+    assert [(r["source"].rsplit("/")[-1], r["reason"], r["detail"]) for r in rejects[:3]] == [
+        ("rows.jsonl#2", "no_text_field", "row 2: 'text' is an object, not a string"),
+        ("rows.jsonl#3", "no_text_field", "row 3: 'text' is a list, not a string"),
+        ("rows.jsonl#4", "no_text_field", "row 4: 'text' is a boolean, not a string")]
+    [quote] = rejects[3:]
+    assert quote["source"].endswith("rows.csv#2") and quote["reason"] == "malformed_csv"
+    assert "a quote left open" in quote["detail"]
+
+
+def test_lxml_html_clean_is_a_dependency_of_its_own():
+    """justext asks for lxml[html_clean], an extra older pips do not install for a dependency
+    of a dependency: named directly, `pip install -e .` installs it with any pip."""
+    import tomllib
+
+    import yaml
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.startswith("lxml_html_clean") for d in deps)
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    assert any(isinstance(d, str) and d.startswith("lxml_html_clean") for d in env)
+
+
+# ---------------------------------------------------------------- all at once
+def _corpus_of_every_fault(tmp_path):
+    """Good files among every kind of bad input above; returns the corpus, the extra PATH (a
+    named pipe), and what each input must become: record ids, and reject (source, reason)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("good1.txt", "good2.txt", "skip1.txt"):
+        (corpus / name).write_bytes(seed_text())
+    (corpus / ".citycoopignore").write_bytes(b"# caf\xe9: files to skip\nskip*.txt\n")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01PK\x03\x04" * 10)
+    (corpus / "stray.txt").write_bytes(with_stray_quotes("Hà Nội đón đoàn Quảng Tây\n\n" + QUOTED))
+    with open(bytes(corpus) + b"/b\xe1o.txt", "wb") as fh:
+        fh.write(seed_text())
+    legacy = "Lạng Sơn tiếp đoàn Quảng Tây lần 6, bàn về thương mại và du lịch qua cửa khẩu Hữu Nghị."
+    (corpus / "export.jsonl").write_bytes(b"\n".join([
+        jsonl_line(1).encode(), b'{"text": ' + b"9" * 5000 + b"}", b"[" * 100_000 + b"]" * 100_000,
+        json.dumps({"text": {"body": "Hà Nội"}}).encode(), b"{broken",
+        cp1258(json.dumps({"text": legacy}, ensure_ascii=False)),
+        with_stray_quotes(json.dumps({"text": QUOTED.replace("Hà Nội", "Cao Bằng")}, ensure_ascii=False)),
+        b'{"text": "' + bytes(range(0x80, 0xA0)) + b'"}']) + b"\n")
+    (corpus / "export.csv").write_text(
+        f'title,text\na,"{article(11)["text"]}"\nb,"{article(12)["text"]}\nc,plain words\n'
+        f'd,"{article(14)["text"]}"\ne,"{article(15, "Hải Phòng")["text"]}"\n', encoding="utf-8")
+    (corpus / "old").mkdir()  # a previous run's output and rejects, left among the inputs
+    (corpus / "old" / "out.jsonl").write_text(json.dumps({"id": "x", "content_hash": "0", "event_date_source": "none",
+                                                          "text": "Hà Nội"}) + "\n", encoding="utf-8")
+    (corpus / "old" / "run.rejects.jsonl").write_text('{"source": "a", "reason": "empty", "detail": ""}\n')
+    os.mkfifo(corpus / "pipe.txt")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "more.txt").write_bytes(seed_text().replace(b"Qu\xe1\xba\xa3ng Ch\xc3\xa2u", b"Tr\xc3\xb9ng Kh\xc3\xa1nh"))
+    (elsewhere / "back").symlink_to(corpus)
+    (corpus / "linked").symlink_to(elsewhere)
+    pipe = tmp_path / "pipe2.txt"
+    os.mkfifo(pipe)
+    records = {"corpus/good1.txt", "corpus/good2.txt", "corpus/stray.txt", "corpus/export.jsonl#1",
+               "corpus/export.jsonl#6", "corpus/export.jsonl#7", "corpus/export.csv#1", "corpus/export.csv#3",
+               "corpus/linked/more.txt"}
+    rejects = {("corpus/empty.txt", "empty"), ("corpus/binary.txt", "binary"), ("corpus/b\\xe1o.txt", "unreadable"),
+               ("corpus/export.jsonl#2", "malformed_jsonl"), ("corpus/export.jsonl#3", "malformed_jsonl"),
+               ("corpus/export.jsonl#4", "no_text_field"), ("corpus/export.jsonl#5", "malformed_jsonl"),
+               ("corpus/export.jsonl#8", "undecodable"), ("corpus/export.csv#2", "malformed_csv"),
+               ("corpus/old/out.jsonl", "citycoop_output"), ("corpus/pipe.txt", "not_a_file"),
+               ("corpus/linked/back", "unreadable"), ("pipe2.txt", "not_a_file")}
+    return corpus, pipe, records, rejects
+
+
+@pytest.mark.parametrize("engine", ["-j1", "-j2", "dask"])
+def test_every_fault_at_once_every_input_is_a_record_or_a_reject(tmp_path, engine):
+    """The corpus of every fault: records and rejects account for every file and row, the
+    run ends with status 0 (bad input never stops a run) and no traceback, on each engine."""
+    import pyarrow.parquet as pq
+
+    corpus, pipe, want_records, want_rejects = _corpus_of_every_fault(tmp_path)
+    rejects_file = tmp_path / "rejects.jsonl"
+    if engine == "dask":
+        args = ["--engine", "dask", "-o", f"{tmp_path}/out_data/"]
+    else:
+        args = ["-j", engine[2:], "-o", tmp_path / "out.jsonl"]
+    p = cli("extract", "corpus", "pipe2.txt", *args, "--no-cache", "--rejects", rejects_file, cwd=tmp_path,
+            timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert "Traceback" not in p.stderr and "Error" not in p.stderr.replace("DecodeError", ""), p.stderr[-3000:]
+    if engine == "dask":
+        ids = pq.read_table(tmp_path / "out_data", columns=["id"]).column("id").to_pylist()
+    else:
+        ids = [json.loads(x)["id"] for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    rejects = [json.loads(x) for x in rejects_file.read_text(encoding="utf-8").splitlines()]
+    assert sorted(ids) == sorted(want_records)
+    assert sorted((r["source"], r["reason"]) for r in rejects) == sorted(want_rejects)
+    assert all(r["detail"] for r in rejects)
+    summary = p.stderr.strip().splitlines()[-1]
+    # 13 files: 5 text files, the one not in UTF-8, 2 exports, the old output, the linked file,
+    # the link back, the 2 pipes; ignored: skip1.txt and the old rejects
+    assert (f"files read 13, articles {len(want_records) + len(want_rejects)}, "
+            f"records {len(want_records)}") in summary and summary.endswith("ignored 2"), summary

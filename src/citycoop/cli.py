@@ -16,6 +16,10 @@ from .models import Reject
 DEFAULT_CORPUS = "seeds"
 
 
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit status 2, one line)."""
+
+
 def default_cache() -> Path:
     base = os.environ.get("CITYCOOP_CACHE")
     if base:
@@ -39,8 +43,40 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _settings(args) -> Settings:
-    return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes,
-                    meta=read_meta(args.meta) if args.meta else ())
+    """The run's settings, every file they name read here, in this process, before a worker
+    starts or an output is touched: a mistake in one is one line naming the file (in a worker
+    it had been a traceback, or with -j2 BrokenProcessPool)."""
+    if args.topics:
+        try:
+            load_taxonomy(args.topics)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise UsageError(f"--topics {args.topics}: not a topic taxonomy ({_problem(exc)})") from None
+    if args.rules:
+        from .clean import load_rules
+
+        try:
+            load_rules(args.rules)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise UsageError(f"--rules {args.rules}: not boilerplate rules ({_problem(exc)})") from None
+    try:
+        meta = read_meta(args.meta) if args.meta else ()
+    except OSError:
+        raise
+    except Exception as exc:
+        raise UsageError(f"--meta {args.meta}: {_problem(exc)}") from None
+    return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes, meta=meta)
+
+
+def _problem(exc: Exception) -> str:
+    """An exception as a short phrase: its message on one line, the kind when it has none."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, (KeyError, AttributeError, TypeError, UnicodeDecodeError)) or not text:
+        return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text[:300]
 
 
 def _cache(args):
@@ -96,10 +132,6 @@ def _ready_to_write(path: str | None) -> None:
         if Path(path).is_dir():
             raise IsADirectoryError(f"{path} is a folder; name a file to write the rejects to")
         check_writable(Path(path))
-
-
-class UsageError(Exception):
-    """A command line that cannot be run as given (exit status 2, one line)."""
 
 
 def _refuse_outputs_among_inputs(paths: list[str], outputs: list[str | None]) -> None:
@@ -320,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, OutputInUse, UsageError) as exc:  # a missing input, an output that cannot be written
         print(f"citycoop {args.command}: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the outputs were written whole or not at all
+        print(f"\ncitycoop {args.command}: stopped (Ctrl-C); outputs left as they were", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -101,13 +101,30 @@ class RunStats:
 
 
 def read_meta(path: str | Path) -> tuple:
-    """A user's sidecar CSV (``id`` plus any of published, title, url, outlet) as Settings.meta."""
+    """A user's sidecar CSV (``id`` plus any of published, title, url, outlet) as Settings.meta;
+    ValueError saying what is wrong with it (no ``id`` column, a row that does not fit the
+    header, not UTF-8 or not CSV), so the command can say so in a line."""
     rows = []
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        for row in csv.DictReader(fh):
-            rid = (row.pop("id", "") or "").strip()
-            if rid:
-                rows.append((rid, tuple(sorted((k, v.strip()) for k, v in row.items() if v and v.strip()))))
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = [h.strip().lower() for h in next(reader, [])]
+            if "id" not in header:
+                raise ValueError(f"no 'id' column (its first row names {', '.join(map(repr, header)) or 'nothing'}); "
+                                 "the first row names the columns: id and any of published, title, url, outlet")
+            for cells in reader:
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    raise ValueError(f"line {reader.line_num}: {len(cells)} fields where the header names {len(header)}")
+                row = dict(zip(header, cells))
+                rid = row.pop("id").strip()
+                if rid:
+                    rows.append((rid, tuple(sorted((k, v.strip()) for k, v in row.items() if v and v.strip()))))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise ValueError(f"not a CSV file ({exc})") from None
     return tuple(rows)
 
 
@@ -134,7 +151,7 @@ def _worker_state(settings: Settings, html: bool = False) -> tuple[Extractor, Bo
 
 def _start_worker(settings: Settings, parent_pid: int) -> None:
     """A worker process's initializer: it ends with its parent, and builds its state now."""
-    die_with_parent(parent_pid)
+    init_worker_process(parent_pid)
     _worker_state(settings, html=True)
 
 
@@ -588,6 +605,19 @@ class Workers:
         for entry in self._pools:
             entry[0].shutdown(cancel_futures=cancel_futures)
 
+    def terminate(self) -> None:
+        """End the workers now, their tasks unfinished (the run is stopped: Ctrl-C)."""
+        terminate_pool_processes([entry[0] for entry in self._pools])
+        self._pools = []
+
+
+def terminate_pool_processes(pools) -> None:
+    """End ProcessPoolExecutors' processes at once, not after their running tasks."""
+    for pool in pools:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+
 
 def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
                 cache: str | Path | None = None, stats: RunStats | None = None,
@@ -796,6 +826,10 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             store.forget_unseen([str(Path(p).resolve()) for p in paths if Path(p).is_dir()])
         if digest is not None:
             digest.finish(stats.ignored)
+    except KeyboardInterrupt:  # the run is stopped: its workers' tasks are not waited for
+        if pool is not None:
+            pool.terminate()
+        raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -1795,6 +1829,16 @@ def die_with_parent(parent_pid: int) -> None:
         return
     if os.getppid() != parent_pid:
         os._exit(1)
+
+
+def init_worker_process(parent_pid: int) -> None:
+    """What every worker process does first: end with its parent (``die_with_parent``) and
+    leave Ctrl-C to it (the terminal sends SIGINT to the whole process group: each worker had
+    printed a traceback; the parent stops the run and ends them)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent_pid)
 
 
 def _lock_holder(fh) -> tuple[int | None, str | None]:

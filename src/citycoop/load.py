@@ -507,11 +507,18 @@ def date_line_near_headline(html: str) -> str | None:
 
 
 def _first(row: dict, names) -> str | None:
+    """The first of the fields ``names`` with a value, as text. A JSON object, list or boolean
+    is no title, URL or date: passed over (``str`` had printed Python's form of it)."""
     for n in names:
         v = row.get(n)
+        if isinstance(v, (dict, list, bool)):
+            continue
         if v is not None and str(v).strip():
             return str(v).strip()
     return None
+
+
+_JSON_TYPES = {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}
 
 
 def _short(exc: Exception) -> str:
@@ -525,6 +532,11 @@ def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str,
     # The file's whole name, extension included: export.csv and export.jsonl in one folder
     # are two exports whose rows must not share ids.
     rid, source = f"{f.id}#{n}", f"{f.source}#{n}"
+    for name in TEXT_FIELDS:
+        value = row.get(name)
+        if value is not None and not isinstance(value, str):
+            return Reject(source, "no_text_field", f"row {n}: '{name}' is {_JSON_TYPES.get(type(value), 'not text')}, "
+                                                   "not a string")
     text = _first(row, TEXT_FIELDS)
     if text is None:
         return Reject(source, "no_text_field", f"row {n} has no non-empty 'text' or 'content'")
@@ -662,7 +674,7 @@ def _csv_cuts(fh, codec: str, offset: int, max_bytes: int) -> Iterator[tuple[int
             yield _line_text(raw, None)
 
     csv.field_size_limit(max(max_bytes, 1 << 20))
-    reader = csv.reader(lines())
+    reader = csv.reader(lines(), strict=True)
     try:
         next(reader)  # the header
         rows = 0
@@ -840,9 +852,9 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
         if codec in _BYTE_LINE_CODECS:  # lines decoded one by one, as split_export saw them
             _, skip = _line_codec(codec)
             fh.seek(skip)
-            reader = csv.reader(_text_lines(fh, notes))
+            reader = csv.reader(_text_lines(fh, notes), strict=True)
         else:  # UTF-16/32 (never split)
-            reader = csv.reader(io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict"))
+            reader = csv.reader(io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict"), strict=True)
         try:
             header = [h.strip().lower() for h in next(reader)]
         except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
@@ -852,7 +864,7 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
         if f.part is not None:
             fh.seek(f.part.start)
             n = f.part.rows_before
-            reader = csv.reader(_text_lines(fh, notes, f.part.stop))
+            reader = csv.reader(_text_lines(fh, notes, f.part.stop), strict=True)
         notes.take()  # the header's
         try:
             for item in _csv_records(reader):
@@ -861,8 +873,12 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
                 if undecodable is not None:
                     yield Reject(f"{f.source}#{n}", "undecodable", f"row {n}: {undecodable}")
                 elif isinstance(item, csv.Error):
+                    # A quote left open reads the lines after it into its field, up to the next
+                    # quote: one reject for them all, never records made of fragments of rows.
+                    open_quote = "expected after" in str(item) or "unexpected end of data" in str(item)
                     yield Reject(f"{f.source}#{n}", "too_large" if "field larger" in str(item) else "malformed_csv",
-                                 f"row {n}: {item}")
+                                 f"row {n}: {item}" + (" (a quote left open: the lines up to here are read as "
+                                                       "this row)" if open_quote else ""))
                 elif len(item) != len(header):
                     yield Reject(f"{f.source}#{n}", "malformed_csv",
                                  f"row {n}: expected {len(header)} fields, got {len(item)}")

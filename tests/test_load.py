@@ -137,7 +137,8 @@ def test_utf16_export(tmp_path):
 
 def _awkward_export(bom: bytes = b"") -> bytes:
     """JSONL with everything a line reader can trip on: blank and Unicode-space lines, the three
-    line ends (a lone CR too), malformed rows, and past the sniff window a line in Windows-1258."""
+    line ends (a lone CR too), malformed rows, and past the first 64 KB lines in Windows-1258 and
+    lines of bytes no encoding reads."""
     import random
 
     rng = random.Random(5)
@@ -150,8 +151,10 @@ def _awkward_export(bom: bytes = b"") -> bytes:
             lines.append("\u3000\u00a0".encode())
         elif kind < 0.09:
             lines.append(b"{broken")
-        elif kind < 0.11:
+        elif kind < 0.10:
             lines.append(json.dumps({"text": f"{VI} {i}"}, ensure_ascii=False).encode("cp1258", "replace"))
+        elif kind < 0.11:
+            lines.append(b'{"text": "' + bytes(range(0x80, 0xA0)) + b'"}')
         elif kind < 0.12:
             lines.append(json.dumps({"text": VI * 40}).encode())  # over max_bytes below
         else:
@@ -185,16 +188,18 @@ def test_a_large_jsonl_export_read_in_parts_gives_the_rows_of_a_whole_read(tmp_p
     assert list(split_export(f, path.stat().st_size)) == [f]  # not larger than a part: whole
 
 
-def test_a_line_in_another_encoding_is_reported_and_the_next_lines_are_read(tmp_path):
+def test_each_line_is_decoded_on_its_own_and_one_no_encoding_reads_is_its_reject(tmp_path):
     good = json.dumps({"text": VI}, ensure_ascii=False)
     data = (json.dumps({"text": "x" * 70_000}) + "\n" + good + "\n").encode()
-    data += good.encode("cp1258", "replace") + b"\n" + (good + "\n").encode()
+    data += good.encode("cp1258", "replace") + b"\n" + b'{"text": "' + bytes(range(0x80, 0xA0)) + b'"}\n'
+    data += (good + "\n").encode()
     (tmp_path / "e.jsonl").write_bytes(data)
     items = docs(tmp_path)
     [bad] = only(items, Reject)
-    assert bad.source.endswith("e.jsonl#3") and bad.reason == "undecodable"
-    assert bad.detail.startswith("line 3: byte ") and "utf-8" in bad.detail
-    assert [d.source.rsplit("#")[1] for d in only(items)] == ["1", "2", "4"]
+    assert bad.source.endswith("e.jsonl#4") and bad.reason == "undecodable"
+    assert bad.detail.startswith("line 4: not UTF-8 from byte 10 on")
+    assert [(d.source.rsplit("#")[1], d.encoding) for d in only(items)] == [
+        ("1", "utf-8"), ("2", "utf-8"), ("3", "cp1258"), ("5", "utf-8")]
 
 
 def test_a_read_error_while_splitting_leaves_the_rest_to_one_part(tmp_path, monkeypatch):
@@ -307,15 +312,16 @@ def test_a_large_csv_export_read_in_parts_gives_the_rows_of_a_whole_read(tmp_pat
         assert _read_all(parts) == whole
 
 
-def test_a_csv_line_in_another_encoding_ends_the_reading_of_its_file_in_parts_too(tmp_path):
-    rows = ["title,text", f'"a","{"x" * 70_000}"'] + [f"t{i},{VI}" for i in range(60)]
+def test_a_csv_row_in_another_encoding_costs_that_row_only_in_parts_too(tmp_path):
+    rows = ["title,text", f'"a","{"x" * 70_000}"'] + [f't{i},"{VI}"' for i in range(60)]
     data = "\n".join(rows[:40]).encode() + "\n".encode() + rows[40].encode("cp1258", "replace") + b"\n"
-    data += "\n".join(rows[41:]).encode() + b"\n"
+    data += b"junk," + bytes(range(0x80, 0xA0)) + b"\n" + "\n".join(rows[41:]).encode() + b"\n"
     (tmp_path / "e.csv").write_bytes(data)
     [f] = discover([tmp_path / "e.csv"])
     whole = _read_all([f])
-    assert whole[-1][0].endswith("#40") and whole[-1][1] == "undecodable"
-    assert len(whole) == 40 and whole[-1][2].startswith("after row 39")
+    assert [r[0].rsplit("#")[1] for r in whole] == [str(n) for n in range(1, 63)]
+    assert [r[0].rsplit("#")[1] for r in whole if r[1] == "undecodable"] == ["41"]
+    assert whole[39][1] == "t38" and whole[40][1] == "undecodable" and whole[41][1:] == ("t39", VI)
     for part_bytes in (100, 2000):
         parts = list(split_export(f, part_bytes))
         assert len(parts) > 2 and _read_all(parts) == whole

@@ -10,10 +10,14 @@ from pathlib import Path
 from . import __version__
 from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
                       load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
-from .load import DEFAULT_MAX_BYTES, require_paths
+from .load import DEFAULT_MAX_BYTES, require_paths, skip_outputs
 from .models import Reject
 
 DEFAULT_CORPUS = "seeds"
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit status 2, one line)."""
 
 
 def default_cache() -> Path:
@@ -39,8 +43,40 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _settings(args) -> Settings:
-    return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes,
-                    meta=read_meta(args.meta) if args.meta else ())
+    """The run's settings, every file they name read here, in this process, before a worker
+    starts or an output is touched: a mistake in one is one line naming the file (in a worker
+    it had been a traceback, or with -j2 BrokenProcessPool)."""
+    if args.topics:
+        try:
+            load_taxonomy(args.topics)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise UsageError(f"--topics {args.topics}: not a topic taxonomy ({_problem(exc)})") from None
+    if args.rules:
+        from .clean import load_rules
+
+        try:
+            load_rules(args.rules)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise UsageError(f"--rules {args.rules}: not boilerplate rules ({_problem(exc)})") from None
+    try:
+        meta = read_meta(args.meta) if args.meta else ()
+    except OSError:
+        raise
+    except Exception as exc:
+        raise UsageError(f"--meta {args.meta}: {_problem(exc)}") from None
+    return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes, meta=meta)
+
+
+def _problem(exc: Exception) -> str:
+    """An exception as a short phrase: its message on one line, the kind when it has none."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, (KeyError, AttributeError, TypeError, UnicodeDecodeError)) or not text:
+        return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text[:300]
 
 
 def _cache(args):
@@ -98,6 +134,15 @@ def _ready_to_write(path: str | None) -> None:
         check_writable(Path(path))
 
 
+def _refuse_outputs_among_inputs(paths: list[str], outputs: list[str | None]) -> None:
+    """An output named as an input would be read while it is replaced (``-o a.jsonl`` with
+    ``a.jsonl`` as PATH): refused before anything is read or written."""
+    inputs = {os.path.realpath(p) for p in paths}
+    for out in outputs:
+        if out and out != "-" and os.path.realpath(out.rstrip("/") or out) in inputs:
+            raise UsageError(f"{out} is an input: write the output to another file")
+
+
 def _print_reject(prefix: str, progress: bool):
     """Prints a reject on stderr; with ``progress``, through tqdm, which takes the progress bar
     off the line first (a plain print wrote the message onto the bar's line)."""
@@ -120,6 +165,8 @@ def cmd_extract(args) -> int:
     if fmt == "parquet" and not args.output:
         print("citycoop extract: --format parquet needs -o FILE", file=sys.stderr)
         return 2
+    _refuse_outputs_among_inputs(args.paths, [args.output, args.rejects])
+    skip_outputs([args.output, args.rejects])
     _ready_to_write(args.rejects)
     if args.engine == "dask":
         from .distributed import extract_with_dask
@@ -306,9 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (OSError, OutputInUse) as exc:  # a missing input, an output that cannot be written
+    except (OSError, OutputInUse, UsageError) as exc:  # a missing input, an output that cannot be written
         print(f"citycoop {args.command}: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the outputs were written whole or not at all
+        print(f"\ncitycoop {args.command}: stopped (Ctrl-C); outputs left as they were", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -105,13 +105,30 @@ class RunStats:
 
 
 def read_meta(path: str | Path) -> tuple:
-    """A user's sidecar CSV (``id`` plus any of published, title, url, outlet) as Settings.meta."""
+    """A user's sidecar CSV (``id`` plus any of published, title, url, outlet) as Settings.meta;
+    ValueError saying what is wrong with it (no ``id`` column, a row that does not fit the
+    header, not UTF-8 or not CSV), so the command can say so in a line."""
     rows = []
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        for row in csv.DictReader(fh):
-            rid = (row.pop("id", "") or "").strip()
-            if rid:
-                rows.append((rid, tuple(sorted((k, v.strip()) for k, v in row.items() if v and v.strip()))))
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = [h.strip().lower() for h in next(reader, [])]
+            if "id" not in header:
+                raise ValueError(f"no 'id' column (its first row names {', '.join(map(repr, header)) or 'nothing'}); "
+                                 "the first row names the columns: id and any of published, title, url, outlet")
+            for cells in reader:
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    raise ValueError(f"line {reader.line_num}: {len(cells)} fields where the header names {len(header)}")
+                row = dict(zip(header, cells))
+                rid = row.pop("id").strip()
+                if rid:
+                    rows.append((rid, tuple(sorted((k, v.strip()) for k, v in row.items() if v and v.strip()))))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise ValueError(f"not a CSV file ({exc})") from None
     return tuple(rows)
 
 
@@ -143,6 +160,12 @@ def _worker_furniture(settings: Settings) -> frozenset[int]:
     if _WORKER.get("furniture_bytes") != settings.furniture:
         _WORKER.update(furniture_bytes=settings.furniture, furniture=hashes_from_bytes(settings.furniture))
     return _WORKER["furniture"]
+
+
+def _start_worker(settings: Settings, parent_pid: int) -> None:
+    """A worker process's initializer: it ends with its parent, and builds its state now."""
+    init_worker_process(parent_pid)
+    _worker_state(settings, html=True)
 
 
 def _apply_meta(article: Article, meta: dict) -> Article:
@@ -185,6 +208,7 @@ def iter_file(f: load.InputFile, settings: Settings) -> Iterator[dict | Reject]:
             if isinstance(article, Reject):
                 yield article
                 continue
+            article.warnings[:0] = item.warnings  # the reading's (stray bytes) come first
             record = extractor.extract(_apply_meta(article, meta))
             record["furniture_removed"] = removed
             record["_signature"] = signature(record["text"])
@@ -591,7 +615,7 @@ class Workers:
         import numpy  # noqa: F401  (the workers need them too: imported once, before the fork)
         import pyarrow  # noqa: F401
 
-        pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_state, initargs=(self.settings, True))
+        pool = ProcessPoolExecutor(max_workers=n, initializer=_start_worker, initargs=(self.settings, os.getpid()))
         pool.submit(int)  # a forked pool starts its processes at its first task
         self._pools.append([pool, n, []])
 
@@ -606,6 +630,19 @@ class Workers:
     def shutdown(self, cancel_futures: bool = True) -> None:
         for entry in self._pools:
             entry[0].shutdown(cancel_futures=cancel_futures)
+
+    def terminate(self) -> None:
+        """End the workers now, their tasks unfinished (the run is stopped: Ctrl-C)."""
+        terminate_pool_processes([entry[0] for entry in self._pools])
+        self._pools = []
+
+
+def terminate_pool_processes(pools) -> None:
+    """End ProcessPoolExecutors' processes at once, not after their running tasks."""
+    for pool in pools:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
@@ -829,6 +866,10 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
             store.forget_unseen([str(Path(p).resolve()) for p in paths if Path(p).is_dir()])
         if digest is not None:
             digest.finish(stats.ignored)
+    except KeyboardInterrupt:  # the run is stopped: its workers' tasks are not waited for
+        if pool is not None:
+            pool.terminate()
+        raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -1815,15 +1856,92 @@ class OutputInUse(RuntimeError):
     """Another run is writing the same output (``output_lock``)."""
 
 
+_HELD_LOCKS: list = []  # this process's output locks (open files), closed in a forked child
+
+
+def _close_held_locks_in_child() -> None:
+    """A forked child (a worker) shares its parent's open lock files, and ``flock`` holds while
+    any process has them open: workers orphaned by a ``kill -9`` of their parent kept the
+    output locked for good. The child's copies are closed; the parent's lock is unchanged."""
+    for fh in _HELD_LOCKS:
+        fh.close()
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_locks_in_child)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a worker process (a pool's initializer): end when the parent ends, however it ends
+    (Linux: ``PR_SET_PDEATHSIG``; elsewhere nothing), so no orphan goes on using cores and
+    memory. ``parent_pid``: the parent as it was at the fork, if it died before this ran."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def init_worker_process(parent_pid: int) -> None:
+    """What every worker process does first: end with its parent (``die_with_parent``) and
+    leave Ctrl-C to it (the terminal sends SIGINT to the whole process group: each worker had
+    printed a traceback; the parent stops the run and ends them)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent_pid)
+
+
+def _lock_holder(fh) -> tuple[int | None, str | None]:
+    """The pid and host a lock file records (``"pid host"``; older ones: the pid alone)."""
+    fh.seek(0)
+    words = fh.read().split()
+    pid = int(words[0]) if words and words[0].isdigit() else None
+    return pid, (words[1] if len(words) > 1 else None)
+
+
+@contextmanager
+def _folder_guard(folder: Path, fcntl):
+    """``flock`` on the folder itself while a lock in it is taken: a takeover replaces the lock
+    file, and two runs doing so at once must not each end up holding a file of their own.
+    Yields whether the guard is held (some file systems refuse a folder's flock: then no
+    takeover)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            guarded = True
+        except OSError:
+            guarded = False
+        yield guarded
+    finally:
+        os.close(fd)  # and with it the guard
+
+
 @contextmanager
 def output_lock(out: Path, lock_path: Path | None = None):
     """Hold the output ``out`` (a Parquet file or folder) for this run. Without it, of two runs
     writing one folder at once (10 000 articles, the second started 4 s later), the first to
     end removed the other's unfinished parts, and the other failed renaming them. The lock is
     ``.NAME.lock`` beside the output (a dot name: dataset readers skip it), taken with
-    ``flock``, so it ends with the process however the process ends; the file
-    stays, holding the last writer's pid (``lock_path``: another file to lock, for an output
-    folder that is made for it, as a report's). Where there is no ``fcntl`` (Windows), no lock."""
+    ``flock``, so it ends with the process however the process ends (forked workers do not
+    keep it: ``_close_held_locks_in_child``); the file stays, holding the last writer's pid and
+    host (``lock_path``: another file to lock, for an output folder that is made for it, as a
+    report's). A lock held although the pid it records (on this host) is gone is held by that
+    run's orphaned children, which never write an output: it is taken over, the lock file
+    replaced by a new one. Where there is no ``fcntl`` (Windows), no lock."""
     try:
         import fcntl
     except ImportError:
@@ -1832,22 +1950,35 @@ def output_lock(out: Path, lock_path: Path | None = None):
     lock_path = lock_path or out.with_name(f".{out.name}.lock")
     make_parent(out)  # a message that names the output, not its lock file
     make_parent(lock_path)
-    fh = open(lock_path, "a+", encoding="utf-8")
-    try:
+    host = socket.gethostname()
+    with _folder_guard(lock_path.parent, fcntl) as guarded:
+        fh = open(lock_path, "a+", encoding="utf-8")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip()
-            raise OutputInUse(f"{out} is being written by another citycoop run"
-                              f"{f' (pid {holder})' if holder.isdigit() else ''}; wait for it to end, "
-                              "or write to another output") from None
+            pid, holder_host = _lock_holder(fh)
+            fh.close()
+            if not (guarded and pid is not None and holder_host in (None, host) and not _process_exists(pid)):
+                raise OutputInUse(f"{out} is being written by another citycoop run"
+                                  f"{f' (pid {pid})' if pid is not None else ''}; wait for it to end, "
+                                  "or write to another output") from None
+            fresh = lock_path.with_name(f"{lock_path.name}.{os.getpid()}")
+            fh = open(fresh, "w+", encoding="utf-8")
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: no one else has it
+            os.replace(fresh, lock_path)
+        except BaseException:
+            fh.close()
+            raise
         fh.seek(0)
         fh.truncate()
-        fh.write(str(os.getpid()))
+        fh.write(f"{os.getpid()} {host}")
         fh.flush()
+    _HELD_LOCKS.append(fh)
+    try:
         yield
     finally:
+        if fh in _HELD_LOCKS:
+            _HELD_LOCKS.remove(fh)
         fh.close()  # and with it the lock
 
 

@@ -259,9 +259,13 @@ def scan_corpus(files: list[load.InputFile], *, threshold: Threshold, max_bytes:
 
 
 def _scan_in_processes(tasks: list[list[load.InputFile]], max_bytes: int, jobs: int) -> list:
+    import os
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    from .dataset import init_worker_process
+
+    # workers end with the run and leave Ctrl-C to it, as the extraction's do
+    with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker_process, initargs=(os.getpid(),)) as pool:
         return list(pool.map(scan_files, tasks, [max_bytes] * len(tasks)))
 
 

@@ -31,6 +31,17 @@ DATE_FIELDS = ("published", "date")
 OUTLET_FIELDS = ("outlet", "source", "site")
 BYLINE_FIELDS = ("byline", "author")
 _SNIFF = 65536
+# What citycoop writes beside an output (its rejects and counts, a Parquet dataset's files):
+# never an input, wherever the output was put (``-o corpus/out.parquet``).
+OUTPUT_SUFFIXES = (".rejects.jsonl", ".stats.json", ".parquet")
+OUTPUT_NAMES = {"_rejects.jsonl", "_stats.json", "_parts.json"}
+_RUN_OUTPUTS: set[str] = set()  # this run's own output files, whatever their names (``skip_outputs``)
+
+
+def skip_outputs(paths: Iterable[str | Path | None]) -> None:
+    """Files this run writes (``-o``, ``--rejects``): never read as inputs by its walk, even
+    when named like an input (``-o corpus/out.jsonl`` under ``corpus``)."""
+    _RUN_OUTPUTS.update(os.path.realpath(p) for p in paths if p)
 
 
 class DecodeError(ValueError):
@@ -56,6 +67,32 @@ class InputFile(NamedTuple):  # a small tuple: made once per file, so kept cheap
     id: str  # relative to the common ancestor of the PATHs given
     source: str  # as the user knows it (relative to the working folder when under it)
     part: Part | None = None  # only these lines of the file (a large export read by several tasks)
+    # Why this input cannot be read, known from the walk (it is a reject): a folder that cannot
+    # be listed, or a name that is not UTF-8 (``path``, ``id`` and ``source`` then show its other
+    # bytes as \xNN: the cache, the output and the run's hashes all need names they can encode).
+    unreadable: str | None = None
+
+
+def _encodable(name: str) -> bool:
+    """Whether a name from the file system is UTF-8 (os.fsdecode keeps other bytes as lone
+    surrogates, which pyarrow, SQLite, hashes and stderr refuse)."""
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _escaped(name: str) -> str:
+    """A name with the bytes that are not UTF-8 written as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _input_file(path: str, id: str, source: str) -> InputFile:
+    if _encodable(path):
+        return InputFile(path, id, source)
+    return InputFile(_escaped(path), _escaped(id), _escaped(source),
+                     unreadable="name not UTF-8 (its other bytes shown as \\xNN); rename the file to read it")
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -69,8 +106,44 @@ def _ignore_patterns(folder: Path) -> list[str]:
     f = folder / IGNORE_FILE
     if not f.is_file():
         return []
-    lines = f.read_text(encoding="utf-8").splitlines()
+    try:
+        # Bytes that are not UTF-8 kept as the file system's names keep them, so such a
+        # pattern matches such a name.
+        lines = f.read_bytes().decode("utf-8", "surrogateescape").splitlines()
+    except OSError:  # unreadable: its folder's files are read, as without it
+        return []
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _walk(top: str) -> Iterator[tuple[str, list[str], list[str], str | None]]:
+    """``os.walk(top, followlinks=True)`` without recursion (a folder nested 1 100 deep had
+    raised RecursionError) and without walking a folder twice (a link back up would loop):
+    ``(folder, dirs, files, None)`` top down, in the order ``dirs`` holds once the caller has
+    sorted or pruned it; ``(folder, [], [], why)`` for a folder that cannot be read or was
+    already walked (a link to it), so the caller can say so."""
+    stack = [top]
+    walked: set[tuple[int, int]] = set()
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in walked:
+                yield folder, [], [], "a link to a folder already read (a loop, or a second name for it)"
+                continue
+            walked.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as entries:
+                dirs, files = [], []
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # a link to a folder is followed
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append(entry.name)
+        except OSError as exc:
+            yield folder, [], [], f"folder cannot be read: {(exc.strerror or str(exc)).lower()}"
+            continue
+        yield folder, dirs, files, None
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs))
 
 
 def require_paths(paths: Iterable[str | Path]) -> None:
@@ -80,12 +153,21 @@ def require_paths(paths: Iterable[str | Path]) -> None:
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
 
 
+def _is_output_folder(folder: str) -> bool:
+    """A folder of Parquet parts (``_parts.json``) or a record cache (``index.sqlite`` and
+    ``segments/``) that citycoop wrote."""
+    return (os.path.exists(os.path.join(folder, "_parts.json"))
+            or (os.path.exists(os.path.join(folder, "index.sqlite"))
+                and os.path.isdir(os.path.join(folder, "segments"))))
+
+
 def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator[InputFile]:
     """Every input file under ``paths``, in a stable order, each once.
 
     Dotfiles and dot-folders are skipped; so are files matching a pattern of a
-    ``.citycoopignore`` in a folder being walked (counted in ``stats["ignored"]``).
-    A file named explicitly is always read.
+    ``.citycoopignore`` in a folder being walked, and what citycoop writes (rejects and
+    counts beside an output, Parquet files, a folder of parts, a record cache) — counted in
+    ``stats["ignored"]``. A file named explicitly is always read.
     """
     paths = list(paths)
     require_paths(paths)
@@ -96,26 +178,43 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
     # Only several PATHs can name a file twice; one folder walked once cannot.
     seen: set[str] | None = set() if len(roots) > 1 else None
 
+    def ignore(n: int = 1) -> None:
+        if stats is not None:
+            stats["ignored"] = stats.get("ignored", 0) + n
+
     def relative(path: str, base: str) -> str:
         rel = path[len(base):].lstrip(os.sep)
         return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
     for root in roots:
-        if root.is_file():
+        if not root.is_dir():  # a file, or a named pipe or device, which read_file rejects
             if seen is None or str(root) not in seen:
                 if seen is not None:
                     seen.add(str(root))
-                yield InputFile(str(root), relative(str(root), common), _source(root, cwd))
+                yield _input_file(str(root), relative(str(root), common), _source(root, cwd))
             continue
         # String paths inside the walk: a Path per file cost more than the walk itself.
-        for folder, dirs, files in os.walk(root):
+        for folder, dirs, files, unreadable in _walk(str(root)):
+            if unreadable:
+                f = _input_file(folder, relative(folder, common), _source(Path(folder), cwd))
+                yield f._replace(unreadable=f.unreadable or unreadable)
+                continue
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            outputs = [d for d in dirs if _is_output_folder(os.path.join(folder, d))]
+            if outputs:
+                ignore(len(outputs))
+                dirs[:] = [d for d in dirs if d not in outputs]
             patterns = _ignore_patterns(Path(folder)) if IGNORE_FILE in files else []
             prefix = folder + os.sep
+            folder_encodable = _encodable(folder)
             id_prefix = relative(prefix, common)
             source_prefix = _source(Path(prefix), cwd) + os.sep if prefix != cwd + os.sep else ""
             for name in sorted(files):
                 if name.startswith("."):
+                    continue
+                if name.endswith(OUTPUT_SUFFIXES) or name in OUTPUT_NAMES or (
+                        _RUN_OUTPUTS and prefix + name in _RUN_OUTPUTS):
+                    ignore()
                     continue
                 path = prefix + name
                 if seen is not None:
@@ -124,10 +223,10 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
                     seen.add(path)
                 # a .citycoopignore applies to the files of its own folder
                 if patterns and any(fnmatch.fnmatch(name, p) for p in patterns):
-                    if stats is not None:
-                        stats["ignored"] = stats.get("ignored", 0) + 1
+                    ignore()
                     continue
-                yield InputFile(path, id_prefix + name, source_prefix + name)
+                yield (InputFile(path, id_prefix + name, source_prefix + name) if folder_encodable and _encodable(name)
+                       else _input_file(path, id_prefix + name, source_prefix + name))
 
 
 # ----------------------------------------------------------------------------- encodings
@@ -137,49 +236,86 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 _VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323")
 
 
-def sniff_encoding(head: bytes) -> str:
-    """The codec for bytes starting with ``head``, or DecodeError.
+class Decoded(NamedTuple):
+    text: str
+    codec: str  # the codec used: a BOM's, utf-8, or cp1258
+    warning: str | None = None  # bytes that were not UTF-8 and were replaced (for the record)
 
-    Rule (no blind guessing): a BOM decides; NUL bytes without a BOM mean binary; valid UTF-8
-    is UTF-8; otherwise the only legacy encoding accepted is Windows-1258, and only when the
-    decoded text is plausibly Vietnamese (Vietnamese-only letters or tone marks present, almost
-    no control characters). Anything else is undecodable.
-    """
+
+def _bom_codec(head: bytes) -> str | None:
     for bom, codec in _BOMS:
         if head.startswith(bom):
             return codec
-    if b"\x00" in head:
-        raise DecodeError("binary", "NUL bytes and no UTF-16/32 byte order mark")
+    return None
+
+
+def _legacy_vietnamese(data: bytes) -> str | None:
+    """``data`` decoded as Windows-1258 if it reads as Vietnamese (letters only Vietnamese uses
+    or its tone marks, almost no control characters), else None."""
     try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"  # a character cut by the sniff window
-    try:
-        text = head.decode("cp1258")
-    except UnicodeDecodeError as exc:
-        raise DecodeError("undecodable", f"not UTF-8, and byte {exc.start} is not Windows-1258") from None
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\r\n\t")
     if controls > len(text) / 100 or not (_VIETNAMESE & set(text)):
-        raise DecodeError("undecodable", "not UTF-8, and not plausible Vietnamese Windows-1258")
-    return "cp1258"
+        return None
+    return text
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """(text, encoding name). Raises DecodeError(reason in binary | undecodable | empty)."""
+def decode_mixed(data: bytes, where: str = "file") -> Decoded:
+    """Bytes without a BOM that are not all UTF-8 (``where``: file, line or row, for messages).
+
+    UTF-8 with its stray bytes replaced by U+FFFD (and a warning saying how many and where)
+    whenever the UTF-8 characters outnumber the stray bytes: a wrong codec for the whole text
+    garbles every letter to save two quotes. Windows-1258 only when the bytes are mostly not
+    UTF-8 and decode to plausible Vietnamese; a few stray bytes in ASCII text are replaced too.
+    Anything else is undecodable (DecodeError)."""
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    text = data.decode("utf-8", "replace")
+    replaced = text.count("\ufffd")
+    stray = replaced - data.count("\ufffd".encode())
+    utf8_letters = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    warning = f"bytes not UTF-8 replaced by U+FFFD: '{stray} from byte {first} of the {where}'"
+    if utf8_letters >= stray:
+        return Decoded(text, "utf-8", warning)
+    legacy = _legacy_vietnamese(data)
+    if legacy is not None:
+        return Decoded(legacy, "cp1258")
+    if stray * 100 <= len(data):
+        return Decoded(text, "utf-8", warning)
+    raise DecodeError("undecodable", f"not UTF-8 from byte {first} on, and not plausible "
+                                     "Vietnamese Windows-1258")
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """A whole file's text. Raises DecodeError(reason in binary | undecodable | empty)."""
     if not data.strip():
         raise DecodeError("empty", "file is empty")
-    codec = sniff_encoding(data[:_SNIFF])
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise DecodeError("undecodable", f"invalid {codec} at byte {exc.start}") from None
-    if codec == "utf-8" and text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
+    codec = _bom_codec(data)
+    if codec is not None:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise DecodeError("undecodable", f"invalid {codec} at byte {exc.start}") from None
+        decoded = Decoded(text, codec)
+    elif b"\x00" in data:
+        raise DecodeError("binary", "NUL bytes and no UTF-16/32 byte order mark")
+    else:
+        decoded = decode_mixed(data)
+    if not decoded.text.strip():
         raise DecodeError("empty", "no text after decoding")
-    return text, codec
+    return decoded
+
+
+def _decode_line(raw: bytes, where: str) -> Decoded:
+    """One line of an export (a row of its own: ``decode_mixed``); DecodeError if undecodable."""
+    try:
+        return Decoded(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        return decode_mixed(raw, where)
 
 
 # ----------------------------------------------------------------------------- formats
@@ -190,6 +326,9 @@ def is_export(path: str) -> bool:
 
 def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
     """The articles of one file; never raises for bad input."""
+    if f.unreadable:
+        yield Reject(f.source, "unreadable", f.unreadable)
+        return
     name = os.path.basename(f.path)
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -202,6 +341,11 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
             yield Reject(f.source, "not_a_file", "a named pipe, socket or device, not a regular file")
             return
         if suffix in EXPORT_SUFFIXES:
+            if _is_records(f.path):  # the first part says so; the others are the same file
+                if f.part is None or f.part.index == 0:
+                    yield Reject(f.source, "citycoop_output", "its rows are citycoop records (an output of "
+                                                              "citycoop extract), not articles")
+                return
             yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes)
             return
         size = st.st_size
@@ -211,16 +355,37 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
         try:
             with open(f.path, "rb") as fh:
                 data = fh.read()
-            text, codec = decode_bytes(data)
+            decoded = decode_bytes(data)
         except DecodeError as exc:
             yield Reject(f.source, exc.reason, exc.detail)
             return
+        warnings = (decoded.warning,) if decoded.warning else ()
         if suffix == ".txt":
-            yield RawDocument(f.id, f.source, "txt", codec, text)
+            yield RawDocument(f.id, f.source, "txt", decoded.codec, decoded.text, warnings=warnings)
         else:
-            yield _read_html(f, text, codec)
+            yield _read_html(f, decoded.text, decoded.codec, warnings)
     except Exception as exc:  # a file we cannot open or parse: say so and go on
         yield Reject(f.source, "unreadable", f"{type(exc).__name__}: {exc}")
+
+
+_REJECT_KEYS = {"source", "reason", "detail"}
+
+
+def _is_records(path: str) -> bool:
+    """Whether an export's first line names the fields of citycoop's records or rejects (a
+    JSONL or CSV output of ``citycoop extract``, or its ``--rejects``, left among the inputs):
+    they are never articles."""
+    with open(path, "rb") as fh:
+        for line in iter(lambda: fh.readline(1 << 20), b""):
+            if line.strip():
+                if b"content_hash" in line and b"event_date_source" in line:
+                    return True
+                try:
+                    row = json.loads(line)
+                except (ValueError, RecursionError):
+                    return False
+                return isinstance(row, dict) and set(row) == _REJECT_KEYS
+    return False
 
 
 _HTML_OPTIONS = None
@@ -249,7 +414,7 @@ def _html_options():
     return _HTML_OPTIONS
 
 
-def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
+def _read_html(f: InputFile, html: str, codec: str, warnings: tuple[str, ...] = ()) -> RawDocument | Reject:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, options=_html_options())
@@ -264,7 +429,7 @@ def _read_html(f: InputFile, html: str, codec: str) -> RawDocument | Reject:
                 title = title[: -len(sep + doc.sitename)]
     return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
                        published=doc.date or date_line_near_headline(html),
-                       outlet=doc.sitename or doc.hostname, byline=doc.author)
+                       outlet=doc.sitename or doc.hostname, byline=doc.author, warnings=warnings)
 
 
 # The box outlets print the lead in: "sapo" on most Vietnamese sites, the English words
@@ -342,28 +507,49 @@ def date_line_near_headline(html: str) -> str | None:
 
 
 def _first(row: dict, names) -> str | None:
+    """The first of the fields ``names`` with a value, as text. A JSON object, list or boolean
+    is no title, URL or date: passed over (``str`` had printed Python's form of it)."""
     for n in names:
         v = row.get(n)
+        if isinstance(v, (dict, list, bool)):
+            continue
         if v is not None and str(v).strip():
             return str(v).strip()
     return None
 
 
-def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str) -> RawDocument | Reject:
+_JSON_TYPES = {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}
+
+
+def _short(exc: Exception) -> str:
+    """An exception's message up to its first "; " (Python's advice on how to lift a limit
+    is no help to whoever wrote the export)."""
+    return str(exc).split("; ")[0]
+
+
+def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str,
+                  warnings: tuple[str, ...] = ()) -> RawDocument | Reject:
     # The file's whole name, extension included: export.csv and export.jsonl in one folder
     # are two exports whose rows must not share ids.
     rid, source = f"{f.id}#{n}", f"{f.source}#{n}"
+    for name in TEXT_FIELDS:
+        value = row.get(name)
+        if value is not None and not isinstance(value, str):
+            return Reject(source, "no_text_field", f"row {n}: '{name}' is {_JSON_TYPES.get(type(value), 'not text')}, "
+                                                   "not a string")
     text = _first(row, TEXT_FIELDS)
     if text is None:
         return Reject(source, "no_text_field", f"row {n} has no non-empty 'text' or 'content'")
     return RawDocument(rid, source, fmt, codec, text, title=_first(row, ("title",)),
                        url=_first(row, ("url",)), published=_first(row, DATE_FIELDS),
-                       outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS))
+                       outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS),
+                       warnings=warnings)
 
 
 # Codecs in which the bytes "\n" and "\r" only ever stand for those characters: an export in
-# one of them is read as byte lines, each decoded on its own, and can be split between rows.
-_BYTE_LINE_CODECS = ("utf-8", "utf-8-sig", "cp1258")
+# one of them is read as byte lines, each decoded on its own (UTF-8, or Windows-1258 where a
+# line is that: ``_decode_line``), and can be split between rows.
+_BYTE_LINE_CODECS = ("utf-8", "utf-8-sig")
 _READ_BLOCK = 1 << 16
 
 
@@ -409,10 +595,7 @@ def _is_blank(line: bytes, codec: str) -> bool:
         return True
     if 0x21 <= stripped[0] <= 0x7E:
         return False
-    try:
-        return not line.decode(codec).strip()
-    except UnicodeDecodeError:
-        return False
+    return not line.decode(codec, "replace").strip()
 
 
 def split_export(f: InputFile, part_bytes: int, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputFile]:
@@ -488,10 +671,10 @@ def _csv_cuts(fh, codec: str, offset: int, max_bytes: int) -> Iterator[tuple[int
         nonlocal offset
         for raw in _byte_lines(fh):
             offset += len(raw)
-            yield raw.decode(codec)
+            yield _line_text(raw, None)
 
     csv.field_size_limit(max(max_bytes, 1 << 20))
-    reader = csv.reader(lines())
+    reader = csv.reader(lines(), strict=True)
     try:
         next(reader)  # the header
         rows = 0
@@ -499,20 +682,28 @@ def _csv_cuts(fh, codec: str, offset: int, max_bytes: int) -> Iterator[tuple[int
         for _ in _csv_records(reader):
             rows += 1
             yield offset, rows
-    except (StopIteration, csv.Error, UnicodeDecodeError):
+    except (StopIteration, csv.Error):
         return
 
 
 def _export_codec(path: str) -> str:
-    """An export's codec, sniffed from its first 64 KB that are not whitespace (a file that
-    starts with many blank lines is not empty); DecodeError("empty") if there are none."""
+    """An export's codec: a BOM's, else utf-8, each line then decoded on its own
+    (``_decode_line``), so that stray bytes cost their row only. From its first 64 KB that
+    are not whitespace (a file that starts with many blank lines is not empty); DecodeError
+    "empty" if there are none, "binary" if they are more than 1% NUL bytes (a UTF-16 text
+    without its BOM, an image renamed)."""
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF)
         while head and not head.strip():  # a BOM or a UTF-16 text is never ASCII whitespace
             head = fh.read(_SNIFF)
     if not head:
         raise DecodeError("empty", "file is empty")
-    return sniff_encoding(head)
+    codec = _bom_codec(head)
+    if codec is not None:
+        return codec
+    if head.count(b"\x00") * 100 > len(head):
+        raise DecodeError("binary", "NUL bytes and no UTF-16/32 byte order mark")
+    return "utf-8"
 
 
 def _codec_of(f: InputFile) -> Generator[Reject, None, str | None]:
@@ -526,10 +717,42 @@ def _codec_of(f: InputFile) -> Generator[Reject, None, str | None]:
         return None
 
 
-def _text_lines(fh, codec: str, stop: int | None = None) -> Iterator[str]:
-    """``_byte_lines``, each decoded on its own (a UnicodeDecodeError names that line)."""
+class _RowNotes:
+    """What decoding the lines of the CSV row being read found: its codec, the warnings of
+    lines with stray bytes, the problem of a line that did not decode."""
+
+    def __init__(self):
+        self.take()
+
+    def take(self) -> tuple[str | None, tuple[str, ...], str | None]:
+        notes = (getattr(self, "codec", None), tuple(getattr(self, "warnings", ())),
+                 getattr(self, "undecodable", None))
+        self.codec, self.warnings, self.undecodable = None, [], None
+        return notes
+
+
+def _line_text(raw: bytes, notes: _RowNotes | None) -> str:
+    """A line's text (``_decode_line``); what it found goes to ``notes``. A line that does not
+    decode is read with its stray bytes replaced, so the row it is in can be told apart from
+    the next, and that row is rejected."""
+    try:
+        decoded = _decode_line(raw, "row")
+    except DecodeError as exc:
+        if notes is not None and notes.undecodable is None:
+            notes.undecodable = exc.detail
+        return raw.decode("utf-8", "replace")
+    if notes is not None:
+        if decoded.codec != "utf-8":
+            notes.codec = decoded.codec
+        if decoded.warning:
+            notes.warnings.append(decoded.warning)
+    return decoded.text
+
+
+def _text_lines(fh, notes: _RowNotes, stop: int | None = None) -> Iterator[str]:
+    """``_byte_lines``, each decoded on its own (``_line_text``)."""
     for raw in _byte_lines(fh, stop):
-        yield raw.decode(codec)
+        yield _line_text(raw, notes)
 
 
 def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
@@ -553,12 +776,12 @@ def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
                 yield Reject(f"{f.source}#{n}", "too_large", f"line {n}: over {max_bytes / 1e6:.1f} MB")
                 continue
             try:
-                line = raw.decode(line_codec)
-            except UnicodeDecodeError as exc:
-                yield Reject(f"{f.source}#{n}", "undecodable",
-                             f"line {n}: byte {exc.start} is not {codec}: {exc.reason}")
+                decoded = _decode_line(raw, "line")
+            except DecodeError as exc:
+                yield Reject(f"{f.source}#{n}", exc.reason, f"line {n}: {exc.detail}")
                 continue
-            yield from _jsonl_row(f, n, line, codec)
+            yield from _jsonl_row(f, n, decoded.text, codec if decoded.codec == "utf-8" else decoded.codec,
+                                  (decoded.warning,) if decoded.warning else ())
 
 
 def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
@@ -582,16 +805,26 @@ def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int) -> Iterator[RawDo
             yield from _jsonl_row(f, n, line, codec)
 
 
-def _jsonl_row(f: InputFile, n: int, line: str, codec: str) -> Iterator[RawDocument | Reject]:
+def _jsonl_row(f: InputFile, n: int, line: str, codec: str,
+               warnings: tuple[str, ...] = ()) -> Iterator[RawDocument | Reject]:
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
         yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: {exc}")
         return
+    # Valid JSON that Python will not hold: an integer of more than 4 300 digits (ValueError),
+    # arrays or objects nested deeper than the interpreter's stack (RecursionError). Caught
+    # here, per line: escaping, either had ended the reading of the whole export.
+    except ValueError as exc:
+        yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: {_short(exc)}")
+        return
+    except RecursionError:
+        yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: nested too deeply to read")
+        return
     if not isinstance(row, dict):
         yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: not a JSON object")
         return
-    yield _row_document(f, n, row, "jsonl", codec)
+    yield _row_document(f, n, row, "jsonl", codec, warnings)
 
 
 def _csv_records(reader) -> Iterator[list[str] | csv.Error]:
@@ -614,13 +847,14 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
     if codec is None:
         return
     csv.field_size_limit(max(max_bytes, 1 << 20))
+    notes = _RowNotes()
     with open(f.path, "rb") as fh:
         if codec in _BYTE_LINE_CODECS:  # lines decoded one by one, as split_export saw them
-            line_codec, skip = _line_codec(codec)
+            _, skip = _line_codec(codec)
             fh.seek(skip)
-            reader = csv.reader(_text_lines(fh, line_codec))
+            reader = csv.reader(_text_lines(fh, notes), strict=True)
         else:  # UTF-16/32 (never split)
-            reader = csv.reader(io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict"))
+            reader = csv.reader(io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict"), strict=True)
         try:
             header = [h.strip().lower() for h in next(reader)]
         except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
@@ -630,18 +864,26 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
         if f.part is not None:
             fh.seek(f.part.start)
             n = f.part.rows_before
-            reader = csv.reader(_text_lines(fh, line_codec, f.part.stop))
+            reader = csv.reader(_text_lines(fh, notes, f.part.stop), strict=True)
+        notes.take()  # the header's
         try:
             for item in _csv_records(reader):
                 n += 1
-                if isinstance(item, csv.Error):
+                row_codec, warnings, undecodable = notes.take()
+                if undecodable is not None:
+                    yield Reject(f"{f.source}#{n}", "undecodable", f"row {n}: {undecodable}")
+                elif isinstance(item, csv.Error):
+                    # A quote left open reads the lines after it into its field, up to the next
+                    # quote: one reject for them all, never records made of fragments of rows.
+                    open_quote = "expected after" in str(item) or "unexpected end of data" in str(item)
                     yield Reject(f"{f.source}#{n}", "too_large" if "field larger" in str(item) else "malformed_csv",
-                                 f"row {n}: {item}")
+                                 f"row {n}: {item}" + (" (a quote left open: the lines up to here are read as "
+                                                       "this row)" if open_quote else ""))
                 elif len(item) != len(header):
                     yield Reject(f"{f.source}#{n}", "malformed_csv",
                                  f"row {n}: expected {len(header)} fields, got {len(item)}")
                 else:
-                    yield _row_document(f, n, dict(zip(header, item)), "csv", codec)
+                    yield _row_document(f, n, dict(zip(header, item)), "csv", row_codec or codec, warnings)
         except UnicodeDecodeError as exc:  # bytes past the sniff window are not the codec
             yield Reject(f"{f.source}#{n + 1}", "undecodable", f"after row {n}: {exc.reason}")
 

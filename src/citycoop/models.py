@@ -23,6 +23,7 @@ class RawDocument:
     published: str | None = None
     outlet: str | None = None
     byline: str | None = None
+    warnings: tuple[str, ...] = ()  # what reading it found (stray bytes replaced), for the record
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ REJECT_REASONS = {
     "unreadable": "the file could not be opened or parsed",
     "not_a_file": "a named pipe, socket or device (never opened: it could block the run)",
     "no_body": "no body text left after cleaning",
+    "citycoop_output": "records citycoop wrote (a JSONL or CSV output), not articles",
 }
 
 

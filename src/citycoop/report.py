@@ -16,6 +16,7 @@ import functools
 import hashlib
 import html
 import json
+import os
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -675,13 +676,18 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
 
         bar = tqdm(total=len(to_run), unit="notebook", desc="report", file=sys.stderr)
     if jobs > 1 and len(to_run) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(to_run))) as pool:
-            futures = [pool.submit(_run_job, j, str(out), str(nb_dir), assets) for j in to_run]
-            for fut in as_completed(futures):
-                name, err, n = fut.result()
-                results[name] = (err, n)
-                if bar is not None:
-                    bar.update(1)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(to_run)), initializer=ds.init_worker_process,
+                                 initargs=(os.getpid(),)) as pool:
+            try:
+                futures = [pool.submit(_run_job, j, str(out), str(nb_dir), assets) for j in to_run]
+                for fut in as_completed(futures):
+                    name, err, n = fut.result()
+                    results[name] = (err, n)
+                    if bar is not None:
+                        bar.update(1)
+            except KeyboardInterrupt:  # stopped: the notebooks running are not waited for
+                ds.terminate_pool_processes([pool])
+                raise
     else:
         for j in to_run:
             name, err, n = _run_job(j, str(out), str(nb_dir), assets)

@@ -112,8 +112,12 @@ def _names(js: str, key: str = "name", vi: str = "name_vi") -> str:
 def article_table(articles: pd.DataFrame, topic_ids: list[str], labels: dict[str, str]) -> pd.DataFrame:
     """Date, Vietnamese side, partner, direction, topics, title linked to its URL."""
     rows = []
-    for a in by_event_date(articles, MAX_ROWS).itertuples(index=False):
-        topics = [labels.get(t, t) for t in topic_ids if (getattr(a, f"topic_{t}") or 0) > 0]
+    shown = by_event_date(articles, MAX_ROWS)
+    # Topic counts by column, never as attributes: itertuples renames a column that is not a
+    # Python name (topic_cross-border) to _5, and getattr had failed on it.
+    counts = shown.reindex(columns=[f"topic_{t}" for t in topic_ids]).fillna(0).to_numpy()
+    for a, row_counts in zip(shown.itertuples(index=False), counts):
+        topics = [labels.get(t, t) for t, n in zip(topic_ids, row_counts) if n > 0]
         rows.append({
             "Event date": _date_cell(a.event_date),
             "Vietnamese side": _names(a.vn_localities_json),

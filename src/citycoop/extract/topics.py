@@ -15,6 +15,24 @@ from ..normalize import normalize_text
 from .text import Sentences
 
 MAX_EVIDENCE_PER_TOPIC = 10  # keeps records small on long articles; counts stay exact
+# A topic id names columns (topic_<id>), report pages (topic_<id>.html) and notebook
+# parameters: letters, digits and "_" only, starting with a letter.
+TOPIC_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _check_spec(spec) -> None:
+    """ValueError naming what is wrong with a taxonomy (the packaged one, or a user's file)."""
+    topics = spec.get("topics") if isinstance(spec, dict) else None
+    if not isinstance(topics, dict) or not topics:
+        raise ValueError("no 'topics:' mapping of topic ids to their labels and terms")
+    for tid, t in topics.items():
+        if not isinstance(tid, str) or not TOPIC_ID.fullmatch(tid):
+            raise ValueError(f"topic id {tid!r} is not valid: use letters, digits and _ only, starting "
+                             f"with a letter (it names columns such as topic_<id>)")
+        if not isinstance(t, dict):
+            raise ValueError(f"topic {tid!r}: not a mapping of label, label_en, terms")
+        if not isinstance(t.get("terms", []), list):
+            raise ValueError(f"topic {tid!r}: 'terms' is not a list")
 
 # How far back from a capitalized term an organisation's head word is looked for (the longest
 # department names, "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch", are ≈ 50 characters).
@@ -53,6 +71,7 @@ class Taxonomy:
     """Topics plus one compiled matcher over all their terms."""
 
     def __init__(self, spec: dict, version: str):
+        _check_spec(spec)
         self.version = version
         self.topics: dict[str, Topic] = {}
         term_topics: dict[str, set[str]] = {}

@@ -64,6 +64,11 @@ def test_every_level_of_china_is_there(gaz):
     ("Hekou", "Hà Khẩu", "county", "Yunnan", "Honghe"),  # a curated row keeps its id
     ("Pingxiang", "Bằng Tường", "county", "Guangxi", "Chongzuo"),
     ("Pingxiang (Jiangxi)", "Bình Hương", "city", "Jiangxi", None),  # a namesake says where
+    # two counties share a pinyin id: the one in a province bordering Vietnam keeps it bare
+    ("Fangcheng", "Phòng Thành", "county", "Guangxi", "Fangchenggang"),
+    ("Fangcheng (Henan)", "Phương Thành", "county", "Henan", "Nanyang"),
+    ("Kaiyuan", "Khai Viễn", "county", "Yunnan", "Honghe"),
+    ("Chaoyang", "Triều Dương", "city", "Liaoning", None),  # a prefecture keeps it over districts
 ])
 def test_generated_rows(gaz, name, name_vi, level, province, prefecture):
     loc = gaz.get("cn", name)
@@ -97,6 +102,21 @@ def test_county_partner_carries_its_prefecture(ex):
     r = extract(ex, "Lào Cai hội đàm với lãnh đạo huyện Hà Khẩu, châu Hồng Hà, tỉnh Vân Nam (Trung Quốc).")
     hekou = next(p for p in r["partners"] if p["name"] == "Hekou")
     assert hekou["prefecture"] == "Honghe" and hekou["province"] == "Yunnan"
+
+
+@pytest.mark.parametrize("lead,expected", [
+    # a county designated by its city meets as the city too
+    ("Lạng Sơn tiếp đoàn đại biểu khu Phòng Thành, thành phố Phòng Thành Cảng, Quảng Tây (Trung Quốc).",
+     ["Fangcheng", "Fangchenggang"]),
+    ("Lào Cai hội đàm với đoàn huyện Mã Quan, thuộc châu Văn Sơn, tỉnh Vân Nam (Trung Quốc).",
+     ["Maguan", "Wenshan"]),
+    # the county alone: its city is no party
+    ("Lào Cai hội đàm với lãnh đạo huyện Hà Khẩu (Trung Quốc) về cửa khẩu.", ["Hekou"]),
+    # "khu" before a name a prefecture shares with its district: the district
+    ("Móng Cái tiếp Bí thư Khu ủy khu Phòng Thành (Trung Quốc).", ["Fangcheng"]),
+])
+def test_county_and_the_city_it_is_designated_by(ex, lead, expected):
+    assert sorted(partners(extract(ex, lead))) == expected
 
 
 def test_namesakes_settled_by_the_province_named(ex):

@@ -29,7 +29,9 @@ Sources, chosen after comparing what PyPI has:
 
 Names are written without the level suffix (市, 县, 区, 自治州 with the ethnic names before it,
 旗, 盟, 地区 ...): 红河哈尼族彝族自治州 → 红河, "Hồng Hà", id "Honghe". Where two units share a
-pinyin id, the one of higher level keeps it (a prefecture over a county) and the others say
+pinyin id, the one of higher level keeps it (a prefecture over a county); among units of one
+level, the one in a province bordering Vietnam (Guangxi, Yunnan: the partners this press writes
+about most) keeps it, as 防城 "Fangcheng" (Guangxi) over 方城 "Fangcheng (Henan)"; the others say
 their province, or their prefecture within one province: "Taizhou (Jiangsu)". A unit that only
 a curated row names keeps the curated id.
 """
@@ -166,6 +168,10 @@ def china_units() -> list[dict]:
     return out
 
 
+# Guangxi and Yunnan, the Chinese provinces that border Vietnam
+BORDER_PROVINCES = frozenset({"450000", "530000"})
+
+
 def assign_ids(units: list[dict], curated: dict[str, dict]) -> None:
     """``u["id"]``: the curated id, else the pinyin id, qualified where two units share it."""
     by_code = {u["code"]: u for u in units}
@@ -181,6 +187,11 @@ def assign_ids(units: list[dict], curated: dict[str, dict]) -> None:
     for base, us in groups.items():
         us.sort(key=lambda u: (rank[u["level"]], u["code"]))
         top = [u for u in us if rank[u["level"]] == rank[us[0]["level"]]]
+        border = [u for u in top if u["province_code"] in BORDER_PROVINCES]
+        if len(top) > 1 and len(border) == 1:
+            us.remove(border[0])
+            us.insert(0, border[0])
+            top = border
         bare_ok = base not in reserved and len(top) == 1
         for u in us:
             if bare_ok and u is us[0]:

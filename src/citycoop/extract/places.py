@@ -55,6 +55,10 @@ class PlaceResolver:
         # Any level word right before a name: a Vietnamese district counts with one.
         self._level_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(
             [*lexicon["city_prefixes"], *lexicon["district_prefixes"], "châu", "Châu", "khu", "Khu"]))
+        # A county-level word right before a Chinese name ("khu Phòng Thành", "huyện Hà Khẩu"):
+        # the county, where a prefecture goes by the same name too.
+        self._county_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(
+            [*lexicon["district_prefixes"], "khu", "Khu"]))
         self._china = re.compile(r"Trung Quốc")
         # A river, mountain or lake of the name is no place ("sông Lan Thương - Mê Kông").
         self._feature_before = re.compile(r"(?:^|\s)(?:sông|Sông|núi|Núi|hồ|Hồ|đèo|Đèo|vịnh|Vịnh|dãy|Dãy)\s*$")
@@ -196,9 +200,13 @@ class PlaceResolver:
         return None
 
     def _pick(self, text: str, m: Mention, country: str, mentions: list[Mention]) -> Locality | None:
-        """The candidate of ``country`` this mention means: among Chinese namesakes, the one
-        whose province or prefecture the article names, else the curated or higher-level one."""
+        """The candidate of ``country`` this mention means: among Chinese namesakes, a county
+        when a county-level word stands before it, the one whose province or prefecture the
+        article names, else the curated or higher-level one."""
         cands = [c for c in m.candidates if c.country == country]
+        if len(cands) > 1 and country == "cn" and len({c.level == "county" for c in cands}) == 2 \
+                and self._county_prefix.search(text, max(0, m.start - 12), m.start):
+            cands = [c for c in cands if c.level == "county"]
         if len(cands) > 1:
             named = {c.name for o in mentions if o is not m for c in o.candidates if c.country == country}
             for c in cands:
@@ -480,15 +488,27 @@ def count_mentions(mentions: list[ResolvedMention], body_start: int) -> list[dic
     return sorted(rows, key=lambda r: (-r["count"], r["country"], r["name"]))
 
 
+# ", thuộc thành phố " and the like: the most that stands between a county and its city
+PREFECTURE_APPOSITION_CHARS = 24
+
+
 def partner_localities(mentions: list[ResolvedMention],
                        gazetteer: Gazetteer | None = None) -> list[Locality]:
-    """Chinese parties, without a province that only locates a partner city in it. A district
+    """Chinese parties, without a province that only locates a partner city in it. A county
+    followed by its city ("huyện Hà Khẩu, châu Hồng Hà") brings the city in; a district
     of a municipality brings the municipality in (with ``gazetteer``): the municipality is its
     city as well as its province ("khu Từ Hối, thành phố Thượng Hải" meets as Shanghai too)."""
     seen: dict[str, Locality] = {}
-    for m in mentions:
+    for i, m in enumerate(mentions):
         if m.party and m.locality and m.locality.country == "cn":
             seen.setdefault(m.locality.name, m.locality)
+            # "khu Phòng Thành, thành phố Phòng Thành Cảng": a county designated by its city
+            # meets as that city too (a municipality's district does: "quận Từ Hối, Thượng Hải")
+            if m.locality.prefecture:
+                for o in mentions[i + 1:i + 3]:
+                    if (o.locality is not None and o.locality.name == m.locality.prefecture
+                            and o.start - m.end <= PREFECTURE_APPOSITION_CHARS):
+                        seen.setdefault(o.locality.name, o.locality)
     if gazetteer is not None:
         for loc in list(seen.values()):
             parent = gazetteer.get("cn", loc.province) if loc.province != loc.name else None

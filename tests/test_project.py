@@ -21,14 +21,18 @@ def test_environment_yml_and_pyproject_name_the_same_packages():
     assert "-e ." in pip_section
 
 
+def _range(req: str) -> str:
+    """What follows the package name (and its extras): ">=2.2,<3"."""
+    return re.sub(r"^[A-Za-z0-9_.-]+(\[[^\]]*\])?", "", req.strip()).strip()
+
+
 def test_version_ranges_match_between_the_two_files():
     py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    ranges = {_name(r): r.split(_name(r).split("[")[0], 1)[-1].strip()
-              for r in py["dependencies"] + py["optional-dependencies"]["test"]}
+    ranges = {_name(r): _range(r) for r in py["dependencies"] + py["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     for dep in env["dependencies"]:
         if isinstance(dep, str) and _name(dep) in ranges:
-            assert dep[len(_name(dep)):].strip() == ranges[_name(dep)], dep
+            assert _range(dep) == ranges[_name(dep)], dep
 
 
 def test_layout_from_the_design_card():

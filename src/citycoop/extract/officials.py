@@ -8,9 +8,11 @@ the side comes from the title: the first place it names, else words only one sid
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from ..gazetteer import Locality
 
@@ -59,8 +61,12 @@ class _Tokens:
         self.text = text
         self.items: list[tuple[int, int, str, PlacedMention | None]] = []
         places = sorted(places, key=lambda p: p.start)
+        # The first place ending after a span's start is the first whose running maximum of
+        # ends passes it: found by bisection (walking the places from the start for every span
+        # took time in sentences × places).
+        ends = list(accumulate((p.end for p in places), max))
         for lo, hi in spans:
-            pi = next((i for i, p in enumerate(places) if p.end > lo), len(places))
+            pi = bisect.bisect_right(ends, lo)
             for m in _WORD.finditer(text, lo, hi):
                 while pi < len(places) and places[pi].end <= m.start():
                     self._add_place(places[pi])

@@ -243,9 +243,10 @@ def _lead_in(line: str) -> bool:
             and not _is_capitals(line))
 
 
-def _as_written(raw_text: str, lines: list[str]) -> dict[str, str]:
-    """Normalized line → the line in its author's tone-mark style, for the lines that differ."""
-    written = [ln.strip() for ln in normalize_text(raw_text, tone_marks=False).split("\n")]
+def _as_written(written_text: str, lines: list[str]) -> dict[str, str]:
+    """Normalized line → the line in its author's tone-mark style, for the lines that differ
+    (``written_text``: the text normalized but for the tone-mark style)."""
+    written = [ln.strip() for ln in written_text.split("\n")]
     if len(written) != len(lines):
         return {}
     return {ln: w for ln, w in zip(lines, written) if ln != w}
@@ -259,13 +260,16 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
     rules = rules or _default_rules()
     raw_text = raw.text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw.text else raw.text
     raw_lines = raw_text.split("\n")
-    lines = [ln.strip() for ln in normalize_text(raw_text).split("\n")]
+    # normalize_text(raw_text) in two steps, the first of which is the text in its author's
+    # tone-mark style: one pass over the text fewer than normalizing it twice.
+    written_text = normalize_text(raw_text, tone_marks=False)
+    lines = [ln.strip() for ln in normalize_tone_marks(written_text).split("\n")]
     if len(raw_lines) != len(lines):  # never expected (normalizing keeps lines); then no columns
         raw_lines = [None] * len(lines)
     # Rules read one tone-mark style; the text keeps its author's ("Uỷ ban", "văn hoá"), line by
     # line, so that what an analyst quotes from it is in the article (extraction normalizes it
     # again: moving a tone mark keeps the length, hence every offset).
-    as_written = _as_written(raw_text, lines)
+    as_written = _as_written(written_text, lines)
     title = normalize_text(raw.title).strip() if raw.title else None
     url, outlet, byline = raw.url, raw.outlet, raw.byline
     published = metadata.parse_published(raw.published)
@@ -379,6 +383,9 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
         title = normalize_text(raw.title, tone_marks=False).strip()
     elif title:
         title = as_written.get(title, title)
+    # The kept lines in one tone-mark style make the content hash (one story in either style):
+    # they are what normalizing the text as written gives, without a pass over it.
+    normalized = "\n\n".join(kept)
     if as_written:
         kept = [as_written.get(ln, ln) for ln in kept]
     text = "\n\n".join(kept)
@@ -396,7 +403,7 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
         byline=byline,
         published=published,
         published_source=published_source,
-        content_hash=content_hash(normalize_tone_marks(text)),  # one story in either style
+        content_hash=content_hash(normalized),
         n_chars=len(text),
         warnings=warnings,
     )

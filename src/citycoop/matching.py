@@ -131,6 +131,18 @@ def compile_words(words, flags: int = 0, not_after: str = "") -> re.Pattern:
     return re.compile(r"(?:%s)(?![\w])" % "|".join(branches), rest_flags)
 
 
+def compile_words_then(words, rest: str, flags: int = 0) -> re.Pattern:
+    """``(?<![\\w])(?:w1|w2|…)REST`` (words in the order given), written as ``compile_words``
+    writes the words: it starts on a literal, where the plain pattern tries the alternation
+    at every position of the text it searches. The same matches as long as REST cannot start
+    with a word character (``\\s+…``, `` $``): then it implies the ``(?![\\w])`` that
+    ``compile_words`` puts after the words. Under IGNORECASE, REST is matched ignoring case too."""
+    head = compile_words(words, flags)
+    if flags & re.IGNORECASE and not head.flags & re.IGNORECASE:
+        rest = "(?i:%s)" % rest
+    return re.compile(head.pattern + rest, head.flags)
+
+
 class TermMatcher:
     """The matches of ``compile_terms(terms)`` (leftmost, longest whole-syllable term at each
     position, case-sensitive), found with an Aho–Corasick automaton (pyahocorasick).

@@ -31,7 +31,10 @@ class Lead:
     spans: tuple[tuple[int, int], ...]
 
     def __contains__(self, offset: int) -> bool:
-        return any(s <= offset < e for s, e in self.spans)
+        for s, e in self.spans:  # (asked for every place mention: a loop, not any() of a generator)
+            if s <= offset < e:
+                return True
+        return False
 
     def text(self, doc: str) -> str:
         return "\n\n".join(doc[s:e] for s, e in self.spans)

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Locality, Mention
+from ..matching import compile_words, compile_words_then
 from .lead import Lead
 from .text import Sentences, SpanSet
 
@@ -76,6 +77,9 @@ class PlaceResolver:
     def __init__(self, gazetteer: Gazetteer, lexicon: dict):
         self.gaz = gazetteer
         esc = lambda xs: "|".join(re.escape(x) for x in sorted(xs, key=len, reverse=True))  # noqa: E731
+        # Word lists searched for in every sentence or before every mention: compiled to start
+        # on a literal (matching.compile_words), the same matches as the plain alternation.
+        longest_first = lambda xs: sorted(xs, key=len, reverse=True)  # noqa: E731
         self._cn_before = re.compile(r"(?:%s)" % esc(lexicon["china_markers_before"]))
         self._cn_after = re.compile(r"^\s*(?:%s)" % esc(lexicon["china_markers_after"]))
         self._vn_after = re.compile(r"^\s*(?:\(Việt Nam\)|, Việt Nam)")
@@ -90,15 +94,14 @@ class PlaceResolver:
         self._surnames = frozenset(lexicon["surnames"])
         self._next_word = re.compile(r" ([^\W\d_]+)(?![\w])")
         person_before = [w for w in lexicon["surnames"] if w not in set(lexicon["surnames_also_words"])]
-        self._surname_before = re.compile(r"(?<![\w])(?:%s) $" % esc(person_before))
-        self._party_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["party_cues"]),
-                                     re.IGNORECASE)
+        self._surname_before = compile_words_then(longest_first(person_before), " $")
+        self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
         self._prefix_at_end = re.compile(r"(?:%s)\s*$" % esc(lexicon["place_prefixes"]))
         # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
         after = lexicon.get("party_cues_after") or []
-        self._cue_after = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(after)) if after else None
+        self._cue_after = compile_words(longest_first(after)) if after else None
         senders = lexicon.get("sender_cues") or []
-        self._sender_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(senders)) if senders else None
+        self._sender_cue = compile_words(longest_first(senders)) if senders else None
         not_after = lexicon.get("party_cues_after_not") or []
         self._not_cue_after = re.compile(r"(?:%s)(?![\w])" % esc(not_after)) if not_after else None
         # "Hồ Chí Minh" alone is the person (Chủ tịch Hồ Chí Minh, tư tưởng Hồ Chí Minh); the city
@@ -108,22 +111,19 @@ class PlaceResolver:
             r"(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
         # "Tổng Lãnh sự Việt Nam tại Côn Minh": the seat of a mission only locates it.
         missions = lexicon.get("mission_words") or []
-        self._mission_seat = re.compile(
-            r"(?<![\w])(?:%s)(?:\s+[^\s,;.]+){0,6}\s+tại\s+(?:(?:%s)\s+)?$"
-            % (esc(missions), esc(lexicon["place_prefixes"]))) if missions else None
+        self._mission_seat = compile_words_then(
+            longest_first(missions), r"(?:\s+[^\s,;.]+){0,6}\s+tại\s+(?:(?:%s)\s+)?$"
+            % esc(lexicon["place_prefixes"])) if missions else None
         side = lexicon.get("side_event_words") or []
-        self._side_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side),
-                                      re.IGNORECASE) if side else None
+        self._side_event = compile_words(longest_first(side), re.IGNORECASE) if side else None
         self._prefix_after = re.compile(r"(?:%s)\s+" % esc(lexicon["place_prefixes"]))
         side_meeting = lexicon.get("side_meeting_words") or []
-        self._side_meeting = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side_meeting),
-                                        re.IGNORECASE) if side_meeting else None
+        self._side_meeting = compile_words(longest_first(side_meeting), re.IGNORECASE) if side_meeting else None
         # "đoàn châu Hồng Hà", "Đoàn đại biểu tỉnh Lào Cai": the place a delegation comes from.
-        self._delegation_of = re.compile(r"(?<![\w])(?:%s)\s+(?:(?:%s)\s+)?$" % (
-            esc(lexicon["delegation_words"]), esc(lexicon["place_prefixes"])))
+        self._delegation_of = compile_words_then(longest_first(lexicon["delegation_words"]),
+                                                 r"\s+(?:(?:%s)\s+)?$" % esc(lexicon["place_prefixes"]))
         other_event = lexicon.get("other_event_words") or []
-        self._other_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(other_event),
-                                       re.IGNORECASE) if other_event else None
+        self._other_event = compile_words(longest_first(other_event), re.IGNORECASE) if other_event else None
         national = lexicon.get("national_offices") or []
         self._national_office = re.compile(r"(?:%s)(?![\w])" % esc(national)) if national else None
         openers = lexicon.get("subject_openers") or []

@@ -43,7 +43,7 @@ class _MentionIndex:
     def __init__(self, mentions: list[Mention]):
         self.mentions = mentions
         self.starts = [m.start for m in mentions]
-        self._names: dict[str, Counter] | None = None
+        self._names: dict[str, dict[str, int]] | None = None
 
     def within(self, lo: int, hi: int) -> list[Mention]:
         """The mentions inside [lo, hi], in text order."""
@@ -56,10 +56,11 @@ class _MentionIndex:
             self._names = {}
             for o in self.mentions:
                 for c in o.candidates:
-                    self._names.setdefault(c.country, Counter())[c.name] += 1
-        counts = self._names.get(country, Counter())
-        own = Counter(c.name for c in m.candidates if c.country == country)
-        return {n for n in names if counts[n] > own[n]}
+                    counts = self._names.setdefault(c.country, {})
+                    counts[c.name] = counts.get(c.name, 0) + 1
+        counts = self._names.get(country, {})
+        own = [c.name for c in m.candidates if c.country == country]
+        return {n for n in names if counts.get(n, 0) > own.count(n)}
 
 
 @dataclass

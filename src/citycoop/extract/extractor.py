@@ -11,7 +11,7 @@ from ..normalize import normalize_tone_marks
 from .dates import find_event_date
 from .direction import DirectionReader
 from .lead import LeadFinder
-from .officials import OfficialFinder, PlacedMention
+from .officials import OfficialFinder
 from .places import PlaceResolver, count_mentions, partner_localities, vn_party_localities
 from .text import Sentences, sentence_boundary
 from .topics import Taxonomy, load_taxonomy
@@ -46,8 +46,7 @@ class Extractor:
 
         mentions, place_warnings = self.places.resolve(doc, sentences)
         warnings += place_warnings
-        officials = self.officials.find(
-            doc, [PlacedMention(m.start, m.end, m.locality) for m in mentions], sentences)
+        officials = self.officials.find(doc, mentions, sentences)  # (read as PlacedMentions)
         title_spans = [s for o in officials for s in o.title_spans]
         represented = _first_places_in(mentions, title_spans)
         lead = self.lead.find(doc, body_start, [m.start for m in mentions if m.locality])

@@ -35,7 +35,9 @@ _LISTED_HEADLINE = re.compile(r"[ \t]*[-–•›·*+»▶][^\n]*[^\s.;:!?…,][
 
 @dataclass
 class PlacedMention:
-    """A place mention already resolved to one locality (see ``places``)."""
+    """A place mention already resolved to one locality (see ``places``): what this module reads
+    of one. The extractor passes its ``places.ResolvedMention``s, which have these fields, as
+    they are (a copy of each cost more than reading them)."""
 
     start: int
     end: int
@@ -67,6 +69,10 @@ class _Tokens:
         ends = list(accumulate((p.end for p in places), max))
         for lo, hi in spans:
             pi = bisect.bisect_right(ends, lo)
+            if pi == len(places) or places[pi].start >= hi:  # no place in the span: words only
+                self.items += [(m.start(), m.end(), m.group(0), None) for m in _WORD.finditer(text, lo, hi)]
+                self.items.append((hi, hi, ".", None))
+                continue
             for m in _WORD.finditer(text, lo, hi):
                 while pi < len(places) and places[pi].end <= m.start():
                     self._add_place(places[pi])
@@ -156,7 +162,8 @@ class OfficialFinder:
         # the frame word, then at most a few words of the same clause, then "của"
         self._absent_of = compile_words_then(longest_first(frames_of), r"(?:\s+[^\s.,;:!?]+){0,8}?\s+của\s+\Z",
                                              re.I) if frames_of else None
-        self._and_end = re.compile(r"\s+và\s+\Z")
+        # = \s+và\s+\Z, written to open on a class: `re` skips to the next space in C
+        self._and_end = re.compile(r"[\s]\s*và\s+\Z")
         self._not_officials = frozenset(lexicon.get("not_officials") or ())
         # Lower-case prefixes that put a place, never a person, right after them ("huyện Hà
         # Quảng", "khu Từ Hối"), matched whole: "trị" ends "khu tự trị" but also "Bộ Chính trị".

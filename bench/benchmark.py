@@ -12,8 +12,11 @@ from the same cache and output: unchanged parts of the folder are kept), increme
 taxonomy term), peak_rss_mb of the cold run
 (parent and workers), the corpus_overview report's build time and size beyond plotly.js, the
 time and peak RSS (command and notebook kernels) of the busiest partner's profile with the
-transport explorer (pages_s, pages_rss_mb: the pages that read evidence and texts), and
-accuracy against the generator's labels. Prints a table, then one `BENCH {json}` line.
+transport explorer (pages_s, pages_rss_mb: the pages that read evidence and texts),
+accuracy against the generator's labels, and one long article (long_article_s: `citycoop
+extract` of a single 4 MB .txt; long_article_growth: its time over that of a 1 MB one, about 2.5
+when the cost is linear, as process start-up is paid by both). Prints a table, then one
+`BENCH {json}` line.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ from accuracy import accuracy  # noqa: E402
 from generate import generate  # noqa: E402
 
 TARGETS = {"ratio": 4, "cached_ratio": 1.5, "incremental_ratio": 1.5, "peak_rss_mb": 1000,
-           "report_html_mb": 3, "report_s": 60}
+           "report_html_mb": 3, "report_s": 60, "long_article_s": 10, "long_article_growth": 4}
 CITYCOOP = [sys.executable, "-m", "citycoop"]
 REPEAT = 3
 
@@ -79,6 +82,27 @@ def run_measured(cmd: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
     return elapsed, peak / 1e6
+
+
+LONG_MB = (1, 4)  # a long article, and one four times longer (--smoke: a tenth of each)
+
+
+def long_article(path: Path, megabytes: float) -> Path:
+    """One .txt article of ``megabytes``: the paragraphs of the development set's .txt scrapes
+    (tests/dev: places, officials' titles, menus, related headlines) in turn, as an export gone
+    wrong or a whole site in one file would give. Issue 27: 2 MB took 6.5 s, 19 MB never ended."""
+    paragraphs = []
+    for p in sorted((HERE.parent / "tests" / "dev").rglob("*.txt")):
+        text = p.read_text(encoding="utf-8", errors="replace")
+        paragraphs += [x.strip() for x in text.split("\n\n") if x.strip()]
+    out, size, i = [], 0, 0
+    while size < megabytes * 1e6:
+        out.append(paragraphs[i % len(paragraphs)])
+        size += len(out[-1].encode()) + 2
+        i += 1
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "article.txt").write_text("\n\n".join(out), encoding="utf-8")
+    return path
 
 
 def busiest_partner(dataset_path: Path) -> str:
@@ -190,6 +214,11 @@ def main() -> None:
     pages_s, pages_rss = run_measured([*CITYCOOP, "report", str(out), "--out", str(work / "pages"), "-q",
                                        "--no-cache", "--partner", busiest, "--topic", "transport"])
     shutil.rmtree(work / "pages")
+    long_s = []
+    for mb in (LONG_MB if not args.smoke else [x / 10 for x in LONG_MB]):
+        folder = long_article(work / f"long_{mb}MB", mb)
+        long_s.append(run_measured([*CITYCOOP, "extract", str(folder), "-f", "jsonl", "-o",
+                                    str(work / f"long_{mb}MB.jsonl"), "--no-cache", "-q"])[0])
     result = {
         "n_articles": n, "floor_s": round(floor_s, 3), "extract_s": round(extract_s, 3),
         "ratio": round(extract_s / floor_s, 2), "cached_ratio": round(cached_s / floor_s, 2),
@@ -200,13 +229,14 @@ def main() -> None:
         "incremental_file_ratio": round(incremental_file_s / floor_s, 2), "naive_s": round(naive_s, 3),
         "peak_rss_mb": round(peak_rss, 1), "report_html_mb": round(report_mb, 3), "report_s": round(report_s, 1),
         "pages_s": round(pages_s, 1), "pages_rss_mb": round(pages_rss, 1),
+        "long_article_s": round(long_s[-1], 2), "long_article_growth": round(long_s[-1] / long_s[0], 2),
         "accuracy": acc["overall"], "accuracy_fields": acc["fields"], "cores": os.cpu_count(),
     }
     print(f"{'figure':<20}{'value':>12}{'target':>10}  ok")
     for key in ("floor_s", "extract_s", "ratio", "cached_s", "cached_ratio", "cached_rewrite_s",
                 "cached_rewrite_ratio", "incremental_s",
                 "incremental_ratio", "incremental_file_s", "incremental_file_ratio", "naive_s", "naive_ratio", "peak_rss_mb", "report_html_mb", "report_s",
-                "pages_s", "pages_rss_mb", "accuracy"):
+                "pages_s", "pages_rss_mb", "long_article_s", "long_article_growth", "accuracy"):
         target = TARGETS.get(key)
         ok = "" if target is None else ("yes" if result[key] <= target else "NO")
         print(f"{key:<20}{result[key]:>12}{'' if target is None else '≤ ' + str(target):>10}  {ok}")

@@ -409,6 +409,36 @@ def test_compile_words_equals_the_plain_alternation():
                         == [m.span() for m in plain.finditer(text, start)]), (words, text)
 
 
+def test_compile_words_then_equals_the_plain_pattern():
+    """matching.compile_words_then gives the matches of "(?<!\\w)(?:w1|w2…)REST" for the
+    patterns the extractor builds with it, at every start and end of a search window."""
+    import re
+    from pathlib import Path
+
+    from citycoop.gazetteer import load_lexicon
+    from citycoop.matching import compile_words_then
+
+    lex = load_lexicon()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += ["Tổng Lãnh sự Việt Nam tại Côn Minh", "Nguyễn \nHà", "THAY MẶT  ", "chuyến thăm chính thức của ",
+              "Chuyến Thăm của Tổng Bí thư và Của ", "đoàn đại biểu tỉnh ", "xđoàn ", "Lãnh sự quán tại thành phố "]
+    prefixes = "|".join(map(re.escape, sorted(lex["place_prefixes"], key=len, reverse=True)))
+    cases = [(lex["surnames"], " $", 0),
+             (lex["absent_frames_before"], r"\s+\Z", re.I),
+             (lex["absent_frames_of"], r"(?:\s+[^\s.,;:!?]+){0,8}?\s+của\s+\Z", re.I),
+             (lex["mission_words"], r"(?:\s+[^\s,;.]+){0,6}\s+tại\s+(?:(?:%s)\s+)?$" % prefixes, 0),
+             (lex["delegation_words"], r"\s+(?:(?:%s)\s+)?$" % prefixes, 0)]
+    for words, rest, flags in cases:
+        words = sorted(words, key=len, reverse=True)
+        plain = re.compile(r"(?<![\w])(?:%s)%s" % ("|".join(map(re.escape, words)), rest), flags)
+        fast = compile_words_then(words, rest, flags)
+        for text in texts + [t.upper() for t in texts]:
+            for end in range(0, len(text) + 1, max(1, len(text) // 200)):
+                for start in (0, max(0, end - 40)):
+                    a, b = fast.search(text, start, end), plain.search(text, start, end)
+                    assert (a and a.span()) == (b and b.span()), (words[:3], text[start:end])
+
+
 def test_old_tone_style_is_read_as_the_new_and_kept_as_written(ex):
     # "Uỷ ban", "hoà bình", "Thuỷ": the other tone-mark style is matched as the lexicon's
     # ("Ủy ban", "hòa bình") while the record's text quotes the article as written.

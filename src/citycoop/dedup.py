@@ -38,6 +38,7 @@ _BAND_MULT = np.array([0x9E3779B97F4A7C15 ** (i + 1) % (1 << 64) for i in range(
 _EMPTY = bytes(SIGNATURE_BYTES)
 _HOLDER = np.int32  # a key's first row or canonical number: 4 bytes hold 2 billion stories
 _MIN_EQUAL = THRESHOLD * NUM_PERM  # equal positions for an estimated Jaccard ≥ THRESHOLD
+_SHINGLE_BLOCK = 8192  # shingles hashed at once (4 MB of uint64); an article has far fewer
 
 
 def signature(text: str) -> bytes:
@@ -53,7 +54,13 @@ def signature(text: str) -> bytes:
         sh = (sh * np.uint64(31) + h[k:k + n]) & _MASK32
     # A repeated shingle cannot change a minimum, so they are not removed first: np.unique's
     # sort cost more than hashing them twice (64.6 → 53.5 µs an article, the same bytes).
-    return ((sh[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT).min(axis=0).astype(np.uint32).tobytes()
+    # Hashed a block of shingles at a time: the shingles × 64 matrix of a 4 MB article was
+    # 300 MB, and its allocation made the cost grow faster than the text.
+    mins = None
+    for lo in range(0, n, _SHINGLE_BLOCK):
+        block = ((sh[lo:lo + _SHINGLE_BLOCK, None] * _A[None, :] + _B[None, :]) >> _SHIFT).min(axis=0)
+        mins = block if mins is None else np.minimum(mins, block)
+    return mins.astype(np.uint32).tobytes()
 
 
 def band_keys(signatures: list[bytes]) -> list[list[int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -66,18 +66,21 @@ class Mention:
     # the Vietnamese province a district of this name stands for (None: no district, or
     # districts of this name in several provinces)
     vn_district: Locality | None = None
+    # Functions of the name (``reading``), stored: the extractor asks for them several times
+    # a mention, and Gazetteer.find works them out once a name.
+    ambiguous: bool = field(kw_only=True)
+    needs_evidence: bool = field(kw_only=True)
 
-    @property
-    def ambiguous(self) -> bool:
-        countries = {c.country for c in self.candidates}
-        return len(countries) > 1 or (self.vn_homonym is not None and "cn" in countries) or (
-            self.needs_evidence)
-
-    @property
-    def needs_evidence(self) -> bool:
-        """Only generated Chinese names, none curated: Chinese only on evidence in the text."""
-        cn = [c for c in self.candidates if c.country == "cn"]
-        return bool(cn) and all(c.needs_evidence for c in cn)
+    @staticmethod
+    def reading(candidates: tuple[Locality, ...], vn_homonym: str | None) -> tuple[bool, bool]:
+        """``(ambiguous, needs_evidence)`` of a name: whether it may name places of both
+        countries; whether its Chinese readings are all generated, none curated (then it is
+        Chinese only on evidence in the text)."""
+        cn = [c for c in candidates if c.country == "cn"]
+        needs_evidence = bool(cn) and all(c.needs_evidence for c in cn)
+        countries = {c.country for c in candidates}
+        ambiguous = len(countries) > 1 or (vn_homonym is not None and "cn" in countries) or needs_evidence
+        return ambiguous, needs_evidence
 
 
 def _memo(fn):
@@ -182,20 +185,32 @@ class Gazetteer:
         # Place names are proper nouns: match case-sensitively ("Hòa Bình" the province,
         # "hòa bình" peace), on syllable boundaries, longest name first.
         self._matcher = TermMatcher(forms)
+        self._readings: dict[str, tuple | None] = {}  # Gazetteer.find's, by name, as met
 
     def find(self, text: str) -> list[Mention]:
         out = []
+        readings = self._readings
         for start, end in self._matcher.finditer(text):
             surface = text[start:end]
-            if surface in self._blocked:
-                continue
-            cands = self._surfaces.get(surface, ())
-            homonym = self.homonyms.get(surface)
-            district = self.districts.get(surface)
-            if not cands and district is None:
-                continue  # a homonym that is only a Vietnamese commune: not a gazetteer place
-            out.append(Mention(start, end, surface, cands, homonym, district))
+            reading = readings.get(surface, False)
+            if reading is False:
+                reading = readings[surface] = self._reading(surface)
+            if reading is not None:
+                out.append(Mention(start, end, surface, *reading[:3], ambiguous=reading[3],
+                                   needs_evidence=reading[4]))
         return out
+
+    def _reading(self, surface: str) -> tuple | None:
+        """What a matched name is: its candidates, Vietnamese homonym kind, district and
+        ``Mention.reading``; None when it names no place."""
+        if surface in self._blocked:
+            return None
+        cands = self._surfaces.get(surface, ())
+        homonym = self.homonyms.get(surface)
+        district = self.districts.get(surface)
+        if not cands and district is None:
+            return None  # a homonym that is only a Vietnamese commune: not a gazetteer place
+        return (cands, homonym, district, *Mention.reading(cands, homonym))
 
     def get(self, country: str, name: str) -> Locality | None:
         return self.by_name.get((country, name))

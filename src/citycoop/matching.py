@@ -98,10 +98,11 @@ def compile_words(words, flags: int = 0, not_after: str = "") -> re.Pattern:
     """``(?<!NOT_AFTER)(?<![\\w])(?:w1|w2|…)(?![\\w])`` for ``words`` in the order given (the
     caller sorts them longest first), with the same matches, rewritten to start on a literal.
 
-    The words are grouped by their first character, each group written as ``[X](?<!…)(?:rest)``,
-    with the rest in the original order (under IGNORECASE: ``(?i:rest)``, X = the characters
-    the first one matches, so the pattern as a whole is case-sensitive and `re` can skip
-    straight to the next character in one of the X). A position can only match in one group,
+    The words are grouped by their first character, each group written as
+    ``(?<=[X])(?<!…)(?:rest)`` after one class of all the first characters, with the rest in
+    the original order (under IGNORECASE: ``(?i:rest)``, X = the characters the first one
+    matches, so the pattern as a whole is case-sensitive and `re` can skip straight to the
+    next character in one of the X). A position can only match in one group,
     so the order of attempts, hence every match, is the same as with the plain alternation.
     If two groups' first characters could match the same text character (never for the
     lexicon's Vietnamese words), the plain pattern is compiled instead.
@@ -127,8 +128,27 @@ def compile_words(words, flags: int = 0, not_after: str = "") -> re.Pattern:
         before = r"(?<![\w].)" + ((r"(?<!(?i:%s).)" if ignorecase else r"(?<!%s.)") % re.escape(not_after)
                                     if not_after else "")
         rest = "|".join(re.escape(w[1:]) for w in ws)
-        branches.append(head + before + ("(?i:%s)" % rest if ignorecase else "(?:%s)" % rest))
-    return re.compile(r"(?:%s)(?![\w])" % "|".join(branches), rest_flags)
+        # the first character is read once, before the branches; each branch looks back at it
+        branches.append(("(?<=%s)" % head if len(groups) > 1 else "") + before
+                        + ("(?i:%s)" % rest if ignorecase else "(?:%s)" % rest))
+    # One class of every first character opens the pattern: `re` then skips in C to the next
+    # position where a word can start (a pattern opening on a branch of classes, as before,
+    # was tried at every position). party_cues under IGNORECASE: 35 → 22 µs a 1 500-character
+    # text; other_event_words 93 → 61 µs.
+    first = "[" + "".join(map(re.escape, sorted(set().union(*groups)))) + "]"
+    return re.compile(r"%s(?:%s)(?![\w])" % (first, "|".join(branches)), rest_flags)
+
+
+def compile_words_then(words, rest: str, flags: int = 0) -> re.Pattern:
+    """``(?<![\\w])(?:w1|w2|…)REST`` (words in the order given), written as ``compile_words``
+    writes the words: it starts on a literal, where the plain pattern tries the alternation
+    at every position of the text it searches. The same matches as long as REST cannot start
+    with a word character (``\\s+…``, `` $``): then it implies the ``(?![\\w])`` that
+    ``compile_words`` puts after the words. Under IGNORECASE, REST is matched ignoring case too."""
+    head = compile_words(words, flags)
+    if flags & re.IGNORECASE and not head.flags & re.IGNORECASE:
+        rest = "(?i:%s)" % rest
+    return re.compile(head.pattern + rest, head.flags)
 
 
 class TermMatcher:

@@ -2,6 +2,7 @@
 gazetteer, lexicon and taxonomy it was built with) that returns the JSON-ready record."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 
 from ..gazetteer import Gazetteer, load_gazetteer, load_lexicon
@@ -10,7 +11,7 @@ from ..normalize import normalize_tone_marks
 from .dates import find_event_date
 from .direction import DirectionReader
 from .lead import LeadFinder
-from .officials import OfficialFinder, PlacedMention
+from .officials import OfficialFinder
 from .places import PlaceResolver, count_mentions, partner_localities, vn_party_localities
 from .text import Sentences, sentence_boundary
 from .topics import Taxonomy, load_taxonomy
@@ -45,14 +46,9 @@ class Extractor:
 
         mentions, place_warnings = self.places.resolve(doc, sentences)
         warnings += place_warnings
-        officials = self.officials.find(
-            doc, [PlacedMention(m.start, m.end, m.locality) for m in mentions], sentences)
+        officials = self.officials.find(doc, mentions, sentences)  # (read as PlacedMentions)
         title_spans = [s for o in officials for s in o.title_spans]
-        represented = set()
-        for s, e in title_spans:
-            first = next((m for m in mentions if s <= m.start < e and m.locality), None)
-            if first:
-                represented.add(first.start)
+        represented = _first_places_in(mentions, title_spans)
         lead = self.lead.find(doc, body_start, [m.start for m in mentions if m.locality])
         self.places.mark_parties(doc, sentences, mentions, title_spans, represented, lead)
         partners = partner_localities(mentions, self.gazetteer)
@@ -104,6 +100,22 @@ class Extractor:
             "text": body,
         }
         return record
+
+
+def _first_places_in(mentions, spans) -> set[int]:
+    """Start of the first mention with a locality inside each span (the place a title names
+    first). Mentions come in text order: each span's are found by bisection, not by walking
+    every mention for every span."""
+    starts = [m.start for m in mentions]
+    firsts = set()
+    for s, e in spans:
+        i = bisect.bisect_left(starts, s)
+        while i < len(mentions) and mentions[i].start < e:
+            if mentions[i].locality:
+                firsts.add(mentions[i].start)
+                break
+            i += 1
+    return firsts
 
 
 def _most_mentioned_vn(mentions, body_start):

@@ -10,6 +10,7 @@ which often names the delegations).
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,10 @@ class Lead:
     spans: tuple[tuple[int, int], ...]
 
     def __contains__(self, offset: int) -> bool:
-        return any(s <= offset < e for s, e in self.spans)
+        for s, e in self.spans:  # (asked for every place mention: a loop, not any() of a generator)
+            if s <= offset < e:
+                return True
+        return False
 
     def text(self, doc: str) -> str:
         return "\n\n".join(doc[s:e] for s, e in self.spans)
@@ -71,14 +75,17 @@ class LeadFinder:
             return Lead(title)
         tiers: list[int | None] = [None, None, None]
         running = 0
+        place_starts = sorted(place_starts)  # a paragraph's places found by bisection
         for i, (s, e) in enumerate(paragraphs):
-            if len(doc[s:e].split()) < _LEAD_MIN_WORDS:
+            # (split at most _LEAD_MIN_WORDS times: fewer words are all that is asked)
+            if len(doc[s:e].split(None, _LEAD_MIN_WORDS)) < _LEAD_MIN_WORDS:
                 continue  # furniture, a caption, a subheading: not counted either
             running += 1
             if running > _LEAD_MAX_PARAGRAPHS:
                 break
-            if not any(s <= p < e for p in place_starts):
-                continue
+            k = bisect.bisect_left(place_starts, s)
+            if k == len(place_starts) or place_starts[k] >= e:
+                continue  # no place in it
             cued, dated = bool(self._cue.search(doc, s, e)), has_event_date(doc[s:e])
             tier = 0 if cued and dated else 1 if dated else 2 if cued else None
             if tier is not None and tiers[tier] is None:

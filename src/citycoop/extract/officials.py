@@ -8,11 +8,13 @@ the side comes from the title: the first place it names, else words only one sid
 """
 from __future__ import annotations
 
+import bisect
 import re
-from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from ..gazetteer import Locality
+from ..matching import compile_words_then
 
 _WORD = re.compile(r"[^\W\d_]+|\(Trung Quốc\)|\(Việt Nam\)|[,\-–(;:]")  # ";" ":" end a title
 # Last syllables of title heads ("Chủ tịch", "Thị trưởng"): a title may end on them.
@@ -33,7 +35,9 @@ _LISTED_HEADLINE = re.compile(r"[ \t]*[-–•›·*+»▶][^\n]*[^\s.;:!?…,][
 
 @dataclass
 class PlacedMention:
-    """A place mention already resolved to one locality (see ``places``)."""
+    """A place mention already resolved to one locality (see ``places``): what this module reads
+    of one. The extractor passes its ``places.ResolvedMention``s, which have these fields, as
+    they are (a copy of each cost more than reading them)."""
 
     start: int
     end: int
@@ -59,8 +63,16 @@ class _Tokens:
         self.text = text
         self.items: list[tuple[int, int, str, PlacedMention | None]] = []
         places = sorted(places, key=lambda p: p.start)
+        # The first place ending after a span's start is the first whose running maximum of
+        # ends passes it: found by bisection (walking the places from the start for every span
+        # took time in sentences × places).
+        ends = list(accumulate((p.end for p in places), max))
         for lo, hi in spans:
-            pi = next((i for i, p in enumerate(places) if p.end > lo), len(places))
+            pi = bisect.bisect_right(ends, lo)
+            if pi == len(places) or places[pi].start >= hi:  # no place in the span: words only
+                self.items += [(m.start(), m.end(), m.group(0), None) for m in _WORD.finditer(text, lo, hi)]
+                self.items.append((hi, hi, ".", None))
+                continue
             for m in _WORD.finditer(text, lo, hi):
                 while pi < len(places) and places[pi].end <= m.start():
                     self._add_place(places[pi])
@@ -142,14 +154,16 @@ class OfficialFinder:
         self._side_frames = {w.casefold(): s for w, s in (lexicon.get("side_frames") or {}).items()}
         # Frames that name a person who is not at the meeting: "thay mặt Bí thư X" (absent),
         # "chuyến thăm ... của Tổng Bí thư X" (a visit of their own), "theo lời mời của".
-        alt = lambda xs: "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))  # noqa: E731
         frames = lexicon.get("absent_frames_before") or ()
-        self._absent_before = re.compile(r"(?<![\w])(?:%s)\s+\Z" % alt(frames), re.I) if frames else None
+        # (searched before every title: compiled to start on a literal, see compile_words_then)
+        longest_first = lambda xs: sorted(xs, key=len, reverse=True)  # noqa: E731
+        self._absent_before = compile_words_then(longest_first(frames), r"\s+\Z", re.I) if frames else None
         frames_of = lexicon.get("absent_frames_of") or ()
         # the frame word, then at most a few words of the same clause, then "của"
-        self._absent_of = re.compile(r"(?<![\w])(?:%s)(?:\s+[^\s.,;:!?]+){0,8}?\s+của\s+\Z" % alt(
-            frames_of), re.I) if frames_of else None
-        self._and_end = re.compile(r"\s+và\s+\Z")
+        self._absent_of = compile_words_then(longest_first(frames_of), r"(?:\s+[^\s.,;:!?]+){0,8}?\s+của\s+\Z",
+                                             re.I) if frames_of else None
+        # = \s+và\s+\Z, written to open on a class: `re` skips to the next space in C
+        self._and_end = re.compile(r"[\s]\s*và\s+\Z")
         self._not_officials = frozenset(lexicon.get("not_officials") or ())
         # Lower-case prefixes that put a place, never a person, right after them ("huyện Hà
         # Quảng", "khu Từ Hối"), matched whole: "trị" ends "khu tự trị" but also "Bộ Chính trị".
@@ -456,8 +470,12 @@ class OfficialFinder:
             if not self._takes_part(text, name, absent_at):
                 continue
             obs = found[name]
-            sides = Counter(s for s, *_ in obs if s)
-            side = sides.most_common(1)[0][0] if sides else None
+            sides: dict[str, int] = {}  # (a dict: a Counter per name cost more than the rest of this loop)
+            for s, *_ in obs:
+                if s:
+                    sides[s] = sides.get(s, 0) + 1
+            # the most frequent side; of equals, the first seen (as Counter.most_common(1) gives)
+            side = max(sides, key=sides.get) if sides else None
             with_place = [o for o in obs if o[2] is not None and o[0] == side]
             best = with_place[0] if with_place else obs[0]
             out.append(Official(name, best[1], side, best[2], [o[3] for o in obs]))

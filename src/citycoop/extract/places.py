@@ -8,13 +8,15 @@ Otherwise the Vietnamese reading is kept and a warning says so.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Locality, Mention
+from ..matching import compile_words, compile_words_then
 from .lead import Lead
-from .text import Sentences
+from .text import Sentences, SpanSet
 
 _SUBPROVINCIAL = ("district", "urban_district", "town", "ward", "commune")
 _DISTRICT_KINDS = ("district", "urban_district", "town")  # what "huyện", "quận", "thị xã" can name  # homonym kinds a "thành phố" prefix rules out
@@ -32,6 +34,35 @@ _PARENT_AFTER = 40
 _MEMBER_LIST = 3
 
 
+class _MentionIndex:
+    """An article's place mentions (in text order) with what reading one mention needs from
+    the others, found without walking all of them: those inside a span (bisection on their
+    starts), and whether another mention names a locality (counts per name). Each walk took
+    time in mentions × mentions, which grows with the square of an article's length."""
+
+    def __init__(self, mentions: list[Mention]):
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+        self._names: dict[str, dict[str, int]] | None = None
+
+    def within(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions inside [lo, hi], in text order."""
+        first, last = bisect.bisect_left(self.starts, lo), bisect.bisect_right(self.starts, hi)
+        return [o for o in self.mentions[first:last] if o.end <= hi]
+
+    def named_by_others(self, m: Mention, country: str, names: list[str | None]) -> set[str | None]:
+        """Those of ``names`` that a candidate of ``country`` of another mention than ``m`` has."""
+        if self._names is None:
+            self._names = {}
+            for o in self.mentions:
+                for c in o.candidates:
+                    counts = self._names.setdefault(c.country, {})
+                    counts[c.name] = counts.get(c.name, 0) + 1
+        counts = self._names.get(country, {})
+        own = [c.name for c in m.candidates if c.country == country]
+        return {n for n in names if counts.get(n, 0) > own.count(n)}
+
+
 @dataclass
 class ResolvedMention:
     start: int
@@ -47,6 +78,9 @@ class PlaceResolver:
     def __init__(self, gazetteer: Gazetteer, lexicon: dict):
         self.gaz = gazetteer
         esc = lambda xs: "|".join(re.escape(x) for x in sorted(xs, key=len, reverse=True))  # noqa: E731
+        # Word lists searched for in every sentence or before every mention: compiled to start
+        # on a literal (matching.compile_words), the same matches as the plain alternation.
+        longest_first = lambda xs: sorted(xs, key=len, reverse=True)  # noqa: E731
         self._cn_before = re.compile(r"(?:%s)" % esc(lexicon["china_markers_before"]))
         self._cn_after = re.compile(r"^\s*(?:%s)" % esc(lexicon["china_markers_after"]))
         self._vn_after = re.compile(r"^\s*(?:\(Việt Nam\)|, Việt Nam)")
@@ -65,15 +99,14 @@ class PlaceResolver:
         self._surnames = frozenset(lexicon["surnames"])
         self._next_word = re.compile(r" ([^\W\d_]+)(?![\w])")
         person_before = [w for w in lexicon["surnames"] if w not in set(lexicon["surnames_also_words"])]
-        self._surname_before = re.compile(r"(?<![\w])(?:%s) $" % esc(person_before))
-        self._party_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(lexicon["party_cues"]),
-                                     re.IGNORECASE)
+        self._surname_before = compile_words_then(longest_first(person_before), " $")
+        self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
         self._prefix_at_end = re.compile(r"(?:%s)\s*$" % esc(lexicon["place_prefixes"]))
         # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
         after = lexicon.get("party_cues_after") or []
-        self._cue_after = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(after)) if after else None
+        self._cue_after = compile_words(longest_first(after)) if after else None
         senders = lexicon.get("sender_cues") or []
-        self._sender_cue = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(senders)) if senders else None
+        self._sender_cue = compile_words(longest_first(senders)) if senders else None
         not_after = lexicon.get("party_cues_after_not") or []
         self._not_cue_after = re.compile(r"(?:%s)(?![\w])" % esc(not_after)) if not_after else None
         # "Hồ Chí Minh" alone is the person (Chủ tịch Hồ Chí Minh, tư tưởng Hồ Chí Minh); the city
@@ -83,22 +116,19 @@ class PlaceResolver:
             r"(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
         # "Tổng Lãnh sự Việt Nam tại Côn Minh": the seat of a mission only locates it.
         missions = lexicon.get("mission_words") or []
-        self._mission_seat = re.compile(
-            r"(?<![\w])(?:%s)(?:\s+[^\s,;.]+){0,6}\s+tại\s+(?:(?:%s)\s+)?$"
-            % (esc(missions), esc(lexicon["place_prefixes"]))) if missions else None
+        self._mission_seat = compile_words_then(
+            longest_first(missions), r"(?:\s+[^\s,;.]+){0,6}\s+tại\s+(?:(?:%s)\s+)?$"
+            % esc(lexicon["place_prefixes"])) if missions else None
         side = lexicon.get("side_event_words") or []
-        self._side_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side),
-                                      re.IGNORECASE) if side else None
+        self._side_event = compile_words(longest_first(side), re.IGNORECASE) if side else None
         self._prefix_after = re.compile(r"(?:%s)\s+" % esc(lexicon["place_prefixes"]))
         side_meeting = lexicon.get("side_meeting_words") or []
-        self._side_meeting = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(side_meeting),
-                                        re.IGNORECASE) if side_meeting else None
+        self._side_meeting = compile_words(longest_first(side_meeting), re.IGNORECASE) if side_meeting else None
         # "đoàn châu Hồng Hà", "Đoàn đại biểu tỉnh Lào Cai": the place a delegation comes from.
-        self._delegation_of = re.compile(r"(?<![\w])(?:%s)\s+(?:(?:%s)\s+)?$" % (
-            esc(lexicon["delegation_words"]), esc(lexicon["place_prefixes"])))
+        self._delegation_of = compile_words_then(longest_first(lexicon["delegation_words"]),
+                                                 r"\s+(?:(?:%s)\s+)?$" % esc(lexicon["place_prefixes"]))
         other_event = lexicon.get("other_event_words") or []
-        self._other_event = re.compile(r"(?<![\w])(?:%s)(?![\w])" % esc(other_event),
-                                       re.IGNORECASE) if other_event else None
+        self._other_event = compile_words(longest_first(other_event), re.IGNORECASE) if other_event else None
         national = lexicon.get("national_offices") or []
         self._national_office = re.compile(r"(?:%s)(?![\w])" % esc(national)) if national else None
         openers = lexicon.get("subject_openers") or []
@@ -136,7 +166,7 @@ class PlaceResolver:
         return None
 
     def _generated_evidence(self, text: str, sentences: Sentences, m: Mention,
-                            mentions: list[Mention]) -> str | None:
+                            mentions: _MentionIndex) -> str | None:
         """'cn' or 'vn' for a name only the generated Chinese gazetteer has (no curated row):
         settled by a country marker right after it, a Chinese title or "Khu tự trị" before
         it, its own province or prefecture named close by, or a level word before it
@@ -160,7 +190,7 @@ class PlaceResolver:
             return "cn"
         level = self._level_prefix.search(left)
         lo, hi = self._near(text, sentences, m)
-        near = [o for o in mentions if o is not m and lo <= o.start and o.end <= hi]
+        near = [o for o in mentions.within(lo, hi) if o is not m]
         if level:
             if self._china.search(text, lo, hi) or any(
                     c.country == "cn" and c.is_provincial and not o.ambiguous
@@ -171,12 +201,14 @@ class PlaceResolver:
     def _near(self, text: str, sentences: Sentences, m: Mention) -> tuple[int, int]:
         si = sentences.index_at(m.start)
         lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
-        lo, hi = max(lo, m.start - _NEAR, text.rfind("\n", 0, m.start) + 1), min(hi, m.end + _NEAR)
+        # (a line break further back than _NEAR changes nothing: not looked for)
+        line_start = text.rfind("\n", max(0, m.start - _NEAR), m.start) + 1
+        lo, hi = max(lo, m.start - _NEAR, line_start), min(hi, m.end + _NEAR)
         eol = text.find("\n", m.end, hi)
         return lo, (hi if eol < 0 else eol)
 
     def _parent_named(self, text: str, sentences: Sentences, m: Mention,
-                      mentions: list[Mention]) -> str | None:
+                      mentions: _MentionIndex) -> str | None:
         """'cn' when the Chinese reading's province or prefecture is named right after it
         ("Dương Châu, tỉnh Giang Tô", "Hà Khẩu (Vân Nam)"), or before it when a level word
         introduces it ("Vân Nam ... huyện Hà Khẩu")."""
@@ -186,8 +218,8 @@ class PlaceResolver:
             return None
         lo, hi = self._near(text, sentences, m)
         level = None
-        for o in mentions:
-            if o is m or not (lo <= o.start and o.end <= hi):
+        for o in mentions.within(lo, hi):
+            if o is m:
                 continue
             if not any(c.country == "cn" and c.name in parents for c in o.candidates):
                 continue
@@ -199,7 +231,7 @@ class PlaceResolver:
                     return "cn"
         return None
 
-    def _pick(self, text: str, m: Mention, country: str, mentions: list[Mention]) -> Locality | None:
+    def _pick(self, text: str, m: Mention, country: str, mentions: _MentionIndex) -> Locality | None:
         """The candidate of ``country`` this mention means: among Chinese namesakes, a county
         when a county-level word stands before it, the one whose province or prefecture the
         article names, else the curated or higher-level one."""
@@ -208,7 +240,7 @@ class PlaceResolver:
                 and self._county_prefix.search(text, max(0, m.start - 12), m.start):
             cands = [c for c in cands if c.level == "county"]
         if len(cands) > 1:
-            named = {c.name for o in mentions if o is not m for c in o.candidates if c.country == country}
+            named = mentions.named_by_others(m, country, [n for c in cands for n in (c.province, c.prefecture)])
             for c in cands:
                 if c.province in named or (c.prefecture and c.prefecture in named):
                     return c
@@ -237,10 +269,11 @@ class PlaceResolver:
         mentions = [m for m in mentions if not (m.needs_evidence and self._feature_before.search(
             text, max(0, m.start - 6), m.start))]
         own: dict[int, str] = {}  # evidence that settles only its own mention
+        index = _MentionIndex(mentions)
         for m in mentions:
             if m.ambiguous:
-                ev = (self._generated_evidence(text, sentences, m, mentions) if m.needs_evidence
-                      else self._evidence(text, m) or self._parent_named(text, sentences, m, mentions))
+                ev = (self._generated_evidence(text, sentences, m, index) if m.needs_evidence
+                      else self._evidence(text, m) or self._parent_named(text, sentences, m, index))
                 if ev and _BULLET.match(text[text.rfind("\n", 0, m.start) + 1:m.start]):
                     # an item of a list (related headlines) is about another article:
                     # "- Đoàn tỉnh Hà Nam (Trung Quốc) ..." under a story on the Vietnamese Hà Nam
@@ -256,7 +289,7 @@ class PlaceResolver:
                 if loc is None:
                     continue
             elif not m.ambiguous:
-                loc = self._pick(text, m, m.candidates[0].country, mentions)
+                loc = self._pick(text, m, m.candidates[0].country, index)
             else:
                 country = own.get(m.start) or settled.get(m.surface)
                 if country is None:
@@ -268,7 +301,7 @@ class PlaceResolver:
                     # (not a province merely sharing a generated county's name: "Quảng Ninh")
                     if not m.needs_evidence or not any(c.country == "vn" for c in m.candidates):
                         defaulted.add(m.surface)
-                loc = self._pick(text, m, country, mentions)
+                loc = self._pick(text, m, country, index)
                 if loc is None and country == "vn":
                     loc = self._district(text, m)
             out.append(ResolvedMention(m.start, m.end, m.surface, loc, m.ambiguous, by_default))
@@ -288,11 +321,12 @@ class PlaceResolver:
         In the ``lead`` (the title and the lead paragraphs), places that open their clause and are
         followed by words of meeting are parties too (``_mark_subjects``).
         """
+        in_titles = SpanSet(title_spans)
         prev: ResolvedMention | None = None
         prev_sentence = -1
         for m in mentions:
             si = sentences.index_at(m.start)
-            in_title = any(s <= m.start < e for s, e in title_spans)
+            in_title = m.start in in_titles
             lo = sentences.starts[si] if si < len(sentences) else 0
             if self._mission_seat is not None and self._mission_seat.search(
                     text, max(lo, m.start - 120), m.start):
@@ -329,10 +363,10 @@ class PlaceResolver:
                 m.party = False
         if lead is not None and self._cue_after is not None:
             self._mark_subjects(text, sentences, [m for m in mentions if m.start in lead],
-                                title_spans, self._cue_after)
+                                in_titles, self._cue_after)
         if self._sender_cue is not None:
             self._mark_subjects(text, sentences, [m for m in mentions if running_at[m.start]],
-                                title_spans, self._sender_cue)
+                                in_titles, self._sender_cue)
         if lead is not None:
             self._unmark_other_events(text, sentences, mentions, represented, lead)
             self._unmark_larger_event_members(text, sentences, mentions, lead)
@@ -434,7 +468,7 @@ class PlaceResolver:
         return after[marker.end():] if marker else after
 
     def _mark_subjects(self, text: str, sentences: Sentences, mentions: list[ResolvedMention],
-                       title_spans: list[tuple[int, int]], cue: re.Pattern) -> None:
+                       in_titles: SpanSet, cue: re.Pattern) -> None:
         """"Lạng Sơn và Quảng Tây (Trung Quốc) hội đàm": places joined as the subject of a
         clause, followed within a few words by ``cue`` (lexicon.yml's party_cues_after, read
         in the title and the lead, where the parties are named; its sender_cues, read in any
@@ -443,7 +477,7 @@ class PlaceResolver:
         sentence, hi = -1, 0  # the group's sentence and where it ends
         opens = False  # whether ``group`` opens its clause
         for m in mentions + [None]:  # None: the end, which closes the last group
-            if m is not None and any(s <= m.start < e for s, e in title_spans):
+            if m is not None and m.start in in_titles:
                 m = None  # inside an official's title: closes the group, starts none
             si = sentences.index_at(m.start) if m is not None else -1
             if m is not None and group and sentence == si \

@@ -87,3 +87,28 @@ def first_paragraph_end(text: str) -> int:
     """End offset of the lead paragraph."""
     i = text.find("\n\n")
     return len(text) if i < 0 else i
+
+
+class SpanSet:
+    """Half-open spans ``[start, end)`` merged into sorted, disjoint ones, so that whether an
+    offset lies in any of them is one bisection: ``any(s <= x < e for s, e in spans)`` for every
+    place mention of an article took time in mentions × spans, which both grow with its length
+    (a 2 MB article: 6.5 s)."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(spans):
+            if start >= end:
+                continue  # empty: contains nothing
+            if self.ends and start <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]

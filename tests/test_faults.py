@@ -549,3 +549,27 @@ def test_every_fault_at_once_every_input_is_a_record_or_a_reject(tmp_path, engin
     # the link back, the 2 pipes; ignored: skip1.txt and the old rejects
     assert (f"files read 13, articles {len(want_records) + len(want_rejects)}, "
             f"records {len(want_records)}") in summary and summary.endswith("ignored 2"), summary
+
+
+DEEP_LEAD = ("Ngày 12/6/2024, đoàn đại biểu tỉnh Lạng Sơn do Chủ tịch UBND tỉnh dẫn đầu đã hội đàm với lãnh "
+             "đạo Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc) về hợp tác thương mại biên giới.")
+DEEP_SECOND = ("Hai bên thống nhất đẩy mạnh du lịch qua cửa khẩu Hữu Nghị và nâng cao năng lực thông quan "
+               "hàng hóa tại các cặp cửa khẩu trong năm 2024.")
+
+
+@pytest.mark.parametrize("depth", [300, 10_000])
+def test_a_page_nested_past_the_parsers_depth_limit_is_read_to_its_end(tmp_path, depth):
+    """libxml2 stops reading a page 255 elements deep: 10 000 nested <div>s had lost the body
+    and been rejected as "no body left after removing boilerplate", the wrong reason."""
+    page = ("<!DOCTYPE html><html><head><title>Lạng Sơn hội đàm với Quảng Tây</title></head><body>"
+            "<h1>Lạng Sơn hội đàm với Quảng Tây</h1>" + "<div class='wrap'>" * depth
+            + f"<p>{DEEP_LEAD}</p><p>{DEEP_SECOND} &amp; hơn nữa</p><p>{DEEP_SECOND.replace('2024', '2025')}</p>"
+            + "</div>" * depth + "</body></html>")
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    p = cli("extract", tmp_path / "deep.html", "--no-cache", "-j", "1", timeout=300)
+    assert p.returncode == 0 and "rejected" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+    [record] = [json.loads(x) for x in p.stdout.splitlines()]
+    assert DEEP_LEAD in record["text"] and f"{DEEP_SECOND} & hơn nữa" in record["text"]
+    assert "\n" in record["text"].split(DEEP_SECOND)[0]  # the paragraphs stay apart
+    assert record["partners"][0]["name"] == "Guangxi"
+

@@ -495,10 +495,29 @@ def _html_options():
     return _HTML_OPTIONS
 
 
+def _html_tree(html: str):
+    """The page parsed as trafilatura parses it (``load_html``: its parser, its repairs), or
+    None, and whether the parse stopped at libxml2's depth limit: past 255 nested elements it
+    drops the rest of the page without an error anyone sees."""
+    from trafilatura.utils import HTML_PARSER, load_html
+
+    tree = load_html(html, _html_options().max_file_size)
+    last = HTML_PARSER.error_log.last_error  # the depth limit ends the parse: its error is the last
+    return tree, last is not None and last.type_name == "ERR_RESOURCE_LIMIT" and "depth" in last.message
+
+
 def _read_html(f: InputFile, html: str, codec: str, warnings: tuple[str, ...] = ()) -> RawDocument | Reject:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, options=_html_options())
+    tree, too_deep = _html_tree(html)
+    if too_deep:  # 10 000 nested <div>s had lost the body and been rejected as "no body"
+        html = flatten_deep_html(html)
+        tree, too_deep = _html_tree(html)
+        if too_deep:
+            return Reject(f.source, "unreadable", f"HTML nested more than {_LIBXML_MAX_DEPTH} elements deep, "
+                                                  "past what the HTML parser reads")
+    # the tree, not the text: parsed once (trafilatura takes a copy of a tree it is given)
+    doc = trafilatura.bare_extraction(tree, options=_html_options()) if tree is not None else None
     text = (doc.text if doc is not None else None) or ""
     if not text.strip():
         return Reject(f.source, "empty", "no main text in the HTML page")
@@ -511,6 +530,76 @@ def _read_html(f: InputFile, html: str, codec: str, warnings: tuple[str, ...] = 
     return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
                        published=doc.date or date_line_near_headline(html),
                        outlet=doc.sitename or doc.hostname, byline=doc.author, warnings=warnings)
+
+
+_LIBXML_MAX_DEPTH = 255  # elements libxml2's HTML parser nests before it stops reading a page
+# Nesting kept by flatten_deep_html: under the limit, with room for the html and body elements
+# the parser adds and for the end tags the flattener cannot see are implied.
+_FLAT_DEPTH = 200
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_BLOCK_TAGS = frozenset("address article aside blockquote dd details div dl dt figcaption figure footer form "
+                        "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr ul".split())
+_IMPLIED_END = frozenset("p li dt dd option tr td th".split())  # a second one ends the first
+
+
+def flatten_deep_html(html: str) -> str:
+    """The page with the tags of elements nested deeper than _FLAT_DEPTH left out and their
+    content kept (a block's tags become line breaks, so its paragraphs stay apart), so that the
+    HTML parser reads it to the end. Only for pages the parser found too deep: the nesting of a
+    real page is kept as it is."""
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (tag, its tags kept)
+    kept = 0  # open elements whose tags are kept
+
+    class Flattener(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            nonlocal kept
+            raw = self.get_starttag_text()
+            if tag in _VOID_TAGS:
+                out.append(raw)
+                return
+            if tag in _IMPLIED_END and stack and stack[-1][0] == tag:
+                self.handle_endtag(tag)
+            keep = kept < _FLAT_DEPTH
+            kept += keep
+            stack.append((tag, keep))
+            out.append(raw if keep else "<br>" if tag in _BLOCK_TAGS else "")
+
+        def handle_startendtag(self, tag, attrs):
+            out.append(self.get_starttag_text())
+
+        def handle_endtag(self, tag):
+            nonlocal kept
+            at = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == tag), None)
+            if at is None:  # an end tag nothing opened: the parser ignores it too
+                return
+            for _, keep in stack[at:]:
+                kept -= keep
+            keep = stack[at][1]
+            del stack[at:]
+            out.append(f"</{tag}>" if keep else "<br>" if tag in _BLOCK_TAGS else "")
+
+        def handle_data(self, data):
+            out.append(data)
+
+        def handle_entityref(self, name):
+            out.append(f"&{name};")
+
+        def handle_charref(self, name):
+            out.append(f"&#{name};")
+
+        def handle_decl(self, decl):
+            out.append(f"<!{decl}>")
+
+        def unknown_decl(self, data):
+            out.append(f"<![{data}]>")
+
+    parser = Flattener(convert_charrefs=False)
+    parser.feed(html)
+    parser.close()
+    return "".join(out)
 
 
 # The box outlets print the lead in: "sapo" on most Vietnamese sites, the English words

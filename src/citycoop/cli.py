@@ -3,6 +3,7 @@ arguments, calls the API."""
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -374,12 +375,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error_line(exc: Exception) -> str:
+    """What a run that stopped on ``exc`` says. A full disk (Arrow's errors name no file) says
+    what became of the outputs: each is written whole or not at all, and the half-written
+    files are removed."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" writing {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or 'no space left on device'}{where}; outputs left as they were before this run"
+    return str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (OSError, OutputInUse, UsageError) as exc:  # a missing input, an output that cannot be written
-        print(f"citycoop {args.command}: {exc}", file=sys.stderr)
+        print(f"citycoop {args.command}: {_error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: the outputs were written whole or not at all
         print(f"\ncitycoop {args.command}: stopped (Ctrl-C); outputs left as they were", file=sys.stderr)

@@ -1547,20 +1547,24 @@ class RecordWriter:
         self._rows = 0
 
     def close(self) -> None:
-        if self.fmt == "parquet":
-            self._flush_parquet()
-            try:
-                if self._pending is not None:
-                    self._pending.result()
-            finally:
-                self._thread.shutdown()
-                self._parquet.close()
-        elif self._own:
-            self._own.close()
-        else:
-            self._fh.flush()
-        if self._path != self._target:
-            os.replace(self._path, self._target)
+        try:
+            if self.fmt == "parquet":
+                self._flush_parquet()
+                try:
+                    if self._pending is not None:
+                        self._pending.result()
+                finally:
+                    self._thread.shutdown()
+                    self._parquet.close()
+            elif self._own:
+                self._own.close()
+            else:
+                self._fh.flush()
+            if self._path != self._target:
+                os.replace(self._path, self._target)
+        except BaseException:  # a full disk at the last row group: the half-written file goes too
+            self.abort()
+            raise
 
     def abort(self) -> None:
         """A failed run: what was written goes; the output's previous file stays as it was."""

@@ -371,7 +371,7 @@ class Job:
 
 @dataclass
 class ReportResult:
-    index_path: Path
+    index_path: Path | None  # None when no page was built (``nothing``)
     written: list[str]  # pages that are there: run now, or up to date
     failures: list[str]
     up_to_date: list[str] = field(default_factory=list)  # pages not run again (``PageRecord``)

@@ -388,3 +388,31 @@ def test_export_published_fields_in_any_common_form_and_a_wrong_one_is_said(tmp_
     for r, v in zip(records, forms):
         said = [w for w in r["warnings"] if w.startswith("published field")]
         assert said == ([] if r["published"] else [f"published field '{v}' is not a date citycoop reads, ignored"])
+
+
+def test_the_dask_engine_prints_rejects_as_the_local_engine_does(tmp_path):
+    """--engine dask had printed no reject, only the count in the summary."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "c.txt"):
+        (corpus / name).write_bytes((ROOT / "seeds/000_77aec2281c3530ce.txt").read_bytes())
+    (corpus / "b_empty.txt").write_text("")
+    (corpus / "d_bin.txt").write_bytes(b"\x00\x01PK\x03\x04")
+    (corpus / "e_rows.jsonl").write_text('{"text": "Hà Nội đón đoàn Quảng Tây"}\n{broken\n', encoding="utf-8")
+    local = cli("extract", str(corpus), "-j", "1", "-o", str(tmp_path / "out.jsonl"), "--no-cache")
+    dask = cli("extract", str(corpus), "--engine", "dask", "-o", f"{tmp_path}/out_data/", "--no-cache")
+    assert local.returncode == 0 and dask.returncode == 0, dask.stderr[-3000:]
+
+    def rejected(p):
+        return [line for line in p.stderr.splitlines() if line.startswith("citycoop: rejected ")]
+
+    assert rejected(dask) == rejected(local) == [
+        f"citycoop: rejected {corpus}/b_empty.txt: empty (file is empty)",
+        f"citycoop: rejected {corpus}/d_bin.txt: binary (NUL bytes and no UTF-16/32 byte order mark)",
+        f"citycoop: rejected {corpus}/e_rows.jsonl#2: malformed_jsonl (line 2: Expecting property name enclosed "
+        "in double quotes: line 1 column 2 (char 1))"]
+    lines = dask.stderr.splitlines()
+    assert lines.index(rejected(dask)[-1]) < lines.index(next(x for x in lines if x.startswith("citycoop: files read")))
+    # and -q keeps them quiet, as it does locally
+    quiet = cli("extract", str(corpus), "--engine", "dask", "-o", f"{tmp_path}/quiet_data/", "--no-cache", "-q")
+    assert quiet.returncode == 0 and not rejected(quiet), quiet.stderr[-3000:]

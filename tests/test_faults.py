@@ -549,3 +549,88 @@ def test_every_fault_at_once_every_input_is_a_record_or_a_reject(tmp_path, engin
     # the link back, the 2 pipes; ignored: skip1.txt and the old rejects
     assert (f"files read 13, articles {len(want_records) + len(want_rejects)}, "
             f"records {len(want_records)}") in summary and summary.endswith("ignored 2"), summary
+
+
+DEEP_LEAD = ("Ngày 12/6/2024, đoàn đại biểu tỉnh Lạng Sơn do Chủ tịch UBND tỉnh dẫn đầu đã hội đàm với lãnh "
+             "đạo Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc) về hợp tác thương mại biên giới.")
+DEEP_SECOND = ("Hai bên thống nhất đẩy mạnh du lịch qua cửa khẩu Hữu Nghị và nâng cao năng lực thông quan "
+               "hàng hóa tại các cặp cửa khẩu trong năm 2024.")
+
+
+@pytest.mark.parametrize("depth", [300, 10_000])
+def test_a_page_nested_past_the_parsers_depth_limit_is_read_to_its_end(tmp_path, depth):
+    """libxml2 stops reading a page 255 elements deep: 10 000 nested <div>s had lost the body
+    and been rejected as "no body left after removing boilerplate", the wrong reason."""
+    page = ("<!DOCTYPE html><html><head><title>Lạng Sơn hội đàm với Quảng Tây</title></head><body>"
+            "<h1>Lạng Sơn hội đàm với Quảng Tây</h1>" + "<div class='wrap'>" * depth
+            + f"<p>{DEEP_LEAD}</p><p>{DEEP_SECOND} &amp; hơn nữa</p><p>{DEEP_SECOND.replace('2024', '2025')}</p>"
+            + "</div>" * depth + "</body></html>")
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    p = cli("extract", tmp_path / "deep.html", "--no-cache", "-j", "1", timeout=300)
+    assert p.returncode == 0 and "rejected" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+    [record] = [json.loads(x) for x in p.stdout.splitlines()]
+    assert DEEP_LEAD in record["text"] and f"{DEEP_SECOND} & hơn nữa" in record["text"]
+    assert "\n" in record["text"].split(DEEP_SECOND)[0]  # the paragraphs stay apart
+    assert record["partners"][0]["name"] == "Guangxi"
+
+
+# A disk that fills while citycoop writes: Arrow writes Parquet and the cache's segments in C++,
+# so the script makes its writes fail as a full disk does (OSError ENOSPC).
+FULL_DISK = """
+import errno, io, os, sys
+import pyarrow as pa
+import pyarrow.parquet as pq
+from citycoop import cli
+
+def full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+class FillingFile(io.RawIOBase):
+    '''A file on a disk that is full after its first 2 000 bytes.'''
+    def __init__(self, path):
+        self.fh, self.written = open(path, "wb"), 0
+    def writable(self):
+        return True
+    def write(self, data):
+        self.written += len(data)
+        if self.written > 2000:
+            full()
+        return self.fh.write(data)
+    def close(self):
+        self.fh.close()
+        super().close()
+
+if sys.argv[1] == "parquet":
+    pq.ParquetWriter.write_table = full
+else:
+    real = pa.OSFile
+    pa.OSFile = lambda path, mode="r": pa.PythonFile(FillingFile(path), mode="w") if "w" in mode else real(path, mode)
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("full,output", [("parquet", "out.parquet"), ("parquet", "out_data/"),
+                                         ("cache", "out.jsonl"), ("cache", "out.parquet")])
+def test_a_full_disk_leaves_no_half_written_file_and_the_last_output_as_it_was(tmp_path, full, output):
+    """A Parquet output, or a cache segment, half-written when the disk filled had stayed as a
+    dot file (.out.parquet.writing-…) or a .tmp segment."""
+    corpus = _small_corpus(tmp_path / "corpus", 3)
+    cache = tmp_path / "cache"
+    good = cli("extract", corpus, "-o", f"{tmp_path}/{output}", "--no-cache", "-q")
+    assert good.returncode == 0, good.stderr
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*")
+              if p.is_file() and not p.name.endswith(".lock")}  # a lock names the run holding it
+    for n in range(4):  # a new article, so the run writes anew
+        (corpus / f"new{n}.txt").write_bytes(seed_text().replace(b"2025", b"2024"))
+    p = subprocess.run([sys.executable, "-c", FULL_DISK, full, "extract", corpus, "-o", f"{tmp_path}/{output}",
+                        "--cache", cache, "-j", "1", "-q"], cwd=tmp_path, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=300)
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr[-3000:]
+    assert p.stderr == ("citycoop extract: No space left on device; outputs left as they were before this "
+                        "run\n"), p.stderr
+    left = sorted(str(x.relative_to(tmp_path)) for x in tmp_path.rglob("*")
+                  if ".writing" in x.name or x.name.endswith(".tmp"))
+    assert left == []
+    after = {x.relative_to(tmp_path): x.read_bytes() for x in tmp_path.rglob("*") if x.is_file()
+             and x.relative_to(tmp_path) in before}
+    assert after == before  # the last good output, as it was

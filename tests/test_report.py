@@ -264,9 +264,9 @@ def test_pages_of_partners_no_longer_in_the_data_are_removed(tmp_path):
     assert [p for p in pages if p not in ("index.html", "notes.html") and f'href="{p}"' not in index] == []
 
 
-def test_a_corpus_with_no_article_still_gives_a_readable_report(tmp_path):
-    """Every input rejected: the run still ends well, says why each file was rejected, and the
-    index says there is nothing rather than printing dashes for the event dates."""
+def test_a_corpus_with_no_article_builds_no_page_and_fails_saying_why(tmp_path):
+    """Every input rejected: the run says why each file was rejected and that nothing was
+    extracted, builds no page of empty charts (#26: 17 of them, minutes, exit 0) and fails."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02")
@@ -274,19 +274,16 @@ def test_a_corpus_with_no_article_still_gives_a_readable_report(tmp_path):
     out = tmp_path / "reports"
     p = subprocess.run([sys.executable, "-m", "citycoop", "report", str(corpus), "--out", str(out),
                         "--no-cache", "--overview-only"], cwd=tmp_path, capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr
     lines = [line for line in p.stderr.replace("\r", "\n").splitlines() if line.startswith("citycoop")]
     assert lines == ["citycoop report: rejected corpus/binary.txt: binary (NUL bytes and no UTF-16/32 byte order mark)",
                      "citycoop report: rejected corpus/empty.txt: empty (file is empty)",
                      "citycoop report: extracted: files read 2, articles 2, records 0, duplicates 0 (near 0), "
                      "rejects 2 (binary 1, empty 1)",
-                     "citycoop report: 1 pages: 1 run, 0 up to date"]
-    # -q: the counts, not each reject (run from elsewhere, so the rejects name the files otherwise
-    # and the page is made again)
+                     "citycoop report: no pages built: nothing extracted: no record from the 2 input files, "
+                     "2 rejects (binary 1, empty 1)"]
+    assert p.stdout == ""  # no index to open
+    # -q: the counts and the reason, not each reject
     quiet = run_report([corpus], out, "--overview-only")
-    assert quiet.stderr.splitlines() == lines[2:]
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert "0 articles extracted" in index and "2 rejected inputs" in index
-    assert "0 articles, 0 meetings" in index and "no event with a known year" in index
-    assert "– –" not in index
-    assert (out / "corpus_overview.html").exists()
+    assert quiet.returncode == 1 and quiet.stderr.splitlines() == lines[2:]
+    assert not list(out.glob("*.html"))

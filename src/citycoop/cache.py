@@ -414,9 +414,13 @@ class RecordCache:
             self._write_rows(self._buffered)
         if self._segment is not None:
             name, tmp, sink, writer = self._segment
-            writer.close()
-            sink.close()
-            tmp.rename(self.segments / name)
+            try:
+                writer.close()
+                sink.close()
+                tmp.rename(self.segments / name)
+            except BaseException:  # a full disk: the half-written segment goes, not left as .tmp
+                self._discard_segment()
+                raise
             self._existing.add(name)
         rows = []
         for f, n, key, rj, size, mtime, chain, dp, start in self._pending_files:
@@ -496,19 +500,32 @@ class RecordCache:
             removed += 1
         return removed
 
+    def _discard_segment(self) -> None:
+        """Close and remove the segment being written: its rows belong to no declared file (a
+        run stopped inside an export), or writing it failed (a full disk)."""
+        if self._segment is None:
+            return
+        _, tmp, sink, writer = self._segment
+        self._segment = self._segment_name = None
+        for close in (writer.close, sink.close):
+            try:
+                close()
+            except Exception:  # the failure that got us here is the one to report
+                pass
+        tmp.unlink(missing_ok=True)
+
     def close(self) -> None:
-        wrote = bool(self._pending_files) or self._wrote
-        self.flush()
-        if self._segment is not None:  # rows of no declared file: a run stopped inside an export
-            self._segment[3].close()
-            self._segment[2].close()
-            self._segment[1].unlink(missing_ok=True)
-            self._segment = self._segment_name = None
-        for _, source in self._readers.values():
-            source.close()
-        self._readers.clear()
-        self._write_decisions()
-        if wrote:  # a re-extracted file may have left its old segment unused
-            self.forget_old_settings()
-            self.prune()
-        self._db.close()
+        try:
+            wrote = bool(self._pending_files) or self._wrote
+            self.flush()
+            self._discard_segment()
+            self._write_decisions()
+            if wrote:  # a re-extracted file may have left its old segment unused
+                self.forget_old_settings()
+                self.prune()
+        finally:  # also when writing failed (a full disk): no .tmp segment, no open file is left
+            self._discard_segment()
+            for _, source in self._readers.values():
+                source.close()
+            self._readers.clear()
+            self._db.close()

@@ -3,6 +3,7 @@ arguments, calls the API."""
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
                       load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
-from .load import DEFAULT_MAX_BYTES, require_paths, skip_outputs
+from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, require_paths, skip_outputs
 from .models import Reject
 
 DEFAULT_CORPUS = "seeds"
@@ -35,6 +36,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", metavar="FILE", help="boilerplate rules YAML (default: packaged)")
     p.add_argument("--meta", metavar="FILE",
                    help="sidecar CSV with id,published[,title,url,outlet] to fill what texts lack")
+    p.add_argument("--field", action="append", metavar="FIELD=COLUMN", default=[],
+                   help=f"read this column (CSV) or key (JSONL) of an export as FIELD, one of "
+                        f"{', '.join(FIELDS)} (repeatable), e.g. --field text=body; the usual "
+                        "names (content, noi_dung, headline, link, ngay_dang, ...) need none")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                    help="size limit of one article file or export row (default %(default)s)")
     p.add_argument("--cache", metavar="DIR", default=None,
@@ -68,7 +73,12 @@ def _settings(args) -> Settings:
         raise
     except Exception as exc:
         raise UsageError(f"--meta {args.meta}: {_problem(exc)}") from None
-    return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes, meta=meta)
+    try:
+        fields = parse_field_options(args.field)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes, meta=meta,
+                    fields=fields)
 
 
 def _problem(exc: Exception) -> str:
@@ -172,9 +182,10 @@ def cmd_extract(args) -> int:
         from .distributed import extract_with_dask
 
         stats = extract_with_dask(args.paths, settings, out=args.output, scheduler=args.scheduler,
-                                  rejects_file=args.rejects, fmt=fmt)
+                                  rejects_file=args.rejects, fmt=fmt,
+                                  on_reject=None if args.quiet else _print_reject("citycoop", False))
         print(f"citycoop: {stats.summary()}", file=sys.stderr)
-        return 0
+        return _exit_status(stats)
     _without_pandas()
     _system_allocator_for_arrow()
     rejects: list[Reject] = []
@@ -197,7 +208,7 @@ def cmd_extract(args) -> int:
         print(f"citycoop: {stats.summary()}" + (f"; no input changed since {args.output} was "
                                                 "written: kept as is" if unchanged else parts),
               file=sys.stderr)
-        return 0
+        return _exit_status(stats)
     require_paths(args.paths)  # before the output file is made
     writer = RecordWriter(args.output or sys.stdout, fmt, load_taxonomy(settings.topics_file))
     stats = RunStats()
@@ -217,6 +228,16 @@ def cmd_extract(args) -> int:
     if args.rejects:
         write_rejects(rejects, args.rejects)
     print(f"citycoop: {stats.summary()}", file=sys.stderr)
+    return _exit_status(stats)
+
+
+def _exit_status(stats: RunStats, command: str = "extract") -> int:
+    """1, with a line saying why, when the run made no record from the files it was given
+    (a user's export whose columns were not recognised had ended "records 0" with status 0)."""
+    why = stats.nothing_extracted()
+    if why:
+        print(f"citycoop {command}: {why}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -234,6 +255,9 @@ def cmd_report(args) -> int:
     if result.extraction is not None:  # as `citycoop extract` ends: what was read, and rejected
         kept = "; no input changed since it was written: kept as is" if result.extraction_kept else ""
         print(f"citycoop report: extracted: {result.extraction.summary()}{kept}", file=sys.stderr)
+    if result.nothing:  # no record: no page of empty charts is built
+        print(f"citycoop report: no pages built: {result.nothing}", file=sys.stderr)
+        return 1
     for failure in result.failures:
         print(f"citycoop report: FAILED {failure}", file=sys.stderr)
     n_pages, n_kept = len(result.written) + len(result.failures), len(result.up_to_date)
@@ -275,6 +299,8 @@ def cmd_evaluate(args) -> int:
         return 2
     if stats is not None:
         print(f"citycoop evaluate: extracted: {stats.summary()}", file=sys.stderr)
+        if stats.nothing_extracted():  # every label would count as missed: no figures to show
+            return _exit_status(stats, "evaluate")
     if args.format == "json":
         print(evaluate.format_json(result))
     elif args.format == "markdown":
@@ -349,12 +375,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error_line(exc: Exception) -> str:
+    """What a run that stopped on ``exc`` says. A full disk (Arrow's errors name no file) says
+    what became of the outputs: each is written whole or not at all, and the half-written
+    files are removed."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" writing {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or 'no space left on device'}{where}; outputs left as they were before this run"
+    return str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (OSError, OutputInUse, UsageError) as exc:  # a missing input, an output that cannot be written
-        print(f"citycoop {args.command}: {exc}", file=sys.stderr)
+        print(f"citycoop {args.command}: {_error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: the outputs were written whole or not at all
         print(f"\ncitycoop {args.command}: stopped (Ctrl-C); outputs left as they were", file=sys.stderr)

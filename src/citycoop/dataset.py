@@ -71,6 +71,9 @@ class Settings:
     rules_file: str | None = None
     max_bytes: int = load.DEFAULT_MAX_BYTES
     meta: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # sidecar overrides by id
+    # Export columns the user mapped to fields, as (field, column) pairs (``--field text=body``,
+    # ``load.parse_field_options``), read before the usual names of data/export_fields.yml.
+    fields: tuple[tuple[str, str], ...] = ()
     # The corpus's furniture lines (``furniture.CorpusFurniture.as_bytes``), set by the run once
     # its first pass is done; not in the fingerprint: each file's cache key carries its share.
     furniture: bytes = b""
@@ -96,6 +99,20 @@ class RunStats:
                 f"duplicates {self.duplicates} (near {self.near_duplicates}), "
                 f"rejects {self.rejects}" + (f" ({reasons})" if reasons else "")
                 + (f", ignored {self.ignored}" if self.ignored else ""))
+
+    def nothing_extracted(self) -> str | None:
+        """Why a run given input files made no record, or None (it made some, or was given
+        none): a run that extracts nothing from its inputs is a failure to say so, not a success."""
+        if self.records or not self.files:
+            return None
+        files = f"{self.files} input file{'s' if self.files != 1 else ''}"
+        if not self.rejects:
+            return f"nothing extracted: no article in the {files}"
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.reject_reasons.items()))
+        hint = ("; an export's text column is mapped with --field text=<column>"
+                if "no_text_field" in self.reject_reasons else "")
+        return (f"nothing extracted: no record from the {files}, {self.rejects} "
+                f"reject{'s' if self.rejects != 1 else ''} ({reasons}){hint}")
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -198,7 +215,7 @@ def iter_file(f: load.InputFile, settings: Settings) -> Iterator[dict | Reject]:
     # An HTML page's template is already gone (trafilatura keeps the main text): it is neither
     # scanned nor cleaned by repetition (see furniture.scan_file).
     furniture = frozenset() if furniture_mod.is_html(f.path) else _worker_furniture(settings)
-    for item in load.read_file(f, settings.max_bytes):
+    for item in load.read_file(f, settings.max_bytes, settings.fields):
         if isinstance(item, Reject):
             yield item
             continue
@@ -1263,7 +1280,7 @@ def with_furniture(files: list[load.InputFile], settings: Settings, store: Recor
     from .furniture import load_threshold, scan_corpus
 
     found = scan_corpus(files, threshold=load_threshold(settings.rules_file), max_bytes=settings.max_bytes,
-                        store=store, jobs=jobs, submit_many=submit_many)
+                        fields=settings.fields, store=store, jobs=jobs, submit_many=submit_many)
     return replace(settings, furniture=found.as_bytes()), found
 
 
@@ -1284,7 +1301,7 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
 def _fingerprint(settings: Settings) -> str:
     """What besides a file's bytes decides its records: the extractor's version, the packaged data
     files (gazetteers, lexicon, taxonomy, boilerplate rules) or the user's replacements, the
-    sidecar metadata and the size limit. Hashes the files' bytes rather than loading them."""
+    sidecar metadata, the size limit and the export columns mapped. Hashes the files' bytes rather than loading them."""
     from importlib import resources
 
     from .extract.version import EXTRACTOR_VERSION
@@ -1297,7 +1314,7 @@ def _fingerprint(settings: Settings) -> str:
             user = replaced.get(item.name)
             h.update(f"\0{item.name}\0".encode())
             h.update(Path(user).read_bytes() if user else item.read_bytes())
-    h.update(repr((settings.meta, settings.max_bytes)).encode())
+    h.update(repr((settings.meta, settings.max_bytes, settings.fields)).encode())
     h.update(b"\0furniture_removed column")  # cached rows of earlier versions lack it
     return h.hexdigest()[:12]
 
@@ -1530,20 +1547,24 @@ class RecordWriter:
         self._rows = 0
 
     def close(self) -> None:
-        if self.fmt == "parquet":
-            self._flush_parquet()
-            try:
-                if self._pending is not None:
-                    self._pending.result()
-            finally:
-                self._thread.shutdown()
-                self._parquet.close()
-        elif self._own:
-            self._own.close()
-        else:
-            self._fh.flush()
-        if self._path != self._target:
-            os.replace(self._path, self._target)
+        try:
+            if self.fmt == "parquet":
+                self._flush_parquet()
+                try:
+                    if self._pending is not None:
+                        self._pending.result()
+                finally:
+                    self._thread.shutdown()
+                    self._parquet.close()
+            elif self._own:
+                self._own.close()
+            else:
+                self._fh.flush()
+            if self._path != self._target:
+                os.replace(self._path, self._target)
+        except BaseException:  # a full disk at the last row group: the half-written file goes too
+            self.abort()
+            raise
 
     def abort(self) -> None:
         """A failed run: what was written goes; the output's previous file stays as it was."""

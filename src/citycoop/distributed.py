@@ -67,7 +67,10 @@ def _replace_parts(folder: Path, new_parts: list[Path]) -> None:
 
 def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: str | None = None,
                       rejects_file: str | None = None, fmt: str = "parquet", n_workers: int | None = None,
-                      files_per_task: int = FILES_PER_TASK, part_bytes: int = PART_BYTES) -> RunStats:
+                      files_per_task: int = FILES_PER_TASK, part_bytes: int = PART_BYTES,
+                      on_reject=None) -> RunStats:
+    """Extract ``paths`` on a Dask cluster into ``out``; ``on_reject(reject)`` is called for each
+    reject as the task that found it is handed on (in input order), as the local engine does."""
     if out is None:
         raise ValueError("--engine dask writes files: give -o (a folder for parquet, a file otherwise)")
     stats = RunStats()
@@ -79,12 +82,12 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     files = list(load.discover(paths, stats=discovered))
     with output_lock(Path(out).resolve()):  # as the default engine's: one run writes an output
         return _run_on_dask(files, settings, stats, discovered, out, scheduler, rejects_file, fmt, n_workers,
-                            files_per_task, part_bytes)
+                            files_per_task, part_bytes, on_reject)
 
 
 def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, out: str,
                  scheduler: str | None, rejects_file: str | None, fmt: str, n_workers: int | None,
-                 files_per_task: int, part_bytes: int) -> RunStats:
+                 files_per_task: int, part_bytes: int, on_reject=None) -> RunStats:
     from dask.distributed import Client, LocalCluster
 
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
@@ -132,6 +135,9 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
             for chunk in deduplicator.computed(batch, stats):
                 writer.write_table(chunk.table)
                 rejects += chunk.rejects
+                if on_reject is not None:
+                    for r in chunk.rejects:
+                        on_reject(r)
             if fmt == "parquet":
                 writer.close()
                 writer = None

@@ -29,6 +29,7 @@ corpus that grows re-extracts only the files whose furniture changed.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -48,6 +49,20 @@ if TYPE_CHECKING:
 
 # Bump when line_hash, story_key or which lines are candidates change: cached scans are redone.
 SCAN_VERSION = "3"
+
+
+def scan_version(fields: tuple[tuple[str, str], ...] = ()) -> str:
+    """What a cached scan of a file holds for: SCAN_VERSION, and which export columns are read
+    as the text (the usual names of data/export_fields.yml and the user's ``--field``)."""
+    if not fields:
+        return f"{SCAN_VERSION}:{_usual_names_digest()}"
+    mapped = hashlib.blake2b(repr(fields).encode(), digest_size=6).hexdigest()
+    return f"{SCAN_VERSION}:{_usual_names_digest()}:{mapped}"
+
+
+@functools.lru_cache(maxsize=1)
+def _usual_names_digest() -> str:
+    return hashlib.blake2b(repr(sorted(load.usual_names().items())).encode(), digest_size=6).hexdigest()
 # a regex, not str.translate: translate took 0.65 ms per benchmark article (Vietnamese text is
 # not ASCII, so it goes character by character through a dict), the regex 0.02 ms
 _DIGIT = re.compile("[0-9]")
@@ -132,7 +147,8 @@ def is_html(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in (".html", ".htm")
 
 
-def scan_file(f: load.InputFile, max_bytes: int = load.DEFAULT_MAX_BYTES) -> tuple[np.ndarray, np.ndarray]:
+def scan_file(f: load.InputFile, max_bytes: int = load.DEFAULT_MAX_BYTES,
+              fields: tuple[tuple[str, str], ...] = ()) -> tuple[np.ndarray, np.ndarray]:
     """(story, line) pairs of one file as two int64 arrays, each pair once. A file that cannot be
     read gives none (the second pass reports why)."""
     import numpy as np
@@ -144,7 +160,7 @@ def scan_file(f: load.InputFile, max_bytes: int = load.DEFAULT_MAX_BYTES) -> tup
         # (a third of a corpus run's time on HTML) would find little to repeat.
         return np.empty(0, np.int64), np.empty(0, np.int64)
     try:
-        for item in load.read_file(f, max_bytes):
+        for item in load.read_file(f, max_bytes, fields):
             if isinstance(item, Reject):
                 continue
             story, hashes = scan_document(item)
@@ -158,13 +174,14 @@ def scan_file(f: load.InputFile, max_bytes: int = load.DEFAULT_MAX_BYTES) -> tup
     return pairs[0].copy(), pairs[1].copy()
 
 
-def scan_files(files: list[load.InputFile], max_bytes: int) -> list[tuple[np.ndarray, np.ndarray, str | None]]:
+def scan_files(files: list[load.InputFile], max_bytes: int,
+               fields: tuple[tuple[str, str], ...] = ()) -> list[tuple[np.ndarray, np.ndarray, str | None]]:
     """One worker task of the first pass: ``scan_file`` of each file, with its content key."""
     from .cache import content_key
 
     out = []
     for f in files:
-        stories, lines = scan_file(f, max_bytes)
+        stories, lines = scan_file(f, max_bytes, fields)
         try:
             key = content_key(f.path)
         except OSError:
@@ -220,7 +237,8 @@ def hashes_from_bytes(data: bytes) -> frozenset[int]:
 
 
 def scan_corpus(files: list[load.InputFile], *, threshold: Threshold, max_bytes: int = load.DEFAULT_MAX_BYTES,
-                store: RecordCache | None = None, jobs: int = 1, submit_many=None) -> CorpusFurniture:
+                fields: tuple[tuple[str, str], ...] = (), store: RecordCache | None = None, jobs: int = 1,
+                submit_many=None) -> CorpusFurniture:
     """The first pass: every file's (story, line) pairs — from ``store`` when it has them for the
     file's bytes, else read (in ``jobs`` processes, or through ``submit_many(fn, tasks)``, which
     returns the tasks' results in order: a Dask client) — and the corpus's furniture set."""
@@ -228,7 +246,8 @@ def scan_corpus(files: list[load.InputFile], *, threshold: Threshold, max_bytes:
 
     # One entry per file; split export parts are not met here (the walk gives whole files).
     by_file: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    cached = store.line_sets(files, SCAN_VERSION) if store is not None else [None] * len(files)
+    version = scan_version(fields)
+    cached = store.line_sets(files, version) if store is not None else [None] * len(files)
     todo = [f for f, c in zip(files, cached) if c is None]
     for f, c in zip(files, cached):
         if c is not None:
@@ -236,18 +255,18 @@ def scan_corpus(files: list[load.InputFile], *, threshold: Threshold, max_bytes:
     if todo:
         tasks = [todo[i:i + SCAN_TASK_FILES] for i in range(0, len(todo), SCAN_TASK_FILES)]
         if submit_many is not None:
-            results = submit_many(scan_files, tasks, max_bytes)
+            results = submit_many(scan_files, tasks, max_bytes, fields)
         elif jobs > 1 and len(todo) >= PARALLEL_SCAN_FILES:
-            results = _scan_in_processes(tasks, max_bytes, jobs)
+            results = _scan_in_processes(tasks, max_bytes, fields, jobs)
         else:
-            results = [scan_files(t, max_bytes) for t in tasks]
+            results = [scan_files(t, max_bytes, fields) for t in tasks]
         scanned = []
         for task, result in zip(tasks, results):
             for f, (stories, lines, key) in zip(task, result):
                 by_file[f.path] = (stories, lines)
                 scanned.append((f, stories, lines, key))
         if store is not None:
-            store.add_line_sets(scanned, SCAN_VERSION)
+            store.add_line_sets(scanned, version)
     if by_file:
         stories = np.concatenate([s for s, _ in by_file.values()])
         lines = np.concatenate([ln for _, ln in by_file.values()])
@@ -258,7 +277,7 @@ def scan_corpus(files: list[load.InputFile], *, threshold: Threshold, max_bytes:
     return CorpusFurniture(hashes, file_lines)
 
 
-def _scan_in_processes(tasks: list[list[load.InputFile]], max_bytes: int, jobs: int) -> list:
+def _scan_in_processes(tasks: list[list[load.InputFile]], max_bytes: int, fields: tuple, jobs: int) -> list:
     import os
     from concurrent.futures import ProcessPoolExecutor
 
@@ -266,7 +285,7 @@ def _scan_in_processes(tasks: list[list[load.InputFile]], max_bytes: int, jobs: 
 
     # workers end with the run and leave Ctrl-C to it, as the extraction's do
     with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker_process, initargs=(os.getpid(),)) as pool:
-        return list(pool.map(scan_files, tasks, [max_bytes] * len(tasks)))
+        return list(pool.map(scan_files, tasks, [max_bytes] * len(tasks), [fields] * len(tasks)))
 
 
 def explain(raw: RawDocument | str, furniture: frozenset[int] = frozenset(), rules=None) -> list[tuple[str, str]]:

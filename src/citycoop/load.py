@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import fnmatch
+import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -26,10 +28,9 @@ DEFAULT_MAX_BYTES = 20_000_000
 SUPPORTED_SUFFIXES = {".txt", ".html", ".htm", ".jsonl", ".csv"}
 EXPORT_SUFFIXES = (".jsonl", ".csv")  # files of many articles each
 IGNORE_FILE = ".citycoopignore"
-TEXT_FIELDS = ("text", "content")
-DATE_FIELDS = ("published", "date")
-OUTLET_FIELDS = ("outlet", "source", "site")
-BYLINE_FIELDS = ("byline", "author")
+# An article's fields, as an export's columns (CSV) or keys (JSONL) may hold them; which names
+# stand for each is data (``data/export_fields.yml``), and ``--field FIELD=COLUMN`` adds others.
+FIELDS = ("text", "title", "url", "published", "outlet", "byline")
 _SNIFF = 65536
 # What citycoop writes beside an output (its rejects and counts, a Parquet dataset's files):
 # never an input, wherever the output was put (``-o corpus/out.parquet``).
@@ -318,14 +319,94 @@ def _decode_line(raw: bytes, where: str) -> Decoded:
         return decode_mixed(raw, where)
 
 
+# ----------------------------------------------------------------------------- export fields
+@functools.lru_cache(maxsize=4096)
+def column_key(name: str) -> str:
+    """A column's (or key's) name as it is matched against the field names: case, Vietnamese
+    accents and separators aside ("Nội dung", "noi-dung" and "NOI_DUNG" are all "noi_dung")."""
+    folded = unicodedata.normalize("NFD", name.strip().casefold().replace("đ", "d"))
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "_", folded).strip("_")
+
+
+@functools.lru_cache(maxsize=1)
+def usual_names() -> dict[str, tuple[str, ...]]:
+    """``data/export_fields.yml``: per field, the names its column usually has, best first."""
+    from importlib import resources
+
+    from .yamlfile import safe_load
+
+    data = safe_load(resources.files("citycoop.data").joinpath("export_fields.yml").read_text(encoding="utf-8"))
+    return {field: tuple(column_key(str(n)) for n in data.get(field) or ()) for field in FIELDS}
+
+
+def parse_field_options(options: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``--field FIELD=COLUMN`` options as (field, column) pairs, in their order (a field given
+    twice: either column, the first preferred); ValueError saying what is wrong with one."""
+    pairs = []
+    for option in options:
+        field, sep, column = option.partition("=")
+        field, column = field.strip().lower(), column.strip()
+        if not sep or not field or not column:
+            raise ValueError(f"--field {option}: give FIELD=COLUMN, e.g. --field text=body")
+        if field not in FIELDS:
+            raise ValueError(f"--field {option}: '{field}' is not a field; the fields are {', '.join(FIELDS)}")
+        pairs.append((field, column))
+    return tuple(pairs)
+
+
+@functools.lru_cache(maxsize=16)
+def _field_ranks(mapped: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, int]]:
+    """Per matched name, its field and rank: the columns the user mapped first (a mapped
+    column is that field's only, whatever its name), then the usual names."""
+    ranks: dict[str, tuple[str, int]] = {}
+    for rank, (field, column) in enumerate(mapped):
+        ranks.setdefault(column_key(column), (field, rank))
+    for field, names in usual_names().items():
+        for rank, name in enumerate(names):
+            ranks.setdefault(name, (field, len(mapped) + rank))
+    return ranks
+
+
+@functools.lru_cache(maxsize=256)  # a JSONL export's rows mostly share one set of keys
+def export_columns(names: tuple[str, ...], mapped: tuple[tuple[str, str], ...] = ()) -> dict[str, tuple[str, ...]]:
+    """Per field, which of an export's column names (a CSV header, a JSONL object's keys)
+    hold it, best first; ``mapped``: the user's (field, column) pairs (``--field``)."""
+    ranks = _field_ranks(mapped)
+    found: dict[str, list[tuple[int, str]]] = {field: [] for field in FIELDS}
+    for name in names:
+        hit = ranks.get(column_key(name))
+        if hit is not None:
+            found[hit[0]].append((hit[1], name))
+    return {field: tuple(name for _, name in sorted(hits)) for field, hits in found.items()}
+
+
+_NAMES_SHOWN = 20
+
+
+def _no_text_column(f: InputFile, names: list[str], mapped: tuple[tuple[str, str], ...], what: str,
+                    where: str = "") -> Reject:
+    """The one reject of an export none of whose columns (``what``: column or key) is a text:
+    naming the columns it has and the option that maps one."""
+    shown = ", ".join(names[:_NAMES_SHOWN]) or "none"
+    if len(names) > _NAMES_SHOWN:
+        shown += f" and {len(names) - _NAMES_SHOWN} more"
+    asked = [column for field, column in mapped if field == "text"]
+    missing = f" (none named {' or '.join(asked)}, as --field text= asks)" if asked else ""
+    return Reject(f.source, "no_text_field",
+                  f"no text {what}{where}{missing}: found {shown}; map one with --field text=<{what}>")
+
+
 # ----------------------------------------------------------------------------- formats
 def is_export(path: str) -> bool:
     """A file of many articles (JSONL, CSV), read row by row."""
     return os.path.splitext(path)[1].lower() in EXPORT_SUFFIXES
 
 
-def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
-    """The articles of one file; never raises for bad input."""
+def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES,
+              fields: tuple[tuple[str, str], ...] = ()) -> Iterator[RawDocument | Reject]:
+    """The articles of one file; never raises for bad input. ``fields``: the (field, column)
+    pairs the user mapped (``--field``), read before an export's usual column names."""
     if f.unreadable:
         yield Reject(f.source, "unreadable", f.unreadable)
         return
@@ -346,7 +427,7 @@ def read_file(f: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawD
                     yield Reject(f.source, "citycoop_output", "its rows are citycoop records (an output of "
                                                               "citycoop extract), not articles")
                 return
-            yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes)
+            yield from (_read_jsonl if suffix == ".jsonl" else _read_csv)(f, max_bytes, fields)
             return
         size = st.st_size
         if size > max_bytes:
@@ -414,10 +495,29 @@ def _html_options():
     return _HTML_OPTIONS
 
 
+def _html_tree(html: str):
+    """The page parsed as trafilatura parses it (``load_html``: its parser, its repairs), or
+    None, and whether the parse stopped at libxml2's depth limit: past 255 nested elements it
+    drops the rest of the page without an error anyone sees."""
+    from trafilatura.utils import HTML_PARSER, load_html
+
+    tree = load_html(html, _html_options().max_file_size)
+    last = HTML_PARSER.error_log.last_error  # the depth limit ends the parse: its error is the last
+    return tree, last is not None and last.type_name == "ERR_RESOURCE_LIMIT" and "depth" in last.message
+
+
 def _read_html(f: InputFile, html: str, codec: str, warnings: tuple[str, ...] = ()) -> RawDocument | Reject:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, options=_html_options())
+    tree, too_deep = _html_tree(html)
+    if too_deep:  # 10 000 nested <div>s had lost the body and been rejected as "no body"
+        html = flatten_deep_html(html)
+        tree, too_deep = _html_tree(html)
+        if too_deep:
+            return Reject(f.source, "unreadable", f"HTML nested more than {_LIBXML_MAX_DEPTH} elements deep, "
+                                                  "past what the HTML parser reads")
+    # the tree, not the text: parsed once (trafilatura takes a copy of a tree it is given)
+    doc = trafilatura.bare_extraction(tree, options=_html_options()) if tree is not None else None
     text = (doc.text if doc is not None else None) or ""
     if not text.strip():
         return Reject(f.source, "empty", "no main text in the HTML page")
@@ -430,6 +530,76 @@ def _read_html(f: InputFile, html: str, codec: str, warnings: tuple[str, ...] = 
     return RawDocument(f.id, f.source, "html", codec, text, title=title or None, url=doc.url,
                        published=doc.date or date_line_near_headline(html),
                        outlet=doc.sitename or doc.hostname, byline=doc.author, warnings=warnings)
+
+
+_LIBXML_MAX_DEPTH = 255  # elements libxml2's HTML parser nests before it stops reading a page
+# Nesting kept by flatten_deep_html: under the limit, with room for the html and body elements
+# the parser adds and for the end tags the flattener cannot see are implied.
+_FLAT_DEPTH = 200
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_BLOCK_TAGS = frozenset("address article aside blockquote dd details div dl dt figcaption figure footer form "
+                        "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr ul".split())
+_IMPLIED_END = frozenset("p li dt dd option tr td th".split())  # a second one ends the first
+
+
+def flatten_deep_html(html: str) -> str:
+    """The page with the tags of elements nested deeper than _FLAT_DEPTH left out and their
+    content kept (a block's tags become line breaks, so its paragraphs stay apart), so that the
+    HTML parser reads it to the end. Only for pages the parser found too deep: the nesting of a
+    real page is kept as it is."""
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (tag, its tags kept)
+    kept = 0  # open elements whose tags are kept
+
+    class Flattener(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            nonlocal kept
+            raw = self.get_starttag_text()
+            if tag in _VOID_TAGS:
+                out.append(raw)
+                return
+            if tag in _IMPLIED_END and stack and stack[-1][0] == tag:
+                self.handle_endtag(tag)
+            keep = kept < _FLAT_DEPTH
+            kept += keep
+            stack.append((tag, keep))
+            out.append(raw if keep else "<br>" if tag in _BLOCK_TAGS else "")
+
+        def handle_startendtag(self, tag, attrs):
+            out.append(self.get_starttag_text())
+
+        def handle_endtag(self, tag):
+            nonlocal kept
+            at = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == tag), None)
+            if at is None:  # an end tag nothing opened: the parser ignores it too
+                return
+            for _, keep in stack[at:]:
+                kept -= keep
+            keep = stack[at][1]
+            del stack[at:]
+            out.append(f"</{tag}>" if keep else "<br>" if tag in _BLOCK_TAGS else "")
+
+        def handle_data(self, data):
+            out.append(data)
+
+        def handle_entityref(self, name):
+            out.append(f"&{name};")
+
+        def handle_charref(self, name):
+            out.append(f"&#{name};")
+
+        def handle_decl(self, decl):
+            out.append(f"<!{decl}>")
+
+        def unknown_decl(self, data):
+            out.append(f"<![{data}]>")
+
+    parser = Flattener(convert_charrefs=False)
+    parser.feed(html)
+    parser.close()
+    return "".join(out)
 
 
 # The box outlets print the lead in: "sapo" on most Vietnamese sites, the English words
@@ -527,22 +697,28 @@ def _short(exc: Exception) -> str:
     return str(exc).split("; ")[0]
 
 
-def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str,
-                  warnings: tuple[str, ...] = ()) -> RawDocument | Reject:
+def _row_document(f: InputFile, n: int, row: dict, fmt: str, codec: str, warnings: tuple[str, ...],
+                  columns: dict[str, tuple[str, ...]], what: str) -> RawDocument | Reject:
+    """One row of an export as a document; ``columns``: per field, the row's columns (keys)
+    that hold it, best first (``export_columns``); ``what``: "column" or "key", for messages."""
     # The file's whole name, extension included: export.csv and export.jsonl in one folder
     # are two exports whose rows must not share ids.
     rid, source = f"{f.id}#{n}", f"{f.source}#{n}"
-    for name in TEXT_FIELDS:
+    text_columns = columns["text"]
+    for name in text_columns:
         value = row.get(name)
         if value is not None and not isinstance(value, str):
             return Reject(source, "no_text_field", f"row {n}: '{name}' is {_JSON_TYPES.get(type(value), 'not text')}, "
                                                    "not a string")
-    text = _first(row, TEXT_FIELDS)
+    text = _first(row, text_columns)
     if text is None:
-        return Reject(source, "no_text_field", f"row {n} has no non-empty 'text' or 'content'")
-    return RawDocument(rid, source, fmt, codec, text, title=_first(row, ("title",)),
-                       url=_first(row, ("url",)), published=_first(row, DATE_FIELDS),
-                       outlet=_first(row, OUTLET_FIELDS), byline=_first(row, BYLINE_FIELDS),
+        if text_columns:
+            return Reject(source, "no_text_field", f"row {n}: {' and '.join(map(repr, text_columns))} empty")
+        return Reject(source, "no_text_field", f"row {n} has no text {what} (its {what}s: "
+                                               f"{', '.join(map(str, row)) or 'none'}; map one with --field text=<{what}>)")
+    return RawDocument(rid, source, fmt, codec, text, title=_first(row, columns["title"]),
+                       url=_first(row, columns["url"]), published=_first(row, columns["published"]),
+                       outlet=_first(row, columns["outlet"]), byline=_first(row, columns["byline"]),
                        warnings=warnings)
 
 
@@ -755,12 +931,68 @@ def _text_lines(fh, notes: _RowNotes, stop: int | None = None) -> Iterator[str]:
         yield _line_text(raw, notes)
 
 
-def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+_SNIFF_LINES = 10  # a JSONL export's first lines, whose keys say whether it has a text field
+
+
+def _first_keys(f: InputFile, codec: str, max_bytes: int) -> tuple[list[str], int]:
+    """The keys of the JSON objects among the first _SNIFF_LINES lines of an export (from the
+    start of the file, whichever part is read), in the order met, and how many objects there
+    were. Lines that are too large, undecodable or not objects are passed over: their rows are
+    rejects of their own."""
+    keys: dict[str, None] = {}
+    objects = 0
+    texts = _first_line_texts(f.path, codec, max_bytes)
+    try:
+        for text in itertools.islice(texts, _SNIFF_LINES):
+            try:
+                row = json.loads(text) if text else None
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(row, dict):
+                objects += 1
+                keys.update(dict.fromkeys(row))
+    except (OSError, UnicodeError):  # the reading proper reports it
+        pass
+    finally:
+        texts.close()  # and the file with it
+    return list(keys), objects
+
+
+def _first_line_texts(path: str, codec: str, max_bytes: int) -> Iterator[str]:
+    """The non-blank lines of an export, decoded; "" for one too large or undecodable."""
+    if codec in _BYTE_LINE_CODECS:
+        line_codec, skip = _line_codec(codec)
+        with open(path, "rb") as fh:
+            fh.seek(skip)
+            for raw in _byte_lines(fh):
+                if _is_blank(raw, line_codec):
+                    continue
+                try:
+                    yield _decode_line(raw, "line").text if len(raw) <= max_bytes else ""
+                except DecodeError:
+                    yield ""
+    else:
+        with open(path, encoding=codec, newline="", errors="replace") as fh:
+            for line in fh:
+                if line.strip():
+                    yield line if len(line) <= max_bytes else ""
+
+
+def _read_jsonl(f: InputFile, max_bytes: int, fields: tuple = ()) -> Iterator[RawDocument | Reject]:
     codec = yield from _codec_of(f)
     if codec is None:
         return
+    # An export none of whose first objects has a text field is one reject, naming the keys it
+    # has and the option that maps one, not one reject per row (thousands of lines saying the
+    # same). A later row without text is still a reject of its own.
+    keys, objects = _first_keys(f, codec, max_bytes)
+    if objects and not export_columns(tuple(keys), fields)["text"]:
+        if f.part is None or f.part.index == 0:  # a file in parts is rejected once
+            yield _no_text_column(f, keys, fields, "key", f" in its first {objects} objects" if objects > 1 else
+                                  " in its first object")
+        return
     if codec not in _BYTE_LINE_CODECS:  # UTF-16/32: the text reader
-        yield from _read_jsonl_text(f, codec, max_bytes)
+        yield from _read_jsonl_text(f, codec, max_bytes, fields)
         return
     # Each line decoded on its own: a line in another encoding is reported and the next line
     # read, and a file can be read in parts (split_export) with the same rows and messages.
@@ -781,10 +1013,10 @@ def _read_jsonl(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
                 yield Reject(f"{f.source}#{n}", exc.reason, f"line {n}: {exc.detail}")
                 continue
             yield from _jsonl_row(f, n, decoded.text, codec if decoded.codec == "utf-8" else decoded.codec,
-                                  (decoded.warning,) if decoded.warning else ())
+                                  (decoded.warning,) if decoded.warning else (), fields)
 
 
-def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
+def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int, fields: tuple = ()) -> Iterator[RawDocument | Reject]:
     with open(f.path, encoding=codec, newline="", errors="strict") as fh:
         n = 0
         lines = iter(fh)
@@ -802,11 +1034,11 @@ def _read_jsonl_text(f: InputFile, codec: str, max_bytes: int) -> Iterator[RawDo
             if len(line) > max_bytes:
                 yield Reject(f"{f.source}#{n}", "too_large", f"line {n}: over {max_bytes / 1e6:.1f} MB")
                 continue
-            yield from _jsonl_row(f, n, line, codec)
+            yield from _jsonl_row(f, n, line, codec, fields=fields)
 
 
-def _jsonl_row(f: InputFile, n: int, line: str, codec: str,
-               warnings: tuple[str, ...] = ()) -> Iterator[RawDocument | Reject]:
+def _jsonl_row(f: InputFile, n: int, line: str, codec: str, warnings: tuple[str, ...] = (),
+               fields: tuple = ()) -> Iterator[RawDocument | Reject]:
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -824,7 +1056,7 @@ def _jsonl_row(f: InputFile, n: int, line: str, codec: str,
     if not isinstance(row, dict):
         yield Reject(f"{f.source}#{n}", "malformed_jsonl", f"line {n}: not a JSON object")
         return
-    yield _row_document(f, n, row, "jsonl", codec, warnings)
+    yield _row_document(f, n, row, "jsonl", codec, warnings, export_columns(tuple(row), fields), "key")
 
 
 def _csv_records(reader) -> Iterator[list[str] | csv.Error]:
@@ -842,7 +1074,7 @@ def _csv_records(reader) -> Iterator[list[str] | csv.Error]:
             yield cells
 
 
-def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
+def _read_csv(f: InputFile, max_bytes: int, fields: tuple = ()) -> Iterator[RawDocument | Reject]:
     codec = yield from _codec_of(f)
     if codec is None:
         return
@@ -856,9 +1088,14 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
         else:  # UTF-16/32 (never split)
             reader = csv.reader(io.TextIOWrapper(fh, encoding=codec, newline="", errors="strict"), strict=True)
         try:
-            header = [h.strip().lower() for h in next(reader)]
+            header = [h.strip() for h in next(reader)]
         except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
             yield Reject(f.source, "malformed_csv", f"no readable header row: {exc}")
+            return
+        columns = export_columns(tuple(header), fields)
+        if not columns["text"]:  # one reject for the file, not one per row
+            if f.part is None or f.part.index == 0:  # a file in parts is rejected once
+                yield _no_text_column(f, [h for h in header if h], fields, "column")
             return
         n = 0
         if f.part is not None:
@@ -883,11 +1120,12 @@ def _read_csv(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
                     yield Reject(f"{f.source}#{n}", "malformed_csv",
                                  f"row {n}: expected {len(header)} fields, got {len(item)}")
                 else:
-                    yield _row_document(f, n, dict(zip(header, item)), "csv", row_codec or codec, warnings)
+                    yield _row_document(f, n, dict(zip(header, item)), "csv", row_codec or codec, warnings,
+                                        columns, "column")
         except UnicodeDecodeError as exc:  # bytes past the sniff window are not the codec
             yield Reject(f"{f.source}#{n + 1}", "undecodable", f"after row {n}: {exc.reason}")
 
 
-def iter_documents(paths, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Reject]:
+def iter_documents(paths, max_bytes: int = DEFAULT_MAX_BYTES, fields: tuple = ()) -> Iterator[RawDocument | Reject]:
     for f in discover(paths):
-        yield from read_file(f, max_bytes)
+        yield from read_file(f, max_bytes, fields)

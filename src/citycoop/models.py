@@ -45,7 +45,7 @@ REJECT_REASONS = {
     "too_large": "file is over the size limit",
     "malformed_jsonl": "a JSONL line is not a JSON object",
     "malformed_csv": "a CSV row does not fit the header",
-    "no_text_field": "an export row has no text/content field",
+    "no_text_field": "an export (or a row of it) has no text field (--field text=<column> maps one)",
     "unsupported_format": "file extension is not one citycoop reads",
     "unreadable": "the file could not be opened or parsed",
     "not_a_file": "a named pipe, socket or device (never opened: it could block the run)",

@@ -371,13 +371,14 @@ class Job:
 
 @dataclass
 class ReportResult:
-    index_path: Path
+    index_path: Path | None  # None when no page was built (``nothing``)
     written: list[str]  # pages that are there: run now, or up to date
     failures: list[str]
     up_to_date: list[str] = field(default_factory=list)  # pages not run again (``PageRecord``)
     removed: list[str] = field(default_factory=list)  # pages of partners or topics gone from the data
     extraction: ds.RunStats | None = None  # the counts of the extraction (None: a built dataset given)
     extraction_kept: bool = False  # no input changed since the dataset was written: kept as is
+    nothing: str | None = None  # why no page was built: the corpus has no record (index_path is then None)
 
 
 class PageRecord:
@@ -653,6 +654,10 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
         extraction, kept = ds.write_dataset(paths, parquet, settings, jobs=extract_jobs, cache=cache,
                                          progress=progress, on_reject=on_reject)
     view = corpus_view(parquet, topics_file=settings.topics_file, light=True)
+    if not len(view.all_articles):  # pages of empty charts help nobody: none is built, and the run fails
+        why = (extraction.nothing_extracted() if extraction is not None else None) or (
+            "no input files" if extraction is not None and not extraction.files else f"{parquet} holds no record")
+        return ReportResult(None, [], [], extraction=extraction, extraction_kept=kept, nothing=why)
     plan = plan_jobs(view, str(parquet), [] if overview_only else partners,
                      [] if overview_only else topics, title)
     stats = view.stats

@@ -10,8 +10,23 @@ import warnings
 _saved: dict = {}
 
 
+# jsonschema, which nbformat validates with (plotly.io imports nbformat), imports rfc3987_syntax
+# when it is installed (jupyter's "format-nongpl" extra), only to check the "iri" format no
+# notebook schema uses; importing it builds a grammar, 2 s of every process that loads nbformat
+# (python-jsonschema/jsonschema#1428). Marked absent, jsonschema leaves that one check out.
+SLOW_UNUSED = ("rfc3987_syntax",)
+
+
+def skip_slow_unused_imports() -> None:
+    """For the processes ``citycoop report`` starts and its own: effective only before
+    jsonschema is imported."""
+    for name in SLOW_UNUSED:
+        sys.modules.setdefault(name, None)
+
+
 def save() -> None:
     """Before the kernel's first notebook."""
+    skip_slow_unused_imports()
     _saved.update(path=list(sys.path), environ=dict(os.environ), filters=list(warnings.filters))
 
 

@@ -20,10 +20,14 @@ import json
 import multiprocessing.util
 import os
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-from papermill.log import logger
-from papermill.utils import merge_kwargs, remove_args
+from .kernel_state import skip_slow_unused_imports
+
+skip_slow_unused_imports()  # before papermill imports nbformat, and with it jsonschema
+
+from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines  # noqa: E402
+from papermill.log import logger  # noqa: E402
+from papermill.utils import merge_kwargs, remove_args  # noqa: E402
 
 ENGINE = "citycoop"
 

@@ -532,10 +532,10 @@ def default_corpus() -> Path:
 
 def _run_job(job: Job, out_dir: str, nb_dir: str, assets: str | None = None) -> tuple[str, str | None, int]:
     """Execute one notebook with papermill and export it; returns (name, error or None, figures)."""
+    from . import kernels  # first: it spares papermill's imports a slow unused module
+
     import nbformat
     import papermill as pm
-
-    from . import kernels
 
     out_ipynb = Path(out_dir) / f"{job.name}.ipynb"
     error = None

@@ -18,7 +18,7 @@ def test_bench_smoke(tmp_path):
     assert last.startswith("BENCH ")
     result = json.loads(last[len("BENCH "):])
     for key in ("n_articles", "floor_s", "extract_s", "ratio", "cached_ratio", "incremental_ratio", "incremental_file_ratio", "naive_ratio",
-                "peak_rss_mb", "report_html_mb", "report_s", "pages_s", "pages_rss_mb", "accuracy"):
+                "peak_rss_mb", "report_html_mb", "report_s", "pages_s", "pages_rss_mb", "page_s", "seeds_pages", "accuracy"):
         assert key in result
     assert result["n_articles"] == 150 and result["accuracy"] >= 0.99
 

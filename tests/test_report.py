@@ -306,7 +306,10 @@ if action == "leak":
 elif action == "fail":
     raise ValueError("the probe fails")
 elif action == "die":
-    os._exit(1)'''
+    os._exit(1)
+elif action == "break":  # the kernel can no longer be reset
+    import citycoop.kernel_state
+    citycoop.kernel_state.restore = None'''
 
 
 def _probe(out, nb_dir, name, action):
@@ -330,8 +333,9 @@ def _probe(out, nb_dir, name, action):
 def test_pages_share_a_kernel_that_is_reset_between_them(tmp_path):
     """The report's papermill engine keeps its kernel from page to page: each page sees it as a
     new one (no variable, working folder, environment, sys.path or warning filter of the last
-    page; execution counts from 1; a warning shown again), a failing page fails alone, and a
-    page whose kernel dies is listed with the error while the next one gets a new kernel."""
+    page; execution counts from 1; a warning shown again), a failing page fails alone, a page
+    whose kernel dies is listed with the error while the next one gets a new kernel, and a
+    kernel that cannot be reset is replaced."""
     import os
     import time
 
@@ -361,10 +365,13 @@ def test_pages_share_a_kernel_that_is_reset_between_them(tmp_path):
         assert "second (probe.ipynb, parameters {'action': 'fail'}): cell 3: ValueError: the probe fails" == err
         err, _, _ = _probe(out, nb_dir, "third", "die")
         assert err.startswith("third (probe.ipynb): DeadKernelError"), err
-        err, state, seen = _probe(out, nb_dir, "fourth", "look")
+        err, state, seen = _probe(out, nb_dir, "fourth", "break")
         assert err is None and seen["counts"] == [1, 2, 3] and seen["warned"]
         assert state["pid"] != first["pid"] and state == {**first, "pid": state["pid"]}
-        last = state["pid"]
+        err, again, seen = _probe(out, nb_dir, "fifth", "look")  # not reset: replaced
+        assert err is None and seen["counts"] == [1, 2, 3] and seen["warned"]
+        assert again["pid"] != state["pid"] and again == {**first, "pid": again["pid"]}
+        last = again["pid"]
     finally:
         kernels.shutdown()
     deadline = time.monotonic() + 10

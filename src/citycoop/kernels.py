@@ -5,14 +5,15 @@ Starting a kernel and importing pandas, plotly and citycoop into it took 4–6 s
 seeds page cost; the notebook's own cells take well under a second. Papermill still runs every
 notebook (parameters injected, the executed ``.ipynb`` written, a failing cell raising
 ``PapermillExecutionError``): only the kernel outlives the run, registered as papermill's
-engine ``"citycoop"`` (``papermill.execute_notebook(..., engine_name="citycoop")``).
+engine ``"citycoop"`` when this module is imported
+(``papermill.execute_notebook(..., engine_name="citycoop")``).
 
 Before each notebook the kept kernel is put back as a new one would be (``kernel_state``): its
 namespace emptied and the execution count at 1 (IPython's ``reset``, a new session), the working
 folder papermill was given, ``sys.path``, the environment and the warning filters as at start-up
 (a warning a page had shown is shown again), and the freed memory handed back. Modules stay
-imported, which is the point. A kernel that died, was interrupted or timed out is shut down,
-and the next notebook gets a new one.
+imported, which is the point. A kernel that died, was interrupted, timed out or cannot be
+reset is shut down, and the notebook (or the next one) gets a new one.
 """
 from __future__ import annotations
 
@@ -151,15 +152,19 @@ class KeptKernelEngine(NBClientEngine):
         reused = _kept.key == key and _alive()
         if not reused:
             shutdown()
-        client = PapermillNotebookClient(nb_man, km=_kept.km if reused else None, **final_kwargs)
         cwd = os.getcwd()  # papermill's ``cwd``: it changed to it around this call
-        try:
-            if reused:
-                client.kc = _kept.kc
+        if reused:
+            client = PapermillNotebookClient(nb_man, km=_kept.km, **final_kwargs)
+            client.kc = _kept.kc
+            try:
                 _silent(client, _RESET.format(cwd=json.dumps(cwd)))
-                nb = client.execute()
-            else:
-                nb = _first_run(client, cwd, key)
+            except Exception:  # noqa: BLE001 - a kernel that cannot be reset is replaced
+                shutdown()
+                reused = False
+        if not reused:
+            client = PapermillNotebookClient(nb_man, **final_kwargs)
+        try:
+            nb = client.execute() if reused else _first_run(client, cwd, key)
         except BaseException:
             # died, interrupted, timed out: the next notebook gets a new kernel
             _kept.km, _kept.kc = client.km or _kept.km, client.kc or _kept.kc

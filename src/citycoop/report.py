@@ -704,8 +704,6 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
                 ds.terminate_pool_processes([pool])
                 raise
     else:
-        from . import kernels
-
         try:
             for j in to_run:
                 name, err, n = _run_job(j, str(out), str(nb_dir), assets)
@@ -713,7 +711,10 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
                 if bar is not None:
                     bar.update(1)
         finally:
-            kernels.shutdown()  # the pages' kernel, kept from page to page
+            if to_run:  # (nothing to run: papermill is not even imported)
+                from . import kernels
+
+                kernels.shutdown()  # the pages' kernel, kept from page to page
     if bar is not None:
         bar.close()
     failures = [results[j.name][0] for j in plan if results[j.name][0]]

@@ -18,8 +18,8 @@ def test_bench_smoke(tmp_path):
     assert last.startswith("BENCH ")
     result = json.loads(last[len("BENCH "):])
     for key in ("n_articles", "floor_s", "extract_s", "ratio", "cached_ratio", "incremental_ratio", "incremental_file_ratio", "naive_ratio",
-                "peak_rss_mb", "report_html_mb", "report_s", "pages_s", "pages_rss_mb", "long_article_s",
-                "long_article_growth", "accuracy"):
+                "peak_rss_mb", "report_html_mb", "report_s", "pages_s", "pages_rss_mb", "page_s", "seeds_pages",
+                "long_article_s", "long_article_growth", "accuracy"):
         assert key in result
     assert result["n_articles"] == 150 and result["accuracy"] >= 0.99
 

@@ -287,3 +287,95 @@ def test_a_corpus_with_no_article_builds_no_page_and_fails_saying_why(tmp_path):
     quiet = run_report([corpus], out, "--overview-only")
     assert quiet.returncode == 1 and quiet.stderr.splitlines() == lines[2:]
     assert not list(out.glob("*.html"))
+
+
+PROBE = '''import json, os, sys, warnings
+import probe_module
+probe_module.warn()  # from a module: its registry would silence it on a second page
+print(json.dumps({"pid": os.getpid(), "cwd": os.getcwd(), "leaked": "leaked" in globals(),
+                  "environ": os.environ.get("CITYCOOP_PROBE"), "path": "/nowhere" in sys.path}))
+if action == "leak":
+    leaked = 1
+    os.environ["CITYCOOP_PROBE"] = "1"
+    sys.path.append("/nowhere")
+    warnings.simplefilter("ignore")
+    os.chdir("/")
+elif action == "fail":
+    raise ValueError("the probe fails")
+elif action == "die":
+    os._exit(1)
+elif action == "break":  # the kernel can no longer be reset
+    import citycoop.kernel_state
+    citycoop.kernel_state.restore = None'''
+
+
+def _probe(out, nb_dir, name, action):
+    """Run the probe notebook as a report page (``report._run_job``); its error and its stdout."""
+    import json
+
+    import nbformat
+
+    from citycoop import report
+
+    _, error, _ = report._run_job(report.Job(name, "probe", {"action": action}), str(out), str(nb_dir))
+    nb = nbformat.read(out / f"{name}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    streams = [o for o in code[-1].get("outputs", []) if o.output_type == "stream"]
+    stdout = "".join(o.text for o in streams if o.name == "stdout")
+    state = json.loads(stdout) if stdout.strip() else None
+    return error, state, {"counts": [c.execution_count for c in code],
+                          "warned": any("from a module" in o.text for o in streams if o.name == "stderr")}
+
+
+def test_pages_share_a_kernel_that_is_reset_between_them(tmp_path):
+    """The report's papermill engine keeps its kernel from page to page: each page sees it as a
+    new one (no variable, working folder, environment, sys.path or warning filter of the last
+    page; execution counts from 1; a warning shown again), a failing page fails alone, a page
+    whose kernel dies is listed with the error while the next one gets a new kernel, and a
+    kernel that cannot be reset is replaced."""
+    import os
+    import time
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from citycoop import kernels
+
+    nb_dir, out = tmp_path / "notebooks", tmp_path / "out"
+    nb_dir.mkdir()
+    out.mkdir()
+    (nb_dir / "probe_module.py").write_text(
+        "import warnings\n\ndef warn():\n    warnings.warn('from a module')\n", encoding="utf-8")
+    params = new_code_cell('action = "look"')
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[params, new_code_cell(PROBE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nb_dir / "probe.ipynb")
+    try:
+        err, first, seen = _probe(out, nb_dir, "first", "look")
+        assert err is None and seen["warned"] and seen["counts"] == [1, 2, 3]
+        assert first == {"pid": first["pid"], "cwd": str(nb_dir), "leaked": False, "environ": None, "path": False}
+        err, state, seen = _probe(out, nb_dir, "leaks", "leak")
+        assert err is None and state == first and seen["counts"] == [1, 2, 3] and seen["warned"]
+        err, state, seen = _probe(out, nb_dir, "second", "fail")
+        assert state == first and seen["counts"] == [1, 2, 3] and seen["warned"]  # the same kernel, as new
+        assert "second (probe.ipynb, parameters {'action': 'fail'}): cell 3: ValueError: the probe fails" == err
+        err, _, _ = _probe(out, nb_dir, "third", "die")
+        assert err.startswith("third (probe.ipynb): DeadKernelError"), err
+        err, state, seen = _probe(out, nb_dir, "fourth", "break")
+        assert err is None and seen["counts"] == [1, 2, 3] and seen["warned"]
+        assert state["pid"] != first["pid"] and state == {**first, "pid": state["pid"]}
+        err, again, seen = _probe(out, nb_dir, "fifth", "look")  # not reset: replaced
+        assert err is None and seen["counts"] == [1, 2, 3] and seen["warned"]
+        assert again["pid"] != state["pid"] and again == {**first, "pid": again["pid"]}
+        last = again["pid"]
+    finally:
+        kernels.shutdown()
+    deadline = time.monotonic() + 10
+    while True:  # shut down with the run
+        try:
+            os.kill(last, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "the kept kernel outlived its run"
+        time.sleep(0.1)

@@ -280,6 +280,16 @@ def _plotly_html(fig_json: dict, div_id: str) -> str:
                        validate=False, config={"displaylogo": False, "responsive": True})
 
 
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """One exporter per process: a new one compiled its Jinja templates again for every page."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="citycoop_report",
+                        extra_template_basedirs=[str(Path(__file__).parent / "templates")],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def export_html(nb, out_html: Path, assets: Path | None = None) -> int:
     """Write a notebook as a page without code cells. Returns the figure count.
 
@@ -287,14 +297,19 @@ def export_html(nb, out_html: Path, assets: Path | None = None) -> int:
     page loads them from (a report folder's pages share them: 4.7 MB of plotly.js inlined in
     each of 115 pages made half a gigabyte). None: both are inlined, for a page meant to
     travel alone."""
-    from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
 
-    nb = copy.deepcopy(nb)
+    # The notebook given is left as it is: a copy of what changes (the exporter copies the rest;
+    # a deep copy of every figure's data here had cost a tenth of a second a page).
+    nb = copy.copy(nb)
+    nb.cells = [copy.copy(cell) for cell in nb.cells]
     n_figs, has_geo = 0, False
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"  # papermill gives its injected cell a random id: keep pages identical
-        for out in cell.get("outputs", []):
+        if "outputs" not in cell:
+            continue
+        cell.outputs = [copy.copy(out) for out in cell.outputs]
+        for out in cell.outputs:
             data = out.get("data", {})
             if PLOTLY_MIME in data:
                 fig = data[PLOTLY_MIME]
@@ -302,10 +317,7 @@ def export_html(nb, out_html: Path, assets: Path | None = None) -> int:
                 # Stable ids: the same notebook gives the same HTML, byte for byte.
                 out["data"] = {"text/html": _plotly_html(fig, f"citycoop-figure-{n_figs + 1}")}
                 n_figs += 1
-    exporter = HTMLExporter(template_name="citycoop_report",
-                            extra_template_basedirs=[str(Path(__file__).parent / "templates")],
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = _exporter()
     if assets is None:
         resources = {"citycoop_plotly_js": get_plotlyjs() if n_figs else "",
                      "citycoop_topojson": _topojson() if has_geo else ""}
@@ -521,15 +533,18 @@ def default_corpus() -> Path:
 
 def _run_job(job: Job, out_dir: str, nb_dir: str, assets: str | None = None) -> tuple[str, str | None, int]:
     """Execute one notebook with papermill and export it; returns (name, error or None, figures)."""
+    from . import kernels  # first: it spares papermill's imports a slow unused module
+
     import nbformat
     import papermill as pm
 
     out_ipynb = Path(out_dir) / f"{job.name}.ipynb"
     error = None
     try:
+        # the engine keeps its kernel for this process's next page (``kernels``)
         pm.execute_notebook(str(Path(nb_dir) / f"{job.notebook}.ipynb"), str(out_ipynb),
                             parameters=job.parameters, cwd=nb_dir, progress_bar=False,
-                            kernel_name="python3", log_output=False,
+                            kernel_name="python3", log_output=False, engine_name=kernels.ENGINE,
                             # the kernel's own log (TCP warning, shutdown noise) is not the user's concern
                             extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except pm.PapermillExecutionError as exc:
@@ -694,11 +709,17 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
                 ds.terminate_pool_processes([pool])
                 raise
     else:
-        for j in to_run:
-            name, err, n = _run_job(j, str(out), str(nb_dir), assets)
-            results[name] = (err, n)
-            if bar is not None:
-                bar.update(1)
+        try:
+            for j in to_run:
+                name, err, n = _run_job(j, str(out), str(nb_dir), assets)
+                results[name] = (err, n)
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if to_run:  # (nothing to run: papermill is not even imported)
+                from . import kernels
+
+                kernels.shutdown()  # the pages' kernel, kept from page to page
     if bar is not None:
         bar.close()
     failures = [results[j.name][0] for j in plan if results[j.name][0]]

@@ -8,7 +8,7 @@ import pandas as pd
 
 FIELDS = ["published", "event_date", "direction", "vn", "cn_provinces", "cn_cities", "topics", "duplicate_of"]
 COLUMNS = ["id", "published", "event_date", "direction", "vn_localities_json", "partners_json",
-           "topic_transport", "topic_logistics", "topic_metro", "topic_tourism", "duplicate_of"]
+           "topic_transport", "topic_logistics", "topic_metro", "topic_tourism", "duplicate_of", "text"]
 
 
 def accuracy(parquet: Path, labels: Path, show: int = 0) -> dict:
@@ -16,6 +16,7 @@ def accuracy(parquet: Path, labels: Path, show: int = 0) -> dict:
     labs = [json.loads(x) for x in labels.read_text(encoding="utf-8").splitlines()]
     hits = dict.fromkeys(FIELDS, 0)
     missing, shown = 0, 0
+    body, body_lost = 0, 0  # labelled body paragraphs, and those not in the record's text
     for lab in labs:
         if lab["id"] not in df.index:
             missing += 1
@@ -31,6 +32,14 @@ def accuracy(parquet: Path, labels: Path, show: int = 0) -> dict:
             "topics": {t: bool(r[f"topic_{t}"] > 0) for t in ("transport", "logistics", "metro", "tourism")},
             "duplicate_of": r.duplicate_of if isinstance(r.duplicate_of, str) and r.duplicate_of else None,
         }
+        text = " ".join(str(r.text).split())
+        for para in lab.get("body", []):
+            body += 1
+            if " ".join(para.split()) not in text:
+                body_lost += 1
+                if shown < show:
+                    shown += 1
+                    print(f"  {lab['id']} body paragraph lost: {para[:80]!r}")
         want = {**lab, "vn": sorted(lab["vn"]), "cn_provinces": sorted(lab["cn_provinces"]),
                 "cn_cities": sorted(lab["cn_cities"])}
         for f in FIELDS:
@@ -41,7 +50,8 @@ def accuracy(parquet: Path, labels: Path, show: int = 0) -> dict:
                 print(f"  {lab['id']} {f}: got {got[f]!r}, label {want[f]!r}")
     n = len(labs)
     per_field = {f: round(hits[f] / n, 4) for f in FIELDS}
-    return {"fields": per_field, "overall": round(sum(per_field.values()) / len(FIELDS), 4), "missing": missing}
+    return {"fields": per_field, "overall": round(sum(per_field.values()) / len(FIELDS), 4), "missing": missing,
+            "body_paragraphs": body, "body_lost": body_lost}
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from accuracy import accuracy  # noqa: E402
 from generate import generate  # noqa: E402
 
 TARGETS = {"ratio": 4, "cached_ratio": 1.5, "incremental_ratio": 1.5, "peak_rss_mb": 1000,
-           "report_html_mb": 3, "report_s": 60, "long_article_s": 10, "long_article_growth": 4, "page_s": 3}
+           "report_html_mb": 3, "report_s": 60, "long_article_s": 10, "long_article_growth": 4, "page_s": 3, "body_lost": 0}
 CITYCOOP = [sys.executable, "-m", "citycoop"]
 REPEAT = 3
 
@@ -259,13 +259,14 @@ def main() -> None:
         "pages_s": round(pages_s, 1), "pages_rss_mb": round(pages_rss, 1),
         "long_article_s": round(long_s[-1], 2), "long_article_growth": round(long_s[-1] / long_s[0], 2),
         "page_s": round(page_s, 2), "seeds_pages": seeds_pages,
-        "accuracy": acc["overall"], "accuracy_fields": acc["fields"], "cores": os.cpu_count(),
+        "accuracy": acc["overall"], "accuracy_fields": acc["fields"], "body_lost": acc["body_lost"],
+        "body_paragraphs": acc["body_paragraphs"], "cores": os.cpu_count(),
     }
     print(f"{'figure':<20}{'value':>12}{'target':>10}  ok")
     for key in ("floor_s", "extract_s", "ratio", "cached_s", "cached_ratio", "cached_rewrite_s",
                 "cached_rewrite_ratio", "incremental_s",
                 "incremental_ratio", "incremental_file_s", "incremental_file_ratio", "naive_s", "naive_ratio", "peak_rss_mb", "report_html_mb", "report_s",
-                "pages_s", "pages_rss_mb", "page_s", "seeds_pages", "long_article_s", "long_article_growth", "accuracy"):
+                "pages_s", "pages_rss_mb", "page_s", "seeds_pages", "long_article_s", "long_article_growth", "accuracy", "body_lost"):
         target = TARGETS.get(key)
         ok = "" if target is None else ("yes" if result[key] <= target else "NO")
         print(f"{key:<20}{result[key]:>12}{'' if target is None else '≤ ' + str(target):>10}  {ok}")

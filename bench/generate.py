@@ -45,6 +45,25 @@ CN_GIVEN = ["Kiến", "Hồng", "Quốc Trí", "Chí Hồng", "Tín Bảo", "Tr�
 KOREA = ["Gyeonggi", "Busan", "Incheon", "Daegu"]
 MENUS = ["Trang chủ > Thời sự > Đối ngoại", "A- A A+ | Tăng tương phản Giảm tương phản", "Chia sẻ Zalo Facebook"]
 RATING = ["Tổng số điểm của bài viết là: 0 trong 0 đánh giá", "Click để đánh giá bài viết"]
+# A dozen imitated sites, each with furniture of its own that no rule of boilerplate.yml was
+# written for (masthead, section menu, hotline, follow line, copyright): corpus-level cleaning
+# must find it by repetition, and lose no body sentence doing so (issue 30).
+SITE_NAMES = ["Báo Biên Thùy", "Tin Cửa Khẩu", "Báo Sông Hồng", "Đài Miền Núi", "Cổng Tin Vùng Cao",
+              "Báo Hải Cảng", "Tạp chí Đối Ngoại Địa Phương", "Báo Đồng Bằng", "Thông tấn Tỉnh",
+              "Báo Kinh Tế Biên Giới", "Trang tin Hợp Tác", "Báo Duyên Hải"]
+
+
+def site_furniture(k: int) -> tuple[list[str], list[str]]:
+    """The lines site ``k`` prints above and below every article."""
+    name = SITE_NAMES[k % len(SITE_NAMES)]
+    top = [f"{name.upper()} - CƠ QUAN NGÔN LUẬN SỐ {k + 1}",
+           f"Thời sự | Kinh tế | Đối ngoại | Văn hóa | Thể thao | {name} TV"]
+    bottom = [f"Đường dây nóng {name}: 0912 {k:03d} {k * 7:03d}",
+              f"Theo dõi {name} trên Google News",
+              f"© Bản quyền thuộc về {name}. Ghi rõ nguồn \"{name}\" khi phát hành lại thông tin."]
+    return top, bottom
+
+
 WEEKDAYS = ["Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật"]
 
 
@@ -146,8 +165,9 @@ def _article(r, cn, vn, by_name, kind):
     return title, paragraphs, pub_mode, published, label
 
 
-def _render_txt(r, title, paragraphs, pub_mode, published, related):
-    lines = []
+def _render_txt(r, title, paragraphs, pub_mode, published, related, site=None):
+    top, bottom = site_furniture(site) if site is not None else ([], [])
+    lines = list(top)
     if r.random() < 0.3:
         lines += r.sample(MENUS, 2)
     if pub_mode == "header":
@@ -169,6 +189,7 @@ def _render_txt(r, title, paragraphs, pub_mode, published, related):
         lines += RATING
     if r.random() < 0.5:
         lines += ["Tin liên quan"] + related
+    lines += bottom
     return "\n\n".join(lines) + "\n"
 
 
@@ -182,6 +203,12 @@ def _render_html(title, paragraphs, pub_mode, published, related):
             f"<body><nav><a href='/'>Trang chủ</a></nav><article><h1>{title}</h1>{body}</article>"
             f"<div class='related'><h3>Tin liên quan</h3><ul>{rel}</ul></div><footer>© Báo Địa Phương</footer>"
             f"</body></html>")
+
+
+def _copy_label(labels: list[dict], orig_id: str) -> dict:
+    """A copy's labels: its original's, but the body is checked on the original only (a near
+    copy has a word changed)."""
+    return {k: v for k, v in next(l for l in labels if l["id"] == orig_id).items() if k != "body"}
 
 
 def generate(n: int, seed: int, out: Path, prefix: str = "") -> dict:
@@ -202,7 +229,7 @@ def generate(n: int, seed: int, out: Path, prefix: str = "") -> dict:
             orig_id, text = r.choice(originals)
             rid = f"{folder}/{i:07d}.txt"
             (corpus / rid).write_text(text, encoding="utf-8")
-            labels.append({**next(l for l in labels if l["id"] == orig_id), "id": rid, "duplicate_of": orig_id})
+            labels.append({**_copy_label(labels, orig_id), "id": rid, "duplicate_of": orig_id})
             counts["exact_duplicates"] += 1
             continue
         if roll < 0.05 and originals:  # near duplicate: one word changed in the last paragraph
@@ -210,7 +237,7 @@ def generate(n: int, seed: int, out: Path, prefix: str = "") -> dict:
             rid = f"{folder}/{i:07d}.txt"
             (corpus / rid).write_text(text.replace("hai địa phương", "hai địa bàn", 1)
                                       if "hai địa phương" in text else text + "\n", encoding="utf-8")
-            labels.append({**next(l for l in labels if l["id"] == orig_id), "id": rid, "duplicate_of": orig_id})
+            labels.append({**_copy_label(labels, orig_id), "id": rid, "duplicate_of": orig_id})
             counts["near_duplicates"] += 1
             continue
         if roll < 0.053:  # bad files
@@ -225,7 +252,10 @@ def generate(n: int, seed: int, out: Path, prefix: str = "") -> dict:
         fmt = r.random()
         if fmt < 0.8:
             rid = f"{folder}/{i:07d}.txt"
-            text = _render_txt(r, title, paragraphs, pub_mode, published, related)
+            # the site from the article's number: no draw from r, so the corpus is otherwise as before
+            text = _render_txt(r, title, paragraphs, pub_mode, published, related, site=i % len(SITE_NAMES))
+            # the body cleaning must keep (the lead is fused with a date line in "header" mode)
+            label["body"] = paragraphs[1:] if pub_mode == "header" else paragraphs
             (corpus / rid).write_text(text, encoding="utf-8")
             originals.append((rid, text))
             counts["txt"] += 1

@@ -32,10 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .extract.dates import last_day_of
 
@@ -339,8 +341,8 @@ class _Grouping:
 
 
 def group(reports: Iterable[Report]) -> list[dict]:
-    """The meetings the reports make (see the module's description), as dicts, ordered by
-    event date, then id (undated last)."""
+    """The meetings the reports make (see the module's description), as dicts: dated ones by
+    day, then year-less ones by day and month, then undated ones; then by id."""
     by_id: dict[str, Report] = {}
     for r in reports:
         by_id.setdefault(r.id, r)  # one article, one place
@@ -358,8 +360,12 @@ def group(reports: Iterable[Report]) -> list[dict]:
         if meeting is not None:
             meeting.members.append(r)
     out = [_meeting_dict(m.members) for m in grouping.meetings]
-    out.sort(key=lambda m: (m["event_date"] is None, m["event_date"] or "", m["meeting_id"]))
+    # dated first, by day; then year-less, by day and month; then undated
+    out.sort(key=lambda m: (_PRECISION_ORDER[m["date_precision"]], m["event_date"] or "", m["meeting_id"]))
     return out
+
+
+_PRECISION_ORDER = {"day": 0, "month_day": 1, None: 2}
 
 
 def _original(report: Report, by_id: dict[str, Report]) -> str:
@@ -502,3 +508,101 @@ FLAT_COLUMNS = tuple(flat_meeting({
     "n_outlets": 0, "outlets": [], "first_report": None, "last_report": None, "article_ids": [],
     "warnings": []}))
 _INT_COLUMNS = ("n_articles", "n_outlets")
+
+
+# ----------------------------------------------------------------------------- files
+MEETINGS_SUFFIX = ".meetings"  # out.jsonl → out.meetings.jsonl
+FOLDER_MEETINGS = "_meetings.parquet"  # in a folder of parts ("_": not a part)
+_EXTENSIONS = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
+
+
+def meetings_path_for(out: str | Path, fmt: str) -> Path:
+    """Where the meetings of an output go: ``out.jsonl`` → ``out.meetings.jsonl`` (CSV and
+    Parquet files likewise), a Parquet folder of parts → ``folder/_meetings.parquet``."""
+    from .dataset import is_folder_output
+
+    p = Path(out)
+    if fmt == "parquet" and is_folder_output(p):
+        return p / FOLDER_MEETINGS
+    base = p.name[: -len(p.suffix)] if p.suffix.lower() in _EXTENSIONS.values() else p.name
+    return p.with_name(base + MEETINGS_SUFFIX + _EXTENSIONS[fmt])
+
+
+def reports_of_table(table) -> Iterator[Report]:
+    """The reports of an Arrow table of flat rows (a chunk of ``iter_chunks``, a Parquet batch),
+    reading only the columns grouping needs."""
+    if table is None:
+        return
+    names = [c for c in table.column_names if c in ROW_COLUMNS or c.startswith("topic_")]
+    for row in table.select(names).to_pylist():
+        yield Report.of_row(row)
+
+
+def reports_of_output(out: str | Path, fmt: str) -> Iterator[Report]:
+    """The reports of records ``citycoop extract`` wrote: a JSONL or CSV file, a Parquet file or
+    a folder of parts (read by columns, so the texts are never loaded)."""
+    p = Path(out)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        from .dataset import _parquet_files
+
+        for f in _parquet_files(p):
+            pf = pq.ParquetFile(f)
+            columns = [c for c in pf.schema_arrow.names if c in ROW_COLUMNS or c.startswith("topic_")]
+            for batch in pf.iter_batches(columns=columns, batch_size=8192):
+                for row in batch.to_pylist():
+                    yield Report.of_row(row)
+    elif fmt == "csv":
+        import csv
+
+        csv.field_size_limit(1 << 30)  # a text column may be long
+        with open(p, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                yield Report.of_row(row)
+    else:
+        with open(p, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield Report.of_record(json.loads(line))
+
+
+def write_meetings(meetings: list[dict], path: str | Path, fmt: str) -> None:
+    """The meetings as JSONL (nested, as ``group`` gives them), CSV or Parquet (flat rows), written
+    whole or not at all."""
+    from .dataset import _whole_file, _writing_path, make_parent
+
+    path = Path(path)
+    make_parent(path)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([pa.field(c, pa.int64() if c in _INT_COLUMNS else pa.string()) for c in FLAT_COLUMNS])
+        table = pa.Table.from_pylist([flat_meeting(m) for m in meetings], schema=schema)
+        tmp = _writing_path(path)
+        try:
+            pq.write_table(table, tmp, compression="zstd")
+            if tmp != path:
+                os.replace(tmp, path)
+        finally:
+            if tmp != path:
+                tmp.unlink(missing_ok=True)
+        return
+    with _whole_file(path) as fh:
+        if fmt == "csv":
+            import csv
+
+            writer = csv.DictWriter(fh, fieldnames=FLAT_COLUMNS)
+            writer.writeheader()
+            writer.writerows(flat_meeting(m) for m in meetings)
+        else:
+            fh.writelines(json.dumps(m, ensure_ascii=False) + "\n" for m in meetings)
+
+
+def write_meetings_beside(out: str | Path, fmt: str, reports: Iterable[Report] | None = None) -> Path:
+    """Group the records of the output ``out`` (``reports``, or read back from ``out``) and write
+    their meetings beside it; returns the meetings file's path."""
+    path = meetings_path_for(out, fmt)
+    write_meetings(group(reports_of_output(out, fmt) if reports is None else reports), path, fmt)
+    return path

@@ -185,7 +185,8 @@ def test_a_parquet_folder_output_from_the_command_line(tmp_path):
     p = cli("extract", str(corpus), "-o", f"{out}/", "--cache", str(cache), "-q")
     assert p.returncode == 0, p.stderr
     assert p.stderr.strip().endswith(f"parts of {out}/: 0 kept, 1 written")
-    assert sorted(x.name for x in out.iterdir())[:3] == ["_parts.json", "_rejects.jsonl", "_stats.json"]
+    assert sorted(x.name for x in out.iterdir())[:4] == ["_meetings.parquet", "_parts.json", "_rejects.jsonl",
+                                                         "_stats.json"]
     assert pq.read_table(out).num_rows == 2 and json.loads((out / "_rejects.jsonl").read_text())["reason"] == "empty"
     (corpus / "zz.txt").write_bytes((ROOT / "seeds/003_14a4a321f54585f3.txt").read_bytes())
     again = cli("extract", str(corpus), "-f", "parquet", "-o", str(out), "--cache", str(cache), "-q")

@@ -12,6 +12,7 @@ from . import __version__
 from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
                       load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
 from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, require_paths, skip_outputs
+from .meetings import meetings_path_for, reports_of_table, write_meetings_beside
 from .models import Reject
 
 DEFAULT_CORPUS = "seeds"
@@ -175,8 +176,9 @@ def cmd_extract(args) -> int:
     if fmt == "parquet" and not args.output:
         print("citycoop extract: --format parquet needs -o FILE", file=sys.stderr)
         return 2
-    _refuse_outputs_among_inputs(args.paths, [args.output, args.rejects])
-    skip_outputs([args.output, args.rejects])
+    meetings_file = meetings_path_for(args.output, fmt) if args.output else None
+    _refuse_outputs_among_inputs(args.paths, [args.output, args.rejects, meetings_file and str(meetings_file)])
+    skip_outputs([args.output, args.rejects, meetings_file])
     _ready_to_write(args.rejects)
     if args.engine == "dask":
         from .distributed import extract_with_dask
@@ -212,10 +214,13 @@ def cmd_extract(args) -> int:
     require_paths(args.paths)  # before the output file is made
     writer = RecordWriter(args.output or sys.stdout, fmt, load_taxonomy(settings.topics_file))
     stats = RunStats()
+    reports: list = []  # what grouping into meetings reads of each record (not its text)
     try:
         for chunk in iter_chunks(args.paths, settings, jobs=args.jobs, cache=_cache(args),
                                  stats=stats, progress=progress):
             writer.write_table(chunk.table)
+            if meetings_file is not None:
+                reports.extend(reports_of_table(chunk.table))
             for item in chunk.rejects:
                 on_reject(item)
     except BrokenPipeError:  # `citycoop extract | head`
@@ -225,6 +230,8 @@ def cmd_extract(args) -> int:
         writer.abort()
         raise
     writer.close()
+    if meetings_file is not None:
+        write_meetings_beside(args.output, fmt, reports)
     if args.rejects:
         write_rejects(rejects, args.rejects)
     print(f"citycoop: {stats.summary()}", file=sys.stderr)

@@ -1774,10 +1774,16 @@ def _part_summary(listed: dict) -> dict | None:
         return None
 
 
+def _meetings_path(out: Path) -> Path:
+    from .meetings import meetings_path_for
+
+    return meetings_path_for(out, "parquet")
+
+
 def _output_files(out: Path) -> list[Path]:
     """The files an output consists of, for the up-to-date check: a Parquet file and its two
     sidecars; a folder's manifest, sidecars and the part files its manifest names."""
-    files = [out, rejects_path_for(out), stats_path_for(out)]
+    files = [out, rejects_path_for(out), stats_path_for(out), _meetings_path(out)]
     if not is_folder_output(out):
         return files
     try:
@@ -2088,6 +2094,10 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
             stats.output_parts = (writer.kept, writer.written)
         write_rejects(rejects, sidecars[1])
         write_text_whole(sidecars[2], json.dumps(stats.to_dict(), indent=1))
+        from .meetings import write_meetings_beside
+
+        # read back from what was written: a folder's kept parts never passed through this run
+        write_meetings_beside(out, "parquet")
         if digest is not None and digest.full is not None:
             files = _file_states(_output_files(out))
             if files is not None:

@@ -162,4 +162,7 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
     if fmt == "parquet":
         write_rejects(rejects, rejects_path_for(out_path))
         write_text_whole(stats_path_for(out_path), json.dumps(stats.to_dict(), indent=1))
+    from .meetings import write_meetings_beside
+
+    write_meetings_beside(out_path, fmt)  # from the records written, as the local engine's
     return stats

@@ -14,16 +14,24 @@ the province of each labelled partner city counts among the labelled provinces, 
 meeting (direction ``none``). Set fields get precision, recall and F1 over all labels pooled;
 single-valued fields get accuracy; cleaning gets the share of ``must_keep`` text kept and of
 ``must_drop`` text removed.
+
+Meetings are scored as pairs: two labelled articles report one meeting when their labels share
+an ``event_group`` (a label without one reports a meeting of its own), and citycoop finds it
+when ``meetings.group`` puts their records in one meeting (a record that is not a meeting is
+alone). Pairwise precision and recall of "same meeting" are over the labelled articles matched
+to a record; the grouping itself reads every record of the corpus, labelled or not.
 """
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .meetings import Report, group
 from .models import Reject
 
 LOCALITY_FIELDS = ("vn", "cn_provinces", "cn_cities")
@@ -37,7 +45,7 @@ LABEL_FIELDS = frozenset({"doc", *SET_FIELDS, *SINGLE_FIELDS, *OPTIONAL_FIELDS, 
 # so it is reported.
 EXPECTED_FIELDS = (*LOCALITY_FIELDS, "topics", *SINGLE_FIELDS)
 # The figures, by the names score.py prints them under: --min takes these.
-METRICS = (*SET_FIELDS, *SINGLE_FIELDS, *OPTIONAL_FIELDS, "found", "keep", "drop")
+METRICS = (*SET_FIELDS, *SINGLE_FIELDS, *OPTIONAL_FIELDS, "found", "keep", "drop", "meetings")
 DIRECTIONS = ("inbound", "outbound", "unknown", "none")
 # Partner levels that are provincial: every other partner (city, county, municipality) is a city.
 PROVINCIAL_LEVELS = frozenset({"province", "autonomous_region", "autonomousregion", "sar", "region"})
@@ -185,6 +193,7 @@ class _Matcher:
         self.by_id: dict[str, list[dict]] = {}
         self.rejects: dict[str, Reject] = {}
         self.records = 0
+        self.reports: list[Report] = []  # every record, as meetings are grouped from them
 
     @staticmethod
     def _fallback_id(doc: str) -> str:
@@ -202,6 +211,8 @@ class _Matcher:
                 self.rejects.setdefault(doc, item)
             return
         self.records += 1
+        if item.get("id") is not None:
+            self.reports.append(Report.of_record(item))
         docs = self._docs_of(str(item.get("source", "")).replace("\\", "/"))
         for doc in docs:
             self.by_source.setdefault(doc, item)
@@ -287,6 +298,7 @@ class Evaluation:
     found: Tally = field(default_factory=Tally)
     keep: Tally = field(default_factory=Tally)
     drop: Tally = field(default_factory=Tally)
+    meetings: SetScore | None = None  # pairs of articles reporting one meeting; None: no event_group labels
     records: int = 0  # records read
     unlabelled_records: int = 0  # records no label names
     not_found: dict[str, str] = field(default_factory=dict)  # doc → why (no record, or its reject)
@@ -308,6 +320,8 @@ class Evaluation:
             out["found"] = self.found.rate()
         out["keep"] = self.keep.rate(1.0)
         out["drop"] = self.drop.rate(1.0)
+        if self.meetings is not None:
+            out["meetings"] = self.meetings.f1
         out["n_gold"] = self.labels
         return out
 
@@ -321,6 +335,9 @@ class Evaluation:
                               for k, t in self.singles.items() if t.total},
             "cleaning": {"keep": {"rate": self.keep.rate(), "kept": self.keep.right, "of": self.keep.total},
                          "drop": {"rate": self.drop.rate(), "removed": self.drop.right, "of": self.drop.total}},
+            "meetings": None if self.meetings is None else {
+                "precision": round(self.meetings.precision, 3), "recall": round(self.meetings.recall, 3),
+                "f1": self.meetings.f1, "tp": self.meetings.tp, "fp": self.meetings.fp, "fn": self.meetings.fn},
             "labels": self.labels, "found": {"matched": self.found.right, "of": self.found.total},
             "records": self.records, "unlabelled_records": self.unlabelled_records,
             "not_found": self.not_found, "ambiguous": self.ambiguous,
@@ -424,7 +441,45 @@ def evaluate(items: Iterable[dict | Reject], labels: list[Label],
             ev.ambiguous[label.doc] = matcher.sources_matched[label.doc]
         _score_label(ev, label, _found_fields(record), provinces_of)
     ev.unlabelled_records = ev.records - len(scored)
+    if any("event_group" in label.data for label in labels):
+        _score_meetings(ev, labels, matcher)
     return ev
+
+
+def _score_meetings(ev: Evaluation, labels: list[Label], matcher: _Matcher) -> None:
+    """Pairwise precision and recall of "same meeting" over the labels matched to a record,
+    and a miss for each article whose fellow reports citycoop and the label see differently."""
+    meeting_of = {a: m["meeting_id"] for m in group(matcher.reports) for a in m["article_ids"]}
+    gold_of, found_of = {}, {}
+    for label in labels:
+        record = matcher.record_for(label.doc)
+        if record is None or label.doc in gold_of:
+            continue
+        event_group = label.data.get("event_group")
+        gold_of[label.doc] = ("label", event_group) if event_group not in (None, "") else ("alone", label.doc)
+        meeting = meeting_of.get(str(record.get("id")))
+        found_of[label.doc] = ("meeting", meeting) if meeting else ("alone", label.doc)
+    ev.meetings = score = SetScore()
+    cells = Counter((gold_of[d], found_of[d]) for d in gold_of)
+    pairs = lambda n: n * (n - 1) // 2  # noqa: E731
+    score.tp = sum(pairs(n) for n in cells.values())
+    score.fp = sum(pairs(n) for n in Counter(found_of.values()).values()) - score.tp
+    score.fn = sum(pairs(n) for n in Counter(gold_of.values()).values()) - score.tp
+    same_label = _members(gold_of)
+    same_meeting = _members(found_of)
+    for doc in gold_of:
+        want = same_label[gold_of[doc]] - {doc}
+        got = same_meeting[found_of[doc]] - {doc}
+        if want != got:
+            ev.misses.append(Miss(doc, "meetings", sorted(want), sorted(got),
+                                  sorted(want - got), sorted(got - want)))
+
+
+def _members(group_of: dict[str, tuple]) -> dict[tuple, set[str]]:
+    out: dict[tuple, set[str]] = {}
+    for doc, key in group_of.items():
+        out.setdefault(key, set()).add(doc)
+    return out
 
 
 def _note_label_fields(ev: Evaluation, label: Label) -> None:
@@ -577,6 +632,11 @@ def format_text(ev: Evaluation, show: bool = False) -> str:
     lines += ["", f"{'cleaning':<14}{'rate':>10}"]
     lines.append(f"{'keep':<14}{_fmt(ev.keep.rate()):>10}   must_keep text kept: {ev.keep.right} of {ev.keep.total}")
     lines.append(f"{'drop':<14}{_fmt(ev.drop.rate()):>10}   must_drop text removed: {ev.drop.right} of {ev.drop.total}")
+    if ev.meetings is not None:
+        m = ev.meetings
+        lines += ["", f"{'meetings':<14}{'precision':>10}{'recall':>8}{'F1':>7}   pairs of articles reporting one "
+                  "meeting: right / wrong / missed",
+                  f"{'same meeting':<14}{m.precision:>10.3f}{m.recall:>8.3f}{m.f1:>7.3f}   {m.tp} / {m.fp} / {m.fn}"]
     remarks = notes(ev)
     if remarks:
         lines += [""] + [f"note: {r}" for r in remarks]
@@ -593,6 +653,10 @@ def _show_miss(m: Miss) -> str:
         return f"  {m.doc}: must_keep lost from the text: {m.label!r}"
     if m.field == "must_drop":
         return f"  {m.doc}: must_drop still in the text: {m.label!r}"
+    if m.field == "meetings":
+        line = f"  {m.doc}: meetings: reports one meeting with {_value(m.label)}, found with {_value(m.found)}"
+        return line + (f"; split from {_value(m.missing)}" if m.missing else "") + (
+            f"; merged with {_value(m.extra)}" if m.extra else "")
     line = f"  {m.doc}: {m.field}: label {_value(m.label)}, found {_value(m.found)}"
     if m.missing:
         line += f"; missing {_value(m.missing)}"
@@ -608,7 +672,7 @@ def _value(value: object) -> str:
 
 
 MEASURES = {**{k: "F1" for k in SET_FIELDS}, **{k: "accuracy" for k in (*SINGLE_FIELDS, *OPTIONAL_FIELDS)},
-            "keep": "must_keep text kept", "drop": "must_drop text removed"}
+            "keep": "must_keep text kept", "drop": "must_drop text removed", "meetings": "pairwise F1"}
 
 
 def format_markdown(ev: Evaluation) -> str:
@@ -616,6 +680,10 @@ def format_markdown(ev: Evaluation) -> str:
     counts = {**{k: f"{s.tp + s.fn} labelled, {s.tp + s.fp} found" for k, s in ev.sets.items()},
               **{k: f"{t.total} labels" for k, t in ev.singles.items()},
               "keep": f"{ev.keep.total} passages", "drop": f"{ev.drop.total} passages"}
+    if ev.meetings is not None:
+        m = ev.meetings
+        counts["meetings"] = (f"{m.tp + m.fn} pairs labelled, {m.tp + m.fp} found "
+                              f"(P {m.precision:.3f}, R {m.recall:.3f})")
     rows = ["| field | measure | figure | scored |", "| --- | --- | --- | --- |"]
     for key, value in ev.metrics().items():
         if key in MEASURES:

@@ -34,8 +34,8 @@ FIELDS = ("text", "title", "url", "published", "outlet", "byline")
 _SNIFF = 65536
 # What citycoop writes beside an output (its rejects and counts, a Parquet dataset's files):
 # never an input, wherever the output was put (``-o corpus/out.parquet``).
-OUTPUT_SUFFIXES = (".rejects.jsonl", ".stats.json", ".parquet")
-OUTPUT_NAMES = {"_rejects.jsonl", "_stats.json", "_parts.json"}
+OUTPUT_SUFFIXES = (".rejects.jsonl", ".stats.json", ".meetings.jsonl", ".meetings.csv", ".parquet")
+OUTPUT_NAMES = {"_rejects.jsonl", "_stats.json", "_parts.json", "_meetings.parquet"}
 _RUN_OUTPUTS: set[str] = set()  # this run's own output files, whatever their names (``skip_outputs``)
 
 
@@ -460,6 +460,8 @@ def _is_records(path: str) -> bool:
         for line in iter(lambda: fh.readline(1 << 20), b""):
             if line.strip():
                 if b"content_hash" in line and b"event_date_source" in line:
+                    return True
+                if b"meeting_id" in line and b"article_ids" in line:  # a meetings table
                     return True
                 try:
                     row = json.loads(line)

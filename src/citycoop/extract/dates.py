@@ -151,3 +151,17 @@ def year_mentioned(text: str) -> int | None:
     """A year stated in the text as "năm 2024" (for context only, never to date an event)."""
     m = _YEAR_IN_TEXT.search(text)
     return int(m["y"]) if m else None
+
+
+# The last day/month of a date phrase, at its end: "từ ngày 21 đến 25/5", "ngày 24 và 25/3",
+# "ngày 30/12 - 2/1/2025", "ngày 2-5/4/2024", "Thứ Ba (12-3)".
+_LAST_DAY_MONTH = re.compile(
+    r"(?P<d>\d{1,2})\s*[/\-.]\s*(?P<m>\d{1,2})(?:\s*[/\-.]\s*(?P<y>\d{4}))?\s*\)?\s*$")
+
+
+def last_day_of(phrase: str | None) -> tuple[int, int] | None:
+    """(day, month) of the last day an ``event_date_phrase`` names: the end of a range such as
+    "từ ngày 21 đến 25/5" or "ngày 24 và 25/3", or the date itself when the phrase gives one
+    day; None when the phrase gives it in words ("ngày 5 tháng 6") or not at all."""
+    m = _LAST_DAY_MONTH.search(phrase or "")
+    return (int(m["d"]), int(m["m"])) if m else None

@@ -51,7 +51,9 @@ def assert_same_dataset(folder, single):
     counts = [json.loads(p.read_text()) for p in (folder / "_stats.json", single.with_name("corpus.stats.json"))]
     assert [{**c, "cached_files": 0} for c in counts[:1]] == counts[1:]  # the fresh run read every file
     listed = [p["file"] for p in json.loads((folder / PARTS_MANIFEST).read_text())["parts"]]
-    assert sorted(p.name for p in folder.glob("*.parquet")) == listed  # no stray or missing part
+    assert sorted(p.name for p in folder.glob("part-*.parquet")) == listed  # no stray or missing part
+    # beside the parts, only the meetings they report (pyarrow skips "_" names as data)
+    assert {p.name for p in folder.glob("*.parquet")} - set(listed) == {"_meetings.parquet"}
     assert not list(folder.glob(".*"))  # no unfinished part or manifest left behind
 
 

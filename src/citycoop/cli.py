@@ -52,34 +52,30 @@ def _settings(args) -> Settings:
     """The run's settings, every file they name read here, in this process, before a worker
     starts or an output is touched: a mistake in one is one line naming the file (in a worker
     it had been a traceback, or with -j2 BrokenProcessPool)."""
-    if args.topics:
-        try:
-            load_taxonomy(args.topics)
-        except OSError:
-            raise
-        except Exception as exc:
-            raise UsageError(f"--topics {args.topics}: not a topic taxonomy ({_problem(exc)})") from None
-    if args.rules:
-        from .clean import load_rules
+    from .clean import load_rules
 
-        try:
-            load_rules(args.rules)
-        except OSError:
-            raise
-        except Exception as exc:
-            raise UsageError(f"--rules {args.rules}: not boilerplate rules ({_problem(exc)})") from None
-    try:
-        meta = read_meta(args.meta) if args.meta else ()
-    except OSError:
-        raise
-    except Exception as exc:
-        raise UsageError(f"--meta {args.meta}: {_problem(exc)}") from None
+    if args.topics:
+        _read_option_file("--topics", args.topics, load_taxonomy, "not a topic taxonomy ({})")
+    if args.rules:
+        _read_option_file("--rules", args.rules, load_rules, "not boilerplate rules ({})")
+    meta = _read_option_file("--meta", args.meta, read_meta, "{}") if args.meta else ()
     try:
         fields = parse_field_options(args.field)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes, meta=meta,
                     fields=fields)
+
+
+def _read_option_file(option: str, path: str, read, problem: str):
+    """``read(path)``; a mistake in the file is a UsageError naming the option and the file
+    (``problem`` formatted with it); a file that cannot be opened stays an OSError."""
+    try:
+        return read(path)
+    except OSError:
+        raise
+    except Exception as exc:
+        raise UsageError(f"{option} {path}: " + problem.format(_problem(exc))) from None
 
 
 def _problem(exc: Exception) -> str:

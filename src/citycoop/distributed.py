@@ -16,6 +16,7 @@ must be visible to the workers under the same names (a shared filesystem); with 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -85,6 +86,38 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
                             files_per_task, part_bytes, on_reject)
 
 
+def _quiet_distributed(level: int = logging.CRITICAL) -> int:
+    """Set the level of distributed's loggers in this process; return the previous one."""
+    logger = logging.getLogger("distributed")
+    previous = logger.level
+    logger.setLevel(level)
+    return previous
+
+
+def _shut_down(client, cluster) -> None:
+    """Close the client and the cluster this run started, without distributed's shutdown noise.
+
+    While a local cluster closes, a worker's heartbeat can meet the scheduler's closed socket and
+    distributed logs it as an error with a traceback (more often on a loaded machine). The run is
+    over and its results are in by then, so that noise only frightens users: the cluster's own
+    processes are silenced for the shutdown. A cluster the user named with --scheduler is theirs,
+    and its logging is left alone.
+    """
+    if cluster is None:
+        client.close()
+        return
+    try:
+        client.run(_quiet_distributed)  # the workers
+    except Exception:  # a worker already gone has nothing left to say
+        pass
+    previous = _quiet_distributed()  # the scheduler and nannies live in this process
+    try:
+        client.close()
+        cluster.close()
+    finally:
+        logging.getLogger("distributed").setLevel(previous)
+
+
 def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, out: str,
                  scheduler: str | None, rejects_file: str | None, fmt: str, n_workers: int | None,
                  files_per_task: int, part_bytes: int, on_reject=None) -> RunStats:
@@ -100,9 +133,7 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
     try:  # the corpus's furniture first (dataset.with_furniture), as the default engine finds it
         settings, _ = with_furniture(files, settings, submit_many=submit_many)
     except BaseException:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        _shut_down(client, cluster)
         raise
     tasks = plan_tasks(files, settings, files_per_task, part_bytes)
     taxonomy = load_taxonomy(settings.topics_file)
@@ -151,9 +182,7 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
         if writer is not None:
             writer.close()
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        _shut_down(client, cluster)
     if fmt == "parquet":
         _replace_parts(out_path, new_parts)
     stats.ignored = discovered.get("ignored", 0)

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from citycoop.dataset import (RunStats, Settings, build_dataset, iter_corpus, load_dataset,
+from citycoop.dataset import (RunStats, Settings, Tuning, build_dataset, iter_corpus, load_dataset,
                               read_meta, select_articles)
 from citycoop.models import Reject
 from conftest import SEEDS
@@ -148,11 +148,11 @@ def test_parquet_round_trip_with_rejects_and_column_selection(corpus, tmp_path):
     pd.testing.assert_frame_equal(ds.articles.reset_index(drop=True), mem.articles.astype(ds.articles.dtypes))
 
 
-def test_a_large_export_is_made_columnar_in_blocks_with_every_row_in_order(tmp_path, monkeypatch):
+def test_a_large_export_is_made_columnar_in_blocks_with_every_row_in_order(tmp_path):
     from citycoop import dataset
     from citycoop.load import discover
 
-    monkeypatch.setattr(dataset, "ARROW_BLOCK", 7)  # blocks of 7 rows: 50 rows span 8 blocks
+    settings = Settings(tuning=Tuning(arrow_block=7))  # blocks of 7 rows: 50 rows span 8 blocks
     rows = [{"id": f"r{i}", "title": f"Hà Nội đón đoàn Quảng Tây {i}",
              "text": f"Ngày {i % 28 + 1}/5/2024, Hà Nội tiếp đoàn Quảng Tây lần thứ {i} về du lịch."}
             for i in range(50)]
@@ -162,7 +162,7 @@ def test_a_large_export_is_made_columnar_in_blocks_with_every_row_in_order(tmp_p
     (tmp_path / "one.txt").write_text((SEEDS / "000_77aec2281c3530ce.txt").read_text(encoding="utf-8"),
                                       encoding="utf-8")
     files = list(discover([tmp_path]))
-    batch = dataset.process_batch(files, Settings())
+    batch = dataset.process_batch(files, settings)
     assert batch.n_rows == [50, 1] and [len(r) for r in batch.rejects] == [1, 0]
     expected = [r for f in files for r in dataset.process_file(f, Settings()) if not isinstance(r, Reject)]
     assert batch.table.column("id").to_pylist() == [r["id"] for r in expected]
@@ -183,14 +183,15 @@ def _export_corpus(folder, n=50):
     return folder
 
 
-def _small_blocks(monkeypatch):
+def _small_blocks(monkeypatch, **tuning):
     """Block sizes small enough that the 50-row export of ``_export_corpus`` crosses each of
-    them several times. Returns the sizes of the tables the output writer is handed."""
+    them several times. Returns the settings of such a run (``tuning``: more sizes) and the
+    sizes of the tables the output writer is handed."""
     from citycoop import cache, dataset
 
-    monkeypatch.setattr(dataset, "ARROW_BLOCK", 4)
-    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)  # the export's 50 rows go to disk in 13 blocks
-    monkeypatch.setattr(dataset, "CHUNK_ROWS", 7)  # and the parent takes them 7 at a time
+    # The export's 50 rows go to disk in 13 blocks of 4 (past 9 rows), and the parent takes them
+    # 7 at a time.
+    settings = Settings(tuning=Tuning(arrow_block=4, spill_rows=9, chunk_rows=7, **tuning))
     monkeypatch.setattr(cache, "SEGMENT_ROWS", 8)
     monkeypatch.setattr(cache, "SEGMENT_BATCH", 5)
     written = []
@@ -201,7 +202,7 @@ def _small_blocks(monkeypatch):
         return real_write(writer, table)
 
     monkeypatch.setattr(dataset.RecordWriter, "write_table", write_table)
-    return written
+    return settings, written
 
 
 def _segment_batches(cache):
@@ -217,25 +218,25 @@ def _segment_batches(cache):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_large_task_spills_its_rows_to_disk_with_the_same_result(tmp_path, monkeypatch, jobs):
-    """Past SPILL_ROWS a task streams its rows to an Arrow file (a worker never holds a whole
-    large export); the parent then takes them CHUNK_ROWS at a time, so the output, the cache
+    """Past ``spill_rows`` a task streams its rows to an Arrow file (a worker never holds a whole
+    large export); the parent then takes them ``chunk_rows`` at a time, so the output, the cache
     and a later run from the cache never hold the export whole either. The output, cached or
     not, is what an in-memory run gives, and no spill file is left behind."""
     from citycoop import dataset
 
     corpus = _export_corpus(tmp_path / "corpus")
     dataset.write_dataset([corpus], tmp_path / "plain.parquet", jobs=jobs)
-    written = _small_blocks(monkeypatch)
+    small, written = _small_blocks(monkeypatch)
     made = []
     real_tables = dataset.Batch.tables
 
-    def tables(batch):
+    def tables(batch, chunk_rows):
         made.append(batch.spilled)
-        return real_tables(batch)
+        return real_tables(batch, chunk_rows)
 
     monkeypatch.setattr(dataset.Batch, "tables", tables)
     cache = tmp_path / "cache"
-    dataset.write_dataset([corpus], tmp_path / "spilled.parquet", jobs=jobs, cache=cache)
+    dataset.write_dataset([corpus], tmp_path / "spilled.parquet", small, jobs=jobs, cache=cache)
     assert any(p is not None for p in made)  # the rows did come back through a spill file
     assert not any(Path(p).exists() for p in made if p)
     assert sorted(p.name for p in cache.iterdir()) == ["index.sqlite", "segments"]  # spill folder gone
@@ -248,7 +249,7 @@ def test_a_large_task_spills_its_rows_to_disk_with_the_same_result(tmp_path, mon
     assert _segment_batches(cache) == [[5] * 9 + [7]]
     (tmp_path / "spilled.parquet").unlink()  # rows now come from the cache the spilled run filled
     written.clear()
-    dataset.write_dataset([corpus], tmp_path / "spilled.parquet", jobs=jobs, cache=cache)
+    dataset.write_dataset([corpus], tmp_path / "spilled.parquet", small, jobs=jobs, cache=cache)
     assert pq.read_table(tmp_path / "spilled.parquet").equals(plain)
     assert max(written) <= 7 and sum(written) == 52
 
@@ -262,8 +263,7 @@ def test_a_large_cached_export_is_read_back_in_pieces_when_later_files_need_its_
     from citycoop.cache import RecordCache
 
     corpus = _export_corpus(tmp_path / "corpus")
-    _small_blocks(monkeypatch)
-    monkeypatch.setattr(dataset, "REPLAY_ROWS", 6)
+    small, _ = _small_blocks(monkeypatch, replay_rows=6)
     reads = []
     real_rows = RecordCache.segment_rows
 
@@ -273,7 +273,7 @@ def test_a_large_cached_export_is_read_back_in_pieces_when_later_files_need_its_
 
     monkeypatch.setattr(RecordCache, "segment_rows", segment_rows)
     cache = tmp_path / "cache"
-    dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    dataset.write_dataset([corpus], tmp_path / "out.parquet", small, cache=cache)
     export = (corpus / "export.jsonl").read_text(encoding="utf-8").splitlines()
     copied = json.loads(export[41])  # row 41 of the export (line 42: one line is not JSON)
     (corpus / "zz_later.jsonl").write_text(json.dumps(dict(copied, id="later"), ensure_ascii=False) + "\n",
@@ -286,7 +286,7 @@ def test_a_large_cached_export_is_read_back_in_pieces_when_later_files_need_its_
         else:
             (tmp_path / "earlier.txt").rename(corpus / "00_earlier.txt")
         reads.clear()
-        stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+        stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", small, cache=cache)
         assert stats.cached_files == (3 if step == "later" else 4) and reads and max(reads) <= 7
         dataset.write_dataset([corpus], tmp_path / "fresh.parquet")
         out = pq.read_table(tmp_path / "out.parquet")
@@ -306,12 +306,12 @@ def test_a_cache_written_with_another_batch_size_or_as_one_batch_reads_back_the_
     corpus = _export_corpus(tmp_path / "corpus")
     dataset.write_dataset([corpus], tmp_path / "plain.parquet")
     plain = pq.read_table(tmp_path / "plain.parquet")
-    _small_blocks(monkeypatch)
+    small, _ = _small_blocks(monkeypatch)
     cache = tmp_path / "cache"
-    dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    dataset.write_dataset([corpus], tmp_path / "out.parquet", small, cache=cache)
     monkeypatch.setattr(cache_module, "SEGMENT_BATCH", 3)
     (tmp_path / "out.parquet").unlink()
-    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", small, cache=cache)
     assert stats.cached_files == 3
     out = pq.read_table(tmp_path / "out.parquet")
     assert out.equals(plain) and cache_module.BATCH_ROWS_KEY not in (out.schema.metadata or {})
@@ -323,7 +323,7 @@ def test_a_cache_written_with_another_batch_size_or_as_one_batch_reads_back_the_
         writer.write_table(rows)  # as segments were written before they had batches
     assert _segment_batches(cache) == [[52]]
     (tmp_path / "out.parquet").unlink()
-    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", small, cache=cache)
     assert stats.cached_files == 3 and pq.read_table(tmp_path / "out.parquet").equals(plain)
 
 
@@ -334,18 +334,18 @@ def test_a_run_stopped_inside_a_large_export_leaves_a_usable_cache(tmp_path, mon
 
     corpus = _export_corpus(tmp_path / "corpus")
     dataset.write_dataset([corpus], tmp_path / "plain.parquet")
-    _small_blocks(monkeypatch)
+    small, _ = _small_blocks(monkeypatch)
     cache = tmp_path / "cache"
-    for chunk in dataset.iter_chunks([corpus], cache=cache):
+    for chunk in dataset.iter_chunks([corpus], small, cache=cache):
         if chunk.table is not None and chunk.table.column("id")[0].as_py().startswith("export"):
             break  # the generator is closed here, as when the consumer stops
     assert not list((cache / "segments").glob("*.tmp"))
-    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", cache=cache)
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "out.parquet", small, cache=cache)
     assert stats.cached_files == 2  # the seeds before the export
     assert pq.read_table(tmp_path / "out.parquet").equals(pq.read_table(tmp_path / "plain.parquet"))
 
 
-def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run(tmp_path, monkeypatch):
+def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run(tmp_path):
     import os
     import time
 
@@ -361,8 +361,7 @@ def test_a_spill_folder_left_by_a_killed_run_is_removed_by_the_next_spilling_run
         (folder / "tmp1.arrow").write_bytes(b"rows")
     day_ago = time.time() - STALE_S - 60
     os.utime(old, (day_ago, day_ago))
-    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)
-    dataset.write_dataset([corpus], tmp_path / "b.parquet", cache=cache)
+    dataset.write_dataset([corpus], tmp_path / "b.parquet", Settings(tuning=Tuning(spill_rows=9)), cache=cache)
     assert not old.exists() and (recent / "tmp1.arrow").exists()
 
 
@@ -386,7 +385,7 @@ def _as_csv(folder):
 
 @pytest.mark.parametrize("jobs,kind", [(2, "jsonl"), (2, "csv")])
 def test_a_large_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_path, monkeypatch, jobs, kind):
-    """Past PART_BYTES an export is read by several tasks, one part each (so the workers share
+    """Past ``part_bytes`` an export is read by several tasks, one part each (so the workers share
     it), and checked for duplicates across its parts. Output, rejects and counts are those of
     a whole read; the cache holds the export as one file, so a re-run copies it, and a new file
     before it makes its rows be checked again, still with the same result."""
@@ -397,7 +396,7 @@ def test_a_large_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_pat
     if kind == "csv":
         _as_csv(corpus)
     dataset.write_dataset([corpus], tmp_path / "whole.parquet", jobs=jobs)
-    monkeypatch.setattr(dataset, "PART_BYTES", 500)  # parts of ≈ 4 rows: r10 and its copy r30 apart
+    small = Settings(tuning=Tuning(part_bytes=500))  # parts of ≈ 4 rows: r10 and its copy r30 apart
     parts = []
     real_split = load.split_export
 
@@ -408,7 +407,7 @@ def test_a_large_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_pat
 
     monkeypatch.setattr(load, "split_export", split_export)
     cache = tmp_path / "cache"
-    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", jobs=jobs, cache=cache)
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", small, jobs=jobs, cache=cache)
     export_parts = [p for p in parts if p.part is not None]
     assert len(export_parts) > 8 and {Path(p.path).name for p in export_parts} == {f"export.{kind}"}
     whole = pq.read_table(tmp_path / "whole.parquet")
@@ -424,12 +423,12 @@ def test_a_large_export_is_read_in_parts_with_the_result_of_a_whole_read(tmp_pat
 
     (tmp_path / "parts.parquet").unlink()
     parts.clear()
-    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", jobs=jobs, cache=cache)
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", small, jobs=jobs, cache=cache)
     assert stats.cached_files == 3 and not parts
     assert pq.read_table(tmp_path / "parts.parquet").equals(whole)
     (corpus / "00_earlier.txt").write_text(f"Quảng Ninh tiếp đoàn Phòng Thành Cảng\n\n{LEAD}\n\n{MORE}",
                                            encoding="utf-8")
-    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", jobs=jobs, cache=cache)
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "parts.parquet", small, jobs=jobs, cache=cache)
     assert stats.cached_files == 3 and stats.files == 4
     dataset.write_dataset([corpus], tmp_path / "fresh.parquet", jobs=jobs)
     assert pq.read_table(tmp_path / "parts.parquet").equals(pq.read_table(tmp_path / "fresh.parquet"))
@@ -445,7 +444,7 @@ def test_an_export_rewritten_while_its_parts_are_read_is_not_cached(tmp_path, mo
 
     corpus = _export_corpus(tmp_path / "corpus")
     export = corpus / "export.jsonl"
-    monkeypatch.setattr(dataset, "PART_BYTES", 500)
+    small = Settings(tuning=Tuning(part_bytes=500))
     real_split = load.split_export
 
     def split_then_rewrite(f, part_bytes, max_bytes):
@@ -459,9 +458,9 @@ def test_an_export_rewritten_while_its_parts_are_read_is_not_cached(tmp_path, mo
 
     monkeypatch.setattr(load, "split_export", split_then_rewrite)
     cache = tmp_path / "cache"
-    dataset.write_dataset([corpus], tmp_path / "during.parquet", jobs=2, cache=cache)
+    dataset.write_dataset([corpus], tmp_path / "during.parquet", small, jobs=2, cache=cache)
     monkeypatch.setattr(load, "split_export", real_split)
-    stats, _ = dataset.write_dataset([corpus], tmp_path / "after.parquet", jobs=2, cache=cache)
+    stats, _ = dataset.write_dataset([corpus], tmp_path / "after.parquet", small, jobs=2, cache=cache)
     assert stats.cached_files == 2  # the two seeds; the export is read again
     dataset.write_dataset([corpus], tmp_path / "fresh.parquet", jobs=2)
     assert pq.read_table(tmp_path / "after.parquet").equals(pq.read_table(tmp_path / "fresh.parquet"))
@@ -476,7 +475,7 @@ def test_one_job_reads_an_export_whole_and_hands_each_batch_on_as_it_is_done(tmp
     for i in range(40):
         (corpus / f"z{i:02d}.txt").write_text(f"Quảng Ninh tiếp đoàn Phòng Thành Cảng {i}\n\n{LEAD}\n\n{MORE}",
                                               encoding="utf-8")
-    monkeypatch.setattr(dataset, "PART_BYTES", 500)
+    small = Settings(tuning=Tuning(part_bytes=500))
     events = []
     real_batch, real_computed = dataset.process_batch, dataset.Deduplicator.computed
 
@@ -490,14 +489,14 @@ def test_one_job_reads_an_export_whole_and_hands_each_batch_on_as_it_is_done(tmp
 
     monkeypatch.setattr(dataset, "process_batch", process_batch)
     monkeypatch.setattr(dataset.Deduplicator, "computed", computed)
-    dataset.write_dataset([corpus], tmp_path / "one.parquet", jobs=1)
+    dataset.write_dataset([corpus], tmp_path / "one.parquet", small, jobs=1)
     held = [0]
     for kind, _ in events:
         held.append(held[-1] + (1 if kind == "extract" else -1))
     assert max(held) <= 2 and held[-1] == 0 and len(events) >= 10  # ≥ 5 batches, never 3 held
     assert all(part is None for kind, parts in events if kind == "extract" for part in parts)
     monkeypatch.setattr(dataset, "process_batch", real_batch)  # a pool cannot pickle the spy
-    dataset.write_dataset([corpus], tmp_path / "two.parquet", jobs=2)
+    dataset.write_dataset([corpus], tmp_path / "two.parquet", small, jobs=2)
     assert pq.read_table(tmp_path / "one.parquet").equals(pq.read_table(tmp_path / "two.parquet"))
 
 
@@ -507,7 +506,7 @@ def test_the_progress_bar_counts_input_bytes_and_moves_within_a_large_export(tmp
     from citycoop import dataset
 
     corpus = _export_corpus(tmp_path / "corpus")
-    monkeypatch.setattr(dataset, "PART_BYTES", 500)
+    small = Settings(tuning=Tuning(part_bytes=500))
     bars = []
 
     class Bar(tqdm.tqdm):
@@ -523,7 +522,7 @@ def test_the_progress_bar_counts_input_bytes_and_moves_within_a_large_export(tmp
     monkeypatch.setattr(tqdm, "tqdm", Bar)
     size = sum(p.stat().st_size for p in corpus.iterdir())
     for run in ("cold", "cached"):
-        list(dataset.iter_chunks([corpus], Settings(), jobs=2, cache=tmp_path / "cache", progress=True))
+        list(dataset.iter_chunks([corpus], small, jobs=2, cache=tmp_path / "cache", progress=True))
         bar = bars[-1]
         assert bar.total == size and sum(bar.steps) == size, run
     assert len(bars[0].steps) > 8  # the export's parts, one step each; the cached run: one step
@@ -555,8 +554,6 @@ def test_a_task_that_fails_after_spilling_removes_its_spill_file(tmp_path, monke
     from citycoop.load import discover
 
     corpus = _export_corpus(tmp_path / "corpus")
-    monkeypatch.setattr(dataset, "ARROW_BLOCK", 4)
-    monkeypatch.setattr(dataset, "SPILL_ROWS", 9)
     real = dataset.flat_row
 
     def failing(record, topic_ids):
@@ -568,7 +565,8 @@ def test_a_task_that_fails_after_spilling_removes_its_spill_file(tmp_path, monke
     spill = tmp_path / "spill"
     spill.mkdir()
     with pytest.raises(MemoryError):
-        dataset.process_batch(list(discover([corpus])), Settings(), str(spill))
+        dataset.process_batch(list(discover([corpus])), Settings(tuning=Tuning(arrow_block=4, spill_rows=9)),
+                              str(spill))
     assert list(spill.iterdir()) == []
 
 

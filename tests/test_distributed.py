@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from citycoop.dataset import Settings, iter_corpus, load_dataset
+from citycoop.dataset import Settings, Tuning, iter_corpus, load_dataset
 from citycoop.distributed import extract_with_dask
 from citycoop.load import discover, split_export
 from citycoop.models import Reject
@@ -40,11 +40,11 @@ def test_dask_records_equal_default_engine(corpus, tmp_path):
         out = tmp_path / "dask.jsonl"
         # The export (≈ 2 KB) is read in parts of 500 bytes, one task each; the default engine
         # above read it whole.
-        stats = extract_with_dask([corpus], Settings(), out=str(out), fmt="jsonl",
-                                  scheduler=cluster.scheduler_address, files_per_task=2, part_bytes=500)
+        stats = extract_with_dask([corpus], Settings(tuning=Tuning(files_per_task=2, part_bytes=500)), out=str(out),
+                                  fmt="jsonl", scheduler=cluster.scheduler_address)
         folder = tmp_path / "parts"
-        extract_with_dask([corpus], Settings(), out=str(folder), fmt="parquet",
-                          scheduler=cluster.scheduler_address, files_per_task=3, part_bytes=500)
+        extract_with_dask([corpus], Settings(tuning=Tuning(files_per_task=3, part_bytes=500)), out=str(folder),
+                          fmt="parquet", scheduler=cluster.scheduler_address)
     distributed = [json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True)
                    for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(distributed) == sorted(local)
@@ -108,8 +108,8 @@ def test_a_run_that_fails_midway_leaves_the_previous_output_whole(corpus, tmp_pa
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         def run(out, fmt):
-            return extract_with_dask([corpus], Settings(), out=str(out), fmt=fmt,
-                                     scheduler=cluster.scheduler_address, files_per_task=2, part_bytes=500)
+            return extract_with_dask([corpus], Settings(tuning=Tuning(files_per_task=2, part_bytes=500)),
+                                     out=str(out), fmt=fmt, scheduler=cluster.scheduler_address)
 
         folder, out = tmp_path / "parts", tmp_path / "out.jsonl"
         folder.mkdir()

@@ -107,7 +107,7 @@ def test_an_export_without_a_text_column_is_one_reject_naming_its_columns(tmp_pa
     write_csv(tmp_path / "news.csv", ["headline", "body_html", "link", "date"], rows * (20 if jobs == "2" else 1))
     write_jsonl(tmp_path / "news.jsonl", [dict(zip(["headline", "body_html", "link", "date"], r)) for r in rows])
     if jobs == "2":
-        assert (tmp_path / "news.csv").stat().st_size > 8 << 20  # read in parts (dataset.PART_BYTES)
+        assert (tmp_path / "news.csv").stat().st_size > 8 << 20  # read in parts (Tuning.part_bytes)
     rejects = tmp_path / "rejects.jsonl"
     p = cli("extract", tmp_path / "news.csv", tmp_path / "news.jsonl", "--no-cache", "-j", jobs,
             "--rejects", rejects, "-o", tmp_path / "out.jsonl")

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from citycoop import load
-from citycoop.dataset import RunStats, Settings, iter_corpus
+from citycoop.dataset import RunStats, Settings, Tuning, iter_corpus
 from citycoop.cli import main
 from citycoop.data import __file__ as data_init
 
@@ -146,8 +146,8 @@ def test_the_dask_engine_removes_the_same_furniture(tmp_path):
     local = extract(tmp_path / "corpus", tmp_path / "local.jsonl", "--no-cache")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         out = tmp_path / "dask.jsonl"
-        extract_with_dask([tmp_path / "corpus"], Settings(), out=str(out), fmt="jsonl",
-                          scheduler=cluster.scheduler_address, files_per_task=5)
+        extract_with_dask([tmp_path / "corpus"], Settings(tuning=Tuning(files_per_task=5)), out=str(out), fmt="jsonl",
+                          scheduler=cluster.scheduler_address)
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == local
 
 

@@ -10,11 +10,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from citycoop import dataset
-from citycoop.dataset import PARTS_MANIFEST, Settings, load_dataset, write_dataset
+from citycoop.dataset import PARTS_MANIFEST, Settings, Tuning, load_dataset, write_dataset
 from conftest import SEEDS
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 FILES_PER_PART = 3  # ≈ 10 parts over the 30-file corpus below
+TUNING = Tuning(files_per_output_part=FILES_PER_PART)
 
 
 def make_corpus(root):
@@ -30,8 +31,8 @@ def make_corpus(root):
     return root
 
 
-def folder_run(corpus, out, cache, jobs=1):
-    stats, _ = write_dataset([corpus], out, Settings(), jobs=jobs, cache=cache, files_per_part=FILES_PER_PART)
+def folder_run(corpus, out, cache, jobs=1, tuning=TUNING):
+    stats, _ = write_dataset([corpus], out, Settings(tuning=tuning), jobs=jobs, cache=cache)
     return stats
 
 
@@ -138,7 +139,7 @@ def test_a_rerun_rewrites_only_the_parts_whose_files_or_decisions_changed(tmp_pa
     assert_same_dataset(out, fresh(corpus, tmp_path))
 
     # Other settings: no part of the earlier ones is reused.
-    stats, _ = write_dataset([corpus], out, Settings(max_bytes=10**6), cache=cache, files_per_part=FILES_PER_PART)
+    stats, _ = write_dataset([corpus], out, Settings(max_bytes=10**6, tuning=TUNING), cache=cache)
     assert stats.output_parts[0] == 0
 
 
@@ -210,8 +211,8 @@ def test_files_added_are_extracted_ahead_of_the_walk_with_the_rows_of_a_fresh_ru
     (corpus / "zz0.jsonl").write_text(lines * 3, encoding="utf-8")
     for i in range(5):
         (corpus / f"zz{i + 1}.txt").write_text(SEED_TEXTS[i] + f"\n\nThêm {i}.", encoding="utf-8")
-    monkeypatch.setattr(dataset, "PART_BYTES", len(lines.encode()))  # zz0.jsonl: 3 parts
-    monkeypatch.setattr(dataset, "PREFETCH_FILES", 5)
+    # zz0.jsonl: 3 parts; 5 new files extracted ahead
+    small = Tuning(files_per_output_part=FILES_PER_PART, part_bytes=len(lines.encode()), prefetch_files=5)
     taken, real_take = [], dataset._Prefetch.take
 
     def take(prefetch, files):
@@ -227,7 +228,7 @@ def test_files_added_are_extracted_ahead_of_the_walk_with_the_rows_of_a_fresh_ru
         real_add(workers, n)
 
     monkeypatch.setattr(dataset.Workers, "add", add)
-    stats = folder_run(corpus, out, cache, jobs=2)
+    stats = folder_run(corpus, out, cache, jobs=2, tuning=small)
     # One worker at once, and a second since 9 new files are much work beside a 30-file walk.
     assert started == [1, 1]
     assert taken == ["010a.txt", "011a.jsonl", "zz1.txt", "zz2.txt", "zz3.txt"]

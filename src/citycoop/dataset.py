@@ -40,21 +40,6 @@ if TYPE_CHECKING:  # imported where used: a re-run with nothing to do starts in 
 
 
 
-BATCH_FILES = 16  # files per worker task
-ARROW_BLOCK = 1024  # rows a worker holds as Python dicts before making them columnar (compact)
-# A task with more rows than this (a large JSONL/CSV export) streams them to an Arrow file in a
-# spill folder instead of holding them: one 105 MB export of 58 830 articles had taken its
-# worker to 970 MB and, once pickled across, the parent to 734 MB.
-SPILL_ROWS = 8 * ARROW_BLOCK
-# With workers, a JSONL or CSV export larger than this is read by several tasks, one part of
-# about this size each (load.split_export), so that all cores share it: one 116 MB export of
-# 60 000 articles had kept one of 2 cores busy for 73 s (47 s in parts). A part (≈ 4 000
-# articles) stays under SPILL_ROWS.
-PART_BYTES = 8 << 20
-# The parent handles a task's rows (duplicate check, cache, output) this many at a time, so a
-# large export is never whole in its memory either (it had held all 58 830 rows: 612 MB).
-CHUNK_ROWS = SPILL_ROWS
-
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """``extract.topics.load_taxonomy``, imported on first use."""
@@ -63,6 +48,42 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     return load(path)
 
 # ----------------------------------------------------------------------------- config
+@dataclass(frozen=True)
+class Tuning:
+    """How a run cuts its work and holds its rows: sizes that trade memory and time, never what
+    the run outputs (except ``files_per_output_part``, which cuts a folder output into parts; a
+    folder's re-runs must keep it). Tests pass small ones to cross every boundary."""
+
+    batch_files: int = 16  # files per worker task
+    arrow_block: int = 1024  # rows a worker holds as Python dicts before making them columnar (compact)
+    # A task with more rows than this (a large JSONL/CSV export) streams them to an Arrow file in a
+    # spill folder instead of holding them: one 105 MB export of 58 830 articles had taken its
+    # worker to 970 MB and, once pickled across, the parent to 734 MB.
+    spill_rows: int = 8 * 1024
+    # With workers, a JSONL or CSV export larger than this is read by several tasks, one part of
+    # about this size each (load.split_export), so that all cores share it: one 116 MB export of
+    # 60 000 articles had kept one of 2 cores busy for 73 s (47 s in parts). A part (≈ 4 000
+    # articles) stays under spill_rows.
+    part_bytes: int = 8 << 20
+    # The parent handles a task's rows (duplicate check, cache, output) this many at a time, so a
+    # large export is never whole in its memory either (it had held all 58 830 rows: 612 MB).
+    chunk_rows: int = 8 * 1024
+    lookup_files: int = 512  # files looked up in the cache at a time (and most files in one cached chunk)
+    prefetch_files: int = 4096  # new files at most extracted ahead of the walk (their rows wait here)
+    # A worker extracts a new file in about the time the walk takes over this many unchanged files
+    # (≈ 1 ms against ≈ 20 µs for a stat, the digests and the part checks, at 20 000 and 100 000).
+    extract_vs_walk: int = 50
+    replay_rows: int = 100_000  # cached rows put into the duplicate index at a time
+    lookahead_files: int = 50_000  # cached files queued at most before their rows are handed on (≈ 25 MB)
+    # A folder output is cut into parts after the input files whose id (path under the folders
+    # given) hashes to 0 modulo this: on average this many files per part, wherever the file
+    # sits in the corpus, so adding or changing files rewrites only the parts they fall in (and
+    # the parts after a changed duplicate decision), not the ones before or after.
+    files_per_output_part: int = 1024
+    files_per_task: int = 200  # --engine dask: articles' files per task (an export is a task alone)
+    tasks_per_thread: int = 2  # --engine dask: tasks submitted ahead of the result the client waits for
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a run needs besides the input paths; picklable so worker processes get it."""
@@ -77,6 +98,7 @@ class Settings:
     # The corpus's furniture lines (``furniture.CorpusFurniture.as_bytes``), set by the run once
     # its first pass is done; not in the fingerprint: each file's cache key carries its share.
     furniture: bytes = b""
+    tuning: Tuning = Tuning()  # not in the fingerprint either: it never changes a record
 
 
 @dataclass
@@ -254,14 +276,14 @@ class Batch:
     keys: list[str | None]
     spilled: str | None = None
 
-    def tables(self) -> Iterator:
-        """The rows in tables of at most CHUNK_ROWS, in order. A spill file is read a record
+    def tables(self, chunk_rows: int) -> Iterator:
+        """The rows in tables of at most ``chunk_rows``, in order. A spill file is read a record
         batch at a time (plain reads, not a memory map: the mapped pages of a large export
         counted in the parent's memory until the last row was handled) and then removed."""
         if self.spilled is None:
             if self.table is not None:
-                for offset in range(0, self.table.num_rows, CHUNK_ROWS):
-                    yield self.table.slice(offset, CHUNK_ROWS)
+                for offset in range(0, self.table.num_rows, chunk_rows):
+                    yield self.table.slice(offset, chunk_rows)
             return
         import pyarrow as pa
 
@@ -271,7 +293,7 @@ class Batch:
                 batches, held = [], 0
                 for i in range(reader.num_record_batches):
                     batch = reader.get_batch(i)
-                    if held and held + batch.num_rows > CHUNK_ROWS:
+                    if held and held + batch.num_rows > chunk_rows:
                         yield pa.Table.from_batches(batches)
                         batches, held = [], 0
                     batches.append(batch)
@@ -287,14 +309,15 @@ class Batch:
 
 def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: str | None = None) -> Batch:
     """One worker task: a few files through load → clean → extract, returned columnar (an Arrow
-    table pickles as a few buffers, so results cross processes cheaply). Past SPILL_ROWS rows,
+    table pickles as a few buffers, so results cross processes cheaply). Past ``spill_rows`` rows,
     with a ``spill_dir`` on this machine, the rows go to an Arrow file there as they come."""
     import pyarrow as pa
 
     extractor, _, _ = _worker_state(settings)
+    arrow_block, spill_rows = settings.tuning.arrow_block, settings.tuning.spill_rows
     topic_ids = extractor.taxonomy.ids
     schema = cache_schema(extractor.taxonomy)
-    rows: list[dict] = []  # flat rows not yet columnar: at most ARROW_BLOCK of them
+    rows: list[dict] = []  # flat rows not yet columnar: at most arrow_block of them
     tables = []
     held = 0  # rows in tables
     spill_path, spill = None, None
@@ -317,7 +340,7 @@ def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: st
         nonlocal held
         tables.append(table)
         held += table.num_rows
-        if spill_dir is not None and held > SPILL_ROWS:
+        if spill_dir is not None and held > spill_rows:
             spill_held()
 
     try:
@@ -331,7 +354,7 @@ def process_batch(files: list[load.InputFile], settings: Settings, spill_dir: st
                 row["_sig"] = item["_signature"]
                 rows.append(row)
                 n += 1
-                if len(rows) >= ARROW_BLOCK:
+                if len(rows) >= arrow_block:
                     hold(pa.Table.from_pylist(rows, schema=schema))
                     rows.clear()
             n_rows.append(n)
@@ -475,18 +498,11 @@ class _KeptPart(NamedTuple):
     n_bytes: int
 
 
-# A folder output is cut into parts after the input files whose id (path under the folders
-# given) hashes to 0 modulo this:
-# on average this many files per part, wherever the file sits in the corpus, so adding or
-# changing files rewrites only the parts they fall in (and the parts after a changed
-# duplicate decision), not the ones before or after.
-FILES_PER_OUTPUT_PART = 1024
-
-
 class OutputParts:
-    """Where a folder output's parts end, and the parts its last run wrote (by starting chain)."""
+    """Where a folder output's parts end (``Tuning.files_per_output_part``), and the parts its
+    last run wrote (by starting chain)."""
 
-    def __init__(self, old: Iterable[OldPart] = (), files_per_part: int = FILES_PER_OUTPUT_PART):
+    def __init__(self, old: Iterable[OldPart] = (), files_per_part: int = Tuning.files_per_output_part):
         self.files_per_part = files_per_part
         self.old = {p.start: p for p in old}
 
@@ -494,15 +510,6 @@ class OutputParts:
         """Does an output part end after this file (after its last part, for a split export)?"""
         return ((f.part is None or f.part.last)
                 and zlib.crc32(f.id.encode("utf-8", "surrogateescape")) % self.files_per_part == 0)
-
-
-LOOKUP_FILES = 512  # files looked up in the cache at a time (and most files in one cached chunk)
-PREFETCH_FILES = 4096  # new files at most extracted ahead of the walk (their rows wait here)
-# A worker extracts a new file in about the time the walk takes over this many unchanged files
-# (≈ 1 ms against ≈ 20 µs for a stat, the digests and the part checks, at 20 000 and 100 000).
-EXTRACT_VS_WALK = 50
-REPLAY_ROWS = 100_000  # cached rows put into the duplicate index at a time
-LOOKAHEAD_FILES = 50_000  # cached files queued at most before their rows are handed on (≈ 25 MB)
 
 
 class _Prefetch:
@@ -515,15 +522,16 @@ class _Prefetch:
     ``workers`` this took the +1% run from 0.68 to 0.625 s at 20 000 (four alternating pairs
     of four runs) and from 1.78–2.18 to 1.66–1.82 s at 100 000."""
 
-    def __init__(self, files: list[load.InputFile], n_new: int, n_known: int):
-        self.files = files  # to extract ahead: the first PREFETCH_FILES new files
+    def __init__(self, files: list[load.InputFile], n_new: int, n_known: int, tuning: Tuning = Tuning()):
+        self.files = files  # to extract ahead: the first ``tuning.prefetch_files`` new files
         self.n_new, self.n_known = n_new, n_known
+        self.tuning = tuning
         self._at: dict[str, tuple] = {}  # path → (future, index of the file in its task)
 
     @classmethod
-    def plan(cls, store: RecordCache, paths: list) -> _Prefetch:
+    def plan(cls, store: RecordCache, paths: list, tuning: Tuning) -> _Prefetch:
         """Walk ``paths`` for the files ``store`` has no entry for (an export larger than
-        PART_BYTES is left to the walk, which splits it)."""
+        ``tuning.part_bytes`` is left to the walk, which splits it)."""
         roots = [Path(p).resolve() for p in paths]
         known = store.known_under([str(r if r.is_dir() else r.parent) for r in roots])
         files: list[load.InputFile] = []
@@ -533,9 +541,10 @@ class _Prefetch:
                 n_known += 1
                 continue
             n_new += 1
-            if len(files) < PREFETCH_FILES and not (load.is_export(f.path) and _file_size(f.path) > PART_BYTES):
+            if len(files) < tuning.prefetch_files and not (load.is_export(f.path)
+                                                           and _file_size(f.path) > tuning.part_bytes):
                 files.append(f)
-        return cls(files, n_new, n_known)
+        return cls(files, n_new, n_known, tuning)
 
     def workers(self, jobs: int) -> int:
         """As many workers as keep up with the walk, at most ``jobs``: each one started costs
@@ -543,10 +552,10 @@ class _Prefetch:
         too on a 2-core machine. A +1% run at 20 000 (200 new files) took 0.63–0.68 s with
         one worker against 0.68–0.78 s with two; at 100 000 (1 000), 1.66–1.88 s against
         2.0–2.25 s."""
-        return max(1, min(jobs, -(-self.n_new * EXTRACT_VS_WALK // max(1, self.n_known))))
+        return max(1, min(jobs, -(-self.n_new * self.tuning.extract_vs_walk // max(1, self.n_known))))
 
     def submit(self, pool, settings: Settings) -> None:
-        """Submit the files in tasks of BATCH_FILES, an export alone, as the walk makes them."""
+        """Submit the files in tasks of ``batch_files``, an export alone, as the walk makes them."""
         todo: list[load.InputFile] = []
         for f in self.files:
             export = load.is_export(f.path)
@@ -554,7 +563,7 @@ class _Prefetch:
                 self._submit(pool, todo, settings)
                 todo = []
             todo.append(f)
-            if export or len(todo) >= BATCH_FILES:
+            if export or len(todo) >= settings.tuning.batch_files:
                 self._submit(pool, todo, settings)
                 todo = []
         if todo:
@@ -690,6 +699,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     changed are extracted again.
     """
     settings = settings or Settings()
+    tuning = settings.tuning
     stats = stats if stats is not None else RunStats()
     jobs = worker_count(jobs)
     paths = list(paths)
@@ -699,7 +709,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     if furniture is None:
         settings, furniture = with_furniture(files, settings, store, jobs)
     key_suffix = furniture.suffix if len(furniture.hashes) else None
-    deduplicator = Deduplicator(store, parts, key_suffix)
+    deduplicator = Deduplicator(store, parts, key_suffix, tuning)
     ends_part = parts.ends_part if parts is not None else None
     # Whole parts can be kept only with a cache (which holds their rows for the duplicate index)
     # and a manifest that says what the parts held.
@@ -716,7 +726,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
     window: deque = deque()  # (files, Batch | None, future | None, cache entries | None)
     max_in_flight = jobs * 4
 
-    spill_dir = None  # a folder for large tasks' rows (see SPILL_ROWS), made when first needed
+    spill_dir = None  # a folder for large tasks' rows (see Tuning.spill_rows), made when first needed
 
     def spill_folder() -> str:
         nonlocal spill_dir
@@ -750,14 +760,14 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
 
     def drain(final: bool = False) -> Iterator[Chunk]:
         """Hand on the window's head while it is ready. A cached head also waits until
-        LOOKAHEAD_FILES are queued behind it, so new files further on are already being
+        ``lookahead_files`` are queued behind it, so new files further on are already being
         extracted while the parent copies cached rows (incremental runs)."""
         nonlocal queued, futures
         while window:
             head_batch, fut, head_entries = window[0][1], window[0][2], window[0][3]
             if not (final or futures > max_in_flight  # bounded: wait for the head
                     or head_batch is not None  # extracted in this process (jobs=1): ready
-                    or (fut is not None and fut.done()) or (fut is None and queued > LOOKAHEAD_FILES)
+                    or (fut is not None and fut.done()) or (fut is None and queued > tuning.lookahead_files)
                     or isinstance(head_entries, _KeptPart)):
                 return
             batch_files, batch, fut, entries = window.popleft()
@@ -819,13 +829,13 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                     if todo:
                         submit(todo)
                         todo = []
-                    export_parts = load.split_export(f, PART_BYTES, settings.max_bytes) if jobs > 1 else [f]
+                    export_parts = load.split_export(f, tuning.part_bytes, settings.max_bytes) if jobs > 1 else [f]
                     for part in export_parts:
                         submit([part])
                         yield from drain()
                 else:
                     todo.append(f)
-                    if len(todo) >= BATCH_FILES or (ends_part is not None and ends_part(f)):
+                    if len(todo) >= tuning.batch_files or (ends_part is not None and ends_part(f)):
                         submit(todo)  # a task or cached run never spans two output parts
                         todo = []
             else:
@@ -869,7 +879,7 @@ def iter_chunks(paths: Iterable[str | Path], settings: Settings | None = None, *
                 candidate = None
             else:
                 group.append(f)
-            if len(group) >= LOOKUP_FILES or (part_starts and skippable and predicted is not None):
+            if len(group) >= tuning.lookup_files or (part_starts and skippable and predicted is not None):
                 yield from schedule(group)
                 group = []
         if candidate is not None:  # the input ended inside it: it is not the old part
@@ -924,8 +934,10 @@ class Deduplicator:
     checked again, or another end).
     """
 
-    def __init__(self, store: RecordCache | None = None, parts: OutputParts | None = None, key_suffix=None):
+    def __init__(self, store: RecordCache | None = None, parts: OutputParts | None = None, key_suffix=None,
+                 tuning: Tuning = Tuning()):
         self._key_suffix = key_suffix  # path → its furniture digest, added to its cache key
+        self.tuning = tuning
         self._index = None  # made at the first check: a pure re-run never needs it (nor numpy)
         self.store = store
         self.chain = ""
@@ -983,7 +995,7 @@ class Deduplicator:
         return before
 
     def computed(self, batch: Batch, stats: RunStats) -> Iterator[Chunk]:
-        """A worker's batch checked and cached, as chunks of at most CHUNK_ROWS rows. The parts
+        """A worker's batch checked and cached, as chunks of at most ``chunk_rows`` rows. The parts
         of a large export (``load.split_export``) come as consecutive batches: the file is
         recorded in the cache, as one file, with its last part."""
         yield from self._read_unread(stats)
@@ -996,7 +1008,7 @@ class Deduplicator:
                 self.store.add_rows(table)
             return dup_of
 
-        yield from _chunks(batch.tables(), batch.rejects, check_and_cache, stats)
+        yield from _chunks(batch.tables(self.tuning.chunk_rows), batch.rejects, check_and_cache, stats)
         files, n_rows, rejects, dups = batch.files, batch.n_rows, batch.rejects, rows.dups
         part = files[0].part
         keys = batch.keys
@@ -1027,7 +1039,7 @@ class Deduplicator:
         yield from self._after(files[-1], stats)
 
     def cached(self, files: list[load.InputFile], entries: list, stats: RunStats) -> Iterator[Chunk]:
-        """Cached files' rows as chunks of at most CHUNK_ROWS rows, with their stored duplicate
+        """Cached files' rows as chunks of at most ``chunk_rows`` rows, with their stored duplicate
         decisions while everything before them is unchanged, checked again otherwise."""
         chains = [self._advance(f, e.key) for f, e in zip(files, entries)]
         rejects = [list(e.rejects) for e in entries]
@@ -1037,7 +1049,7 @@ class Deduplicator:
             yield from self._read_unread(stats)
             self._may_keep = None  # decisions checked again: the part is written anew
             rows = _FileRows([e.n_rows for e in entries])
-            yield from _chunks(self.store.iter_rows(entries, CHUNK_ROWS), rejects,
+            yield from _chunks(self.store.iter_rows(entries, self.tuning.chunk_rows), rejects,
                                lambda table: self._check(table, rows, stats), stats)
             self.store.set_decisions([(f, c, d) for f, e, c, d in zip(files, entries, chains, rows.dups)
                                       if (e.chain, list(map(list, e.dups))) != (c, d)])
@@ -1075,7 +1087,7 @@ class Deduplicator:
             start, done = done, done + table.num_rows
             return [first_copy.get(start + i) for i in range(table.num_rows)]
 
-        yield from _chunks(self.store.iter_rows(entries, CHUNK_ROWS), rejects, stored_decisions, stats)
+        yield from _chunks(self.store.iter_rows(entries, self.tuning.chunk_rows), rejects, stored_decisions, stats)
 
     def _read_unread(self, stats: RunStats) -> Iterator[Chunk]:
         """The rows held back for a part that is not kept after all (their rejects went on)."""
@@ -1147,7 +1159,7 @@ class Deduplicator:
 
     def index_cached_rows(self) -> None:
         """Put the rows whose decisions came from the cache into the index, in bulk (in blocks
-        of up to REPLAY_ROWS: each block is one merge into the index's sorted arrays). Only the
+        of up to ``replay_rows``: each block is one merge into the index's sorted arrays). Only the
         three columns the index needs are read back. Done at the first check, or earlier while
         the parent waits for a worker's rows (which will be checked)."""
         if not self._not_indexed:
@@ -1156,13 +1168,14 @@ class Deduplicator:
 
         from .dedup import NUM_PERM
 
+        replay_rows = self.tuning.replay_rows
         ids, hashes, sigs, is_dup = [], [], [], []
         rows = 0
         for segment, start, n, dup_rows in self._not_indexed:
             is_dup_row = np.zeros(n, bool)
             is_dup_row[np.asarray(dup_rows, np.int64) - start] = True
-            for piece_start in range(start, start + n, REPLAY_ROWS):  # a large export: in pieces
-                piece = min(REPLAY_ROWS, start + n - piece_start)
+            for piece_start in range(start, start + n, replay_rows):  # a large export: in pieces
+                piece = min(replay_rows, start + n - piece_start)
                 table = self.store.segment_rows(segment, piece_start, piece, ["id", "content_hash", "_sig"])
                 ids += table.column("id").to_pylist()
                 hashes += table.column("content_hash").to_pylist()
@@ -1171,7 +1184,7 @@ class Deduplicator:
                 sigs.append(data[sig.offset * NUM_PERM:(sig.offset + len(sig)) * NUM_PERM].reshape(-1, NUM_PERM))
                 is_dup.append(is_dup_row[piece_start - start:piece_start - start + piece])
                 rows += piece
-                if rows >= REPLAY_ROWS:
+                if rows >= replay_rows:
                     self.index.replay(ids, hashes, np.concatenate(sigs), np.concatenate(is_dup))
                     ids, hashes, sigs, is_dup, rows = [], [], [], [], 0
         if ids:
@@ -2011,12 +2024,13 @@ def output_lock(out: Path, lock_path: Path | None = None):
 
 def write_dataset(paths: Iterable[str | Path], out: str | Path, settings: Settings | None = None, *,
                   jobs: int = 1, cache: str | Path | None = None, progress: bool = False,
-                  on_reject=None, files_per_part: int = FILES_PER_OUTPUT_PART) -> tuple[RunStats, bool]:
+                  on_reject=None) -> tuple[RunStats, bool]:
     """Stream the corpus to the Parquet file ``out``, with its rejects (JSONL) and counts (JSON)
     beside it; ``on_reject(reject)`` is called for each reject as it comes. An ``out`` without
     a suffix (or a folder) is a folder of parts (``FolderWriter``): with a ``cache``, a run
-    rewrites only the parts whose files or duplicate decisions changed (``files_per_part``
-    sets how the input is cut; it is the same in every run over one output).
+    rewrites only the parts whose files or duplicate decisions changed
+    (``settings.tuning.files_per_output_part`` sets how the input is cut; it is the same in
+    every run over one output).
 
     With a ``cache``, a run whose inputs (paths, ids, sizes, mtimes), settings and output files
     are all exactly as the last run that wrote ``out`` left them has nothing to do: it reports
@@ -2027,11 +2041,11 @@ def write_dataset(paths: Iterable[str | Path], out: str | Path, settings: Settin
     load.require_paths(paths)  # before the lock, which makes its file (and the output's folder)
     with output_lock(out):
         return _write_dataset(paths, out, settings or Settings(), jobs=jobs, cache=cache,
-                              progress=progress, on_reject=on_reject, files_per_part=files_per_part)
+                              progress=progress, on_reject=on_reject)
 
 
 def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cache, progress: bool,
-                   on_reject, files_per_part: int) -> tuple[RunStats, bool]:
+                   on_reject) -> tuple[RunStats, bool]:
     sidecars = [out, rejects_path_for(out), stats_path_for(out)]
     folder = is_folder_output(out)
     store = None
@@ -2063,7 +2077,7 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
             # A worker at once (it starts while the walks below go on), more if the new files
             # are much work beside the walk, and the new files submitted before the walk.
             workers = Workers(settings, 1)
-            prefetch = _Prefetch.plan(store, paths)
+            prefetch = _Prefetch.plan(store, paths, settings.tuning)
             more = prefetch.workers(n_workers) - 1
             if more:
                 workers.add(more)
@@ -2074,7 +2088,7 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
         digest = InputDigest(settings) if store is not None else None
         if folder:
             writer = FolderWriter(out, taxonomy, _fingerprint(settings))
-            parts = OutputParts(writer.old, files_per_part)
+            parts = OutputParts(writer.old, settings.tuning.files_per_output_part)
         else:
             writer, parts = RecordWriter(out, "parquet", taxonomy), None
         try:

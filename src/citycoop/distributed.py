@@ -3,8 +3,8 @@
 First the corpus's furniture (lines repeated across many stories, ``furniture.scan_corpus``)
 is found by tasks on the cluster and handed to every task with the settings. Workers run
 ``dataset.process_batch`` (load → clean → extract, returned as an Arrow table) on
-tasks of input files: up to ``files_per_task`` articles' files, an export alone, a large export
-in parts of ``PART_BYTES`` (so no task's result is large, and its parts run on several
+tasks of input files: up to ``Tuning.files_per_task`` articles' files, an export alone, a large
+export in parts of ``Tuning.part_bytes`` (so no task's result is large, and its parts run on several
 workers). The client submits a few tasks per worker thread ahead of the one it waits for,
 receives the results in input order, flags duplicates (``dataset.Deduplicator``: it needs every
 earlier article, so it is one sequential pass) and writes the output: partitioned Parquet
@@ -23,20 +23,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import load
-from .dataset import (PART_BYTES, PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
+from .dataset import (PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
                       output_lock, process_batch, rejects_path_for, stats_path_for, with_furniture,
                       write_rejects, write_text_whole)
 from .extract.topics import load_taxonomy
 from .models import Reject
 
-FILES_PER_TASK = 200
-TASKS_PER_THREAD = 2  # submitted ahead of the result the client waits for
 
-
-def plan_tasks(files: Iterable[load.InputFile], settings: Settings, files_per_task: int = FILES_PER_TASK,
-               part_bytes: int = PART_BYTES) -> Iterator[list[load.InputFile]]:
+def plan_tasks(files: Iterable[load.InputFile], settings: Settings) -> Iterator[list[load.InputFile]]:
     """The input files as tasks, in order: single-article files in groups, each export alone
     (a large one: one task per part)."""
+    files_per_task, part_bytes = settings.tuning.files_per_task, settings.tuning.part_bytes
     todo: list[load.InputFile] = []
     for f in files:
         if load.is_export(f.path):
@@ -68,7 +65,6 @@ def _replace_parts(folder: Path, new_parts: list[Path]) -> None:
 
 def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: str | None = None,
                       rejects_file: str | None = None, fmt: str = "parquet", n_workers: int | None = None,
-                      files_per_task: int = FILES_PER_TASK, part_bytes: int = PART_BYTES,
                       on_reject=None) -> RunStats:
     """Extract ``paths`` on a Dask cluster into ``out``; ``on_reject(reject)`` is called for each
     reject as the task that found it is handed on (in input order), as the local engine does."""
@@ -83,7 +79,7 @@ def extract_with_dask(paths, settings: Settings, *, out: str | None, scheduler: 
     files = list(load.discover(paths, stats=discovered))
     with output_lock(Path(out).resolve()):  # as the default engine's: one run writes an output
         return _run_on_dask(files, settings, stats, discovered, out, scheduler, rejects_file, fmt, n_workers,
-                            files_per_task, part_bytes, on_reject)
+                            on_reject)
 
 
 def _quiet_distributed(level: int = logging.CRITICAL) -> int:
@@ -120,7 +116,7 @@ def _shut_down(client, cluster) -> None:
 
 def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, out: str,
                  scheduler: str | None, rejects_file: str | None, fmt: str, n_workers: int | None,
-                 files_per_task: int, part_bytes: int, on_reject=None) -> RunStats:
+                 on_reject=None) -> RunStats:
     from dask.distributed import Client, LocalCluster
 
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
@@ -135,9 +131,9 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
     except BaseException:
         _shut_down(client, cluster)
         raise
-    tasks = plan_tasks(files, settings, files_per_task, part_bytes)
+    tasks = plan_tasks(files, settings)
     taxonomy = load_taxonomy(settings.topics_file)
-    deduplicator = Deduplicator()
+    deduplicator = Deduplicator(tuning=settings.tuning)
     rejects: list[Reject] = []
     out_path = Path(out)
     writer = None
@@ -149,7 +145,7 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
     try:
         window: deque = deque()
         while True:
-            ahead = max(1, sum(client.nthreads().values())) * TASKS_PER_THREAD  # workers may join
+            ahead = max(1, sum(client.nthreads().values())) * settings.tuning.tasks_per_thread  # workers may join
             for task in tasks:  # top the window up
                 window.append(client.submit(process_batch, task, settings=settings, pure=False))
                 if len(window) > ahead:

@@ -9,17 +9,15 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
-                      load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
+from .dataset import (RecordWriter, RunStats, Settings, iter_chunks, iter_corpus, load_taxonomy, read_meta,
+                      write_dataset, write_rejects)
+from .errors import OutputInUse, UsageError
+from .fsio import check_writable
 from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, require_paths, skip_outputs
 from .meetings import meetings_path_for, reports_of_table, write_meetings_beside
 from .models import Reject
 
 DEFAULT_CORPUS = "seeds"
-
-
-class UsageError(Exception):
-    """A command line that cannot be run as given (exit status 2, one line)."""
 
 
 def default_cache() -> Path:

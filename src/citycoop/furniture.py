@@ -281,7 +281,7 @@ def _scan_in_processes(tasks: list[list[load.InputFile]], max_bytes: int, fields
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from .dataset import init_worker_process
+    from .fsio import init_worker_process
 
     # workers end with the run and leave Ctrl-C to it, as the extraction's do
     with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker_process, initargs=(os.getpid(),)) as pool:

@@ -570,7 +570,7 @@ def reports_of_output(out: str | Path, fmt: str) -> Iterator[Report]:
 def write_meetings(meetings: list[dict], path: str | Path, fmt: str) -> None:
     """The meetings as JSONL (nested, as ``group`` gives them), CSV or Parquet (flat rows), written
     whole or not at all."""
-    from .dataset import _whole_file, _writing_path, make_parent
+    from .fsio import make_parent, whole_file, writing_path
 
     path = Path(path)
     make_parent(path)
@@ -580,7 +580,7 @@ def write_meetings(meetings: list[dict], path: str | Path, fmt: str) -> None:
 
         schema = pa.schema([pa.field(c, pa.int64() if c in _INT_COLUMNS else pa.string()) for c in FLAT_COLUMNS])
         table = pa.Table.from_pylist([flat_meeting(m) for m in meetings], schema=schema)
-        tmp = _writing_path(path)
+        tmp = writing_path(path)
         try:
             pq.write_table(table, tmp, compression="zstd")
             if tmp != path:
@@ -589,7 +589,7 @@ def write_meetings(meetings: list[dict], path: str | Path, fmt: str) -> None:
             if tmp != path:
                 tmp.unlink(missing_ok=True)
         return
-    with _whole_file(path) as fh:
+    with whole_file(path) as fh:
         if fmt == "csv":
             import csv
 

@@ -30,6 +30,7 @@ from .errors import OutputInUse  # noqa: F401  (cli and tests import it from her
 from .fsio import (check_writable, file_states, init_worker_process, make_parent, output_lock, whole_file,
                    write_text_whole, writing_path)
 from .models import Article, Reject
+from .records import HEAVY_COLUMNS, cache_schema, flat_columns, flat_row, parquet_schema, record_from_row
 
 if TYPE_CHECKING:  # imported where used: a re-run with nothing to do starts in ≈ 0.1 s, not 0.5 s
     import pandas as pd
@@ -389,11 +390,6 @@ def _content_key(f: load.InputFile) -> str | None:
         return cache_content_key(f.path)
     except OSError:
         return None
-
-
-def process_files(files: list[load.InputFile], settings: Settings) -> list[list[dict | Reject]]:
-    """Records (dicts) and rejects per file, for callers that want Python objects."""
-    return [process_file(f, settings) for f in files]
 
 
 # ----------------------------------------------------------------------------- pipeline
@@ -1332,58 +1328,6 @@ def _fingerprint(settings: Settings) -> str:
 
 
 # ----------------------------------------------------------------------------- tables
-def flat_row(record: dict, topic_ids: Iterable[str]) -> dict:
-    """One record as a flat row: lists joined for reading, JSON kept for analysis."""
-    row = {k: record.get(k) for k in (
-        "id", "source", "format", "title", "url", "outlet", "byline", "published",
-        "published_source", "encoding", "n_chars", "content_hash", "duplicate_of", "event_date",
-        "event_date_source", "event_date_phrase", "direction")}
-    row["vn_localities"] = "; ".join(v["name"] for v in record["vn_localities"])
-    row["partners"] = "; ".join(p["name"] for p in record["partners"])
-    row["partner_provinces"] = "; ".join(sorted({p["province"] for p in record["partners"]}))
-    row["officials"] = "; ".join(f"{o['name']} ({o['side'] or '?'})" for o in record["officials"])
-    row["warnings"] = "; ".join(record["warnings"])
-    for tid in topic_ids:
-        row[f"topic_{tid}"] = int(record["topics"].get(tid, 0))
-    for key in _JSON_FIELDS:
-        row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False)
-    # lines cleaning removed because they repeat across the corpus (furniture.py)
-    row["furniture_removed_json"] = json.dumps(record.get("furniture_removed", []), ensure_ascii=False)
-    row["text"] = record["text"]
-    return row
-
-
-_JSON_FIELDS = ("vn_localities", "partners", "mentions", "officials", "evidence", "warnings")
-_RECORD_SCALARS = ("id", "source", "format", "title", "url", "outlet", "byline", "published",
-                   "published_source", "encoding", "n_chars", "content_hash", "duplicate_of",
-                   "event_date", "event_date_source", "event_date_phrase", "direction")
-
-
-def record_from_row(row: dict, topic_ids: Iterable[str]) -> dict:
-    """The nested record (as ``citycoop extract`` prints it) back from its flat row."""
-    record = {k: row[k] for k in _RECORD_SCALARS}
-    for key in ("vn_localities", "partners", "mentions", "officials"):
-        record[key] = json.loads(row[f"{key}_json"])
-    record["topics"] = {t: row[f"topic_{t}"] for t in topic_ids}
-    record["evidence"] = json.loads(row["evidence_json"])
-    record["warnings"] = json.loads(row["warnings_json"])
-    record["furniture_removed"] = json.loads(row.get("furniture_removed_json") or "[]")
-    record["text"] = row["text"]
-    return record
-
-
-def records_to_frame(records: Iterable[dict], taxonomy: Taxonomy | None = None) -> pd.DataFrame:
-    import pandas as pd
-
-    taxonomy = taxonomy or load_taxonomy()
-    rows = [flat_row(r, taxonomy.ids) for r in records]
-    return pd.DataFrame(rows, columns=flat_columns(taxonomy) if not rows else None)
-
-
-def flat_columns(taxonomy: Taxonomy) -> list[str]:
-    sample = flat_row({"vn_localities": [], "partners": [], "officials": [], "warnings": [],
-                       "topics": {}, "mentions": [], "evidence": {}, "text": ""}, taxonomy.ids)
-    return list(sample)
 
 
 class RecordWriter:
@@ -1508,29 +1452,6 @@ def _wait_for_pending(writer_ref) -> None:
     writer = writer_ref()
     if writer is not None and writer._pending is not None:
         wait([writer._pending])
-
-
-def parquet_schema(taxonomy: Taxonomy):
-    import pyarrow as pa
-
-    fields = []
-    for name in flat_columns(taxonomy):
-        if name.startswith("topic_"):
-            fields.append(pa.field(name, pa.int32()))
-        elif name == "n_chars":
-            fields.append(pa.field(name, pa.int64()))
-        else:
-            fields.append(pa.field(name, pa.string()))
-    return pa.schema(fields)
-
-
-def cache_schema(taxonomy: Taxonomy):
-    """The output columns plus the MinHash signature the duplicate check needs."""
-    import pyarrow as pa
-
-    from .dedup import SIGNATURE_BYTES
-
-    return parquet_schema(taxonomy).append(pa.field("_sig", pa.binary(SIGNATURE_BYTES)))
 
 
 def write_rejects(rejects: Iterable[Reject], path: str | Path) -> None:
@@ -1945,10 +1866,6 @@ def load_dataset(corpus: str | Path | list, *, columns: list[str] | None = None,
     return build_dataset([p], settings, jobs=jobs, cache=cache)
 
 
-# The columns that hold most of a dataset's bytes (160, 55 and 25 MB of 100 000 generated
-# articles, against 17 MB for the next largest): a report reads them only for the rows a table
-# shows (``read_rows``, ``iter_rows``), never for the whole corpus at once.
-HEAVY_COLUMNS = ("text", "evidence_json", "mentions_json")
 ROW_BATCH = 4096  # rows decoded at a time when a built dataset is scanned for some of its rows
 
 

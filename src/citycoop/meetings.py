@@ -39,7 +39,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .extract.dates import last_day_of
+from .extract.dates import last_day_of, year_known
+from .records import whole_columns
 
 MAX_GAP_DAYS = 1  # reports a day apart: an evening meeting dated the next day by another outlet
 MAX_VISIT_DAYS = 10  # a longer stated range is a programme (a fair, a festival), not one visit: its first day stands
@@ -51,8 +52,7 @@ _UNKNOWN = "unknown"
 # The record fields grouping reads (flat rows: their columns, plus ``topic_*``).
 RECORD_FIELDS = ("id", "published", "outlet", "url", "event_date", "event_date_phrase", "direction",
                  "duplicate_of", "vn_localities", "partners", "officials", "topics", "evidence")
-ROW_COLUMNS = ("id", "published", "outlet", "url", "event_date", "event_date_phrase", "direction",
-               "duplicate_of", "vn_localities_json", "partners_json", "officials_json", "evidence_json")
+ROW_COLUMNS = whole_columns(RECORD_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,11 @@ def event_span(event_date: str | None, phrase: str | None) -> Span | None:
     if not event_date:
         return None
     try:
-        if event_date.startswith("--"):
-            start, year_known = dt.date(_NOMINAL_YEAR, int(event_date[2:4]), int(event_date[5:7])), False
+        known = year_known(event_date)
+        if known:
+            start = dt.date.fromisoformat(event_date[:10])
         else:
-            start, year_known = dt.date.fromisoformat(event_date[:10]), True
+            start = dt.date(_NOMINAL_YEAR, int(event_date[2:4]), int(event_date[5:7]))
     except ValueError:
         return None
     end = start
@@ -92,7 +93,7 @@ def event_span(event_date: str | None, phrase: str | None) -> Span | None:
             candidate = start
         if start < candidate <= start + dt.timedelta(days=MAX_VISIT_DAYS - 1):
             end = candidate
-    return Span(start, end, year_known)
+    return Span(start, end, known)
 
 
 @dataclass(frozen=True)

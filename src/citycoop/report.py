@@ -30,6 +30,7 @@ from .cache import content_key
 from . import tables
 from .charts import esc, place_label
 from .extract.topics import Taxonomy, load_taxonomy
+from .records import REPORT_COLUMNS  # declared with the record's fields
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 NOTEBOOKS = ("corpus_overview", "partner_profile", "topic_explorer")
@@ -64,10 +65,6 @@ class View:
     @property
     def labels(self) -> dict[str, str]:
         return {t: self.taxonomy.label(t) for t in self.taxonomy.ids}
-
-
-REPORT_COLUMNS = ["id", "title", "url", "outlet", "event_date", "direction", "duplicate_of", "warnings",
-                  "vn_localities_json", "partners_json", "officials_json"]
 
 
 def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_duplicates=False,

@@ -63,6 +63,20 @@ class EventDate:
     phrase: str | None  # the words it was read from
 
 
+YEAR_KNOWN = re.compile(r"\d{4}-")  # how an event date with its year begins (YYYY-MM-DD)
+
+
+def year_known(event_date: str | None) -> bool:
+    """Is the year of an event date (``EventDate.value``) known: ``YYYY-MM-DD``, not ``--MM-DD``
+    or None? The one rule for every place that asks."""
+    return bool(event_date) and YEAR_KNOWN.match(event_date) is not None
+
+
+def years_known(event_dates):
+    """``year_known`` of each date in a pandas Series of event dates (missing ones: False)."""
+    return event_dates.fillna("").str.match(YEAR_KNOWN.pattern)
+
+
 def _valid(year: int, month: int, day: int) -> bool:
     try:
         dt.date(year, month, day)

@@ -3,7 +3,6 @@ gazetteer, lexicon and taxonomy it was built with) that returns the JSON-ready r
 from __future__ import annotations
 
 import bisect
-import hashlib
 
 from ..gazetteer import Gazetteer, load_gazetteer, load_lexicon
 from ..models import Article
@@ -15,7 +14,6 @@ from .officials import OfficialFinder
 from .places import PlaceResolver, count_mentions, partner_localities, vn_party_localities
 from .text import Sentences, sentence_boundary
 from .topics import Taxonomy, load_taxonomy
-from .version import EXTRACTOR_VERSION
 
 class Extractor:
     def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None,
@@ -28,11 +26,6 @@ class Extractor:
         self.direction = DirectionReader(self.lexicon)
         self.lead = LeadFinder(self.lexicon)
         self.sentence_boundary = sentence_boundary(self.lexicon)
-
-    @property
-    def fingerprint(self) -> str:
-        """Identifies extractor code + taxonomy: part of the cache key."""
-        return hashlib.sha1(f"{EXTRACTOR_VERSION}:{self.taxonomy.version}".encode()).hexdigest()[:10]
 
     def extract(self, article: Article) -> dict:
         title = article.title or ""

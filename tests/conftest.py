@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,28 @@ def expected():
     """seeds/expected.jsonl keyed by file name."""
     return {json.loads(line)["doc"]: json.loads(line)
             for line in (SEEDS / "expected.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+# A story of two localities' meeting, for corpora made in tests: the lead and one more paragraph.
+LEAD = ("Ngày 12/5/2024, Chủ tịch UBND tỉnh Quảng Ninh đã tiếp đoàn đại biểu thành phố Phòng Thành "
+        "Cảng (Trung Quốc). Hai bên trao đổi về hợp tác du lịch, logistics và phát triển cảng biển, "
+        "kết nối giao thông qua cửa khẩu Móng Cái – Đông Hưng trong thời gian tới.")
+MORE = ("Lãnh đạo hai địa phương thống nhất tăng cường trao đổi đoàn, tổ chức diễn đàn xúc tiến "
+        "thương mại, đầu tư và giao lưu văn hóa, thể thao giữa nhân dân hai bên trong năm tới.")
+
+
+def corpus_with_copies(root: Path) -> Path:
+    """The seed stories, an exact copy of one, a story and its near copy, and an empty file."""
+    root.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy(p, root / p.name)
+    (root / "z_copy.txt").write_text((SEEDS / "001_a4814d28160ff6be.txt").read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    (root / "qn_a.txt").write_text(f"Quảng Ninh tiếp đoàn Phòng Thành Cảng\n\n{LEAD}\n\n{MORE}", encoding="utf-8")
+    near = MORE.replace("trong năm tới", "trong năm 2025")  # syndicated copy, one edit
+    (root / "qn_b.txt").write_text(f"Quảng Ninh đón đoàn Phòng Thành Cảng\n\n{LEAD}\n\n{near}", encoding="utf-8")
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    return root
 
 
 @pytest.fixture(autouse=True)

@@ -205,8 +205,8 @@ def test_a_second_run_writing_the_same_output_stops_with_a_clear_message(tmp_pat
     first run ends, the output is free."""
     corpus, out = _corpus_with_a_bad_file(tmp_path), tmp_path / "corpus_data"
     holder = subprocess.Popen(  # stands for a long run: holds the output until its stdin closes
-        [sys.executable, "-c", "import sys; from pathlib import Path; from citycoop import dataset\n"
-         f"with dataset.output_lock(Path({str(out)!r})):\n print('held', flush=True); sys.stdin.read()"],
+        [sys.executable, "-c", "import sys; from pathlib import Path; from citycoop import fsio\n"
+         f"with fsio.output_lock(Path({str(out)!r})):\n print('held', flush=True); sys.stdin.read()"],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -328,15 +328,14 @@ def test_a_failed_or_stopped_run_leaves_the_previous_output_whole(tmp_path):
         # Stopped after the first chunk of records was written: the chunk source raises
         # KeyboardInterrupt, as Ctrl-C would, in the middle of the real command.
         script = (
-            "import sys\nfrom citycoop import cli, dataset\n"
+            "import sys\nfrom citycoop import cli\nfrom citycoop.pipeline import scheduler\n"
             "def stopped(real):\n"
             "    def chunks(*a, **k):\n"
             "        source = real(*a, **k)\n"
             "        yield next(c for c in source if c.table is not None and c.table.num_rows)\n"
             "        raise KeyboardInterrupt\n"
             "    return chunks\n"
-            "cli.iter_chunks = stopped(cli.iter_chunks)\n"
-            "dataset.iter_chunks = stopped(dataset.iter_chunks)\n"
+            "scheduler.iter_chunks = stopped(scheduler.iter_chunks)\n"
             "sys.exit(cli.main(sys.argv[1:]))\n")
         stop = subprocess.run([sys.executable, "-c", script, "extract", str(corpus), "-o", str(out), "-j", "1",
                                "--no-cache", "-q"], cwd=ROOT, capture_output=True, text=True)

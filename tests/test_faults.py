@@ -163,10 +163,10 @@ def test_after_kill_9_the_workers_end_and_the_next_run_takes_the_output(tmp_path
     they held the output's lock for good: every later run was refused."""
     corpus, out = _small_corpus(tmp_path / "corpus"), tmp_path / "out.parquet"
     # The real command, its workers slowed down so that it is surely killed while they work.
-    script = ("import sys, time\nfrom citycoop import cli, dataset\n"
-              "real = dataset.process_batch\n"
+    script = ("import sys, time\nfrom citycoop import cli\nfrom citycoop.pipeline import scheduler\n"
+              "real = scheduler.process_batch\n"
               "def slow(*a, **k):\n    time.sleep(120)\n    return real(*a, **k)\n"
-              "dataset.process_batch = slow\n"
+              "scheduler.process_batch = slow\n"
               "sys.exit(cli.main(sys.argv[1:]))\n")
     run = subprocess.Popen([sys.executable, "-c", script, "extract", corpus, "-o", out, "-j", "2",
                             "--no-cache", "-q"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
@@ -337,10 +337,10 @@ def _slowed(command: str) -> str:
     # Ctrl-C as at a terminal, whatever this test's parent ignores (a shell's background job
     # starts with SIGINT ignored, and Python then installs no handler of its own).
     return ("import signal, sys, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
-            "from citycoop import cli, dataset, report\n"
-            "real = dataset.process_batch\n"
+            "from citycoop import cli, report\nfrom citycoop.pipeline import scheduler\n"
+            "real = scheduler.process_batch\n"
             "def slow(*a, **k):\n    time.sleep(60)\n    return real(*a, **k)\n"
-            "dataset.process_batch = slow\n"
+            "scheduler.process_batch = slow\n"
             "def _run_job(*a, **k):\n    time.sleep(60)\n"
             "report._run_job = _run_job\n"
             "sys.exit(cli.main(sys.argv[1:]))\n")

@@ -140,14 +140,14 @@ def record_for_json(record: dict) -> dict:
 def test_the_dask_engine_removes_the_same_furniture(tmp_path):
     from dask.distributed import LocalCluster
 
-    from citycoop.distributed import extract_with_dask
+    from citycoop.pipeline.engines import DaskEngine
 
     write_site(tmp_path / "corpus", 12)
     local = extract(tmp_path / "corpus", tmp_path / "local.jsonl", "--no-cache")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         out = tmp_path / "dask.jsonl"
-        extract_with_dask([tmp_path / "corpus"], Settings(tuning=Tuning(files_per_task=5)), out=str(out), fmt="jsonl",
-                          scheduler=cluster.scheduler_address)
+        DaskEngine(scheduler=cluster.scheduler_address).extract(
+            [tmp_path / "corpus"], Settings(tuning=Tuning(files_per_task=5)), out=str(out), fmt="jsonl")
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == local
 
 

@@ -55,7 +55,7 @@ def test_a_flat_row_gives_back_the_record_it_was_made_from(seed_records):
 
 def test_the_batches_workers_hand_back_have_the_cache_schema():
     from citycoop.load import discover
-    from citycoop.dataset import process_batch
+    from citycoop.pipeline.worker import process_batch
 
     batch = process_batch(list(discover([SEEDS])), Settings())
     assert batch.table.schema.equals(records.cache_schema(load_taxonomy()))

@@ -1,4 +1,4 @@
-"""CPU cost per article of ``dataset.process_file`` on a corpus sample, plus a JSONL dump of
+"""CPU cost per article of ``pipeline.worker.process_file`` on a corpus sample, plus a JSONL dump of
 every result so an optimisation can be checked byte for byte against a baseline.
 
     PYTHONPATH=src python tools/profile_extract.py CORPUS --n 3000 --out /tmp/after.jsonl [--stages]
@@ -14,7 +14,8 @@ import os
 import time
 from collections import defaultdict
 
-import citycoop.dataset as dataset
+from citycoop.pipeline import worker
+from citycoop.pipeline.settings import Settings
 from citycoop import clean, dedup, load
 from citycoop.extract import Extractor
 from citycoop.models import Reject
@@ -30,8 +31,8 @@ def main() -> None:
     args = ap.parse_args()
 
     files = sorted(load.discover([args.corpus]), key=lambda f: f.path)[: args.n]
-    settings = dataset.Settings()
-    dataset._worker_state(settings)  # gazetteer, taxonomy, rules: built once, not timed
+    settings = Settings()
+    worker.worker_state(settings)  # gazetteer, taxonomy, rules: built once, not timed
     import trafilatura  # noqa: F401  (import cost is not per article)
 
     stage = defaultdict(float)
@@ -70,7 +71,7 @@ def main() -> None:
         for f in files:
             kind = os.path.splitext(f.path)[1].lower().lstrip(".")
             t = time.process_time()
-            items = dataset.process_file(f, settings)
+            items = worker.process_file(f, settings)
             cpu[kind] += time.process_time() - t
             counts[kind] += len(items)
             results.append(items)

@@ -201,7 +201,7 @@ class RecordCache:
         except OSError:
             return None  # the worker will report why it cannot be read
         if (st.st_size, st.st_mtime_ns) != (size, mtime):
-            try:  # the key may end with ":" and the file's furniture digest (dataset.iter_chunks)
+            try:  # the key may end with ":" and the file's furniture digest (pipeline.scheduler.iter_chunks)
                 if content_key(f.path) != key.partition(":")[0]:
                     return None  # changed
             except OSError:

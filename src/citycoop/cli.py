@@ -9,13 +9,16 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (RecordWriter, RunStats, Settings, iter_chunks, iter_corpus, load_taxonomy, read_meta,
-                      write_dataset, write_rejects)
+from .dataset import iter_corpus
 from .errors import OutputInUse, UsageError
 from .fsio import check_writable
-from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, require_paths, skip_outputs
-from .meetings import meetings_path_for, reports_of_table, write_meetings_beside
+from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, skip_outputs
+from .meetings import meetings_path_for
 from .models import Reject
+from .pipeline.chunks import RunStats
+from .pipeline.engines import ENGINES, get_engine
+from .pipeline.settings import Settings, load_taxonomy, read_meta
+from .pipeline.writers import write_rejects
 
 DEFAULT_CORPUS = "seeds"
 
@@ -174,19 +177,12 @@ def cmd_extract(args) -> int:
     _refuse_outputs_among_inputs(args.paths, [args.output, args.rejects, meetings_file and str(meetings_file)])
     skip_outputs([args.output, args.rejects, meetings_file])
     _ready_to_write(args.rejects)
-    if args.engine == "dask":
-        from .distributed import extract_with_dask
-
-        stats = extract_with_dask(args.paths, settings, out=args.output, scheduler=args.scheduler,
-                                  rejects_file=args.rejects, fmt=fmt,
-                                  on_reject=None if args.quiet else _print_reject("citycoop", False))
-        print(f"citycoop: {stats.summary()}", file=sys.stderr)
-        return _exit_status(stats)
-    _without_pandas()
-    _system_allocator_for_arrow()
+    local = args.engine == "local"
+    if local:  # the work is in this process and the workers it forks
+        _without_pandas()
+        _system_allocator_for_arrow()
     rejects: list[Reject] = []
-
-    progress = not args.quiet and sys.stderr.isatty()
+    progress = local and not args.quiet and sys.stderr.isatty()
     print_reject = _print_reject("citycoop", progress)
 
     def on_reject(item: Reject) -> None:
@@ -194,41 +190,23 @@ def cmd_extract(args) -> int:
         if not args.quiet:
             print_reject(item)
 
-    if fmt == "parquet":  # a dataset carries its rejects and counts, for the reports' quality section
-        stats, unchanged = write_dataset(args.paths, args.output, settings, jobs=args.jobs,
-                                         cache=_cache(args), progress=progress, on_reject=on_reject)
-        if args.rejects:
-            write_rejects(rejects, args.rejects)
-        parts = (f"; parts of {args.output}: {stats.output_parts[0]} kept, {stats.output_parts[1]} "
-                 "written" if stats.output_parts and not unchanged else "")
-        print(f"citycoop: {stats.summary()}" + (f"; no input changed since {args.output} was "
-                                                "written: kept as is" if unchanged else parts),
-              file=sys.stderr)
-        return _exit_status(stats)
-    require_paths(args.paths)  # before the output file is made
-    writer = RecordWriter(args.output or sys.stdout, fmt, load_taxonomy(settings.topics_file))
-    stats = RunStats()
-    reports: list = []  # what grouping into meetings reads of each record (not its text)
+    engine = get_engine(args.engine, jobs=args.jobs, cache=_cache(args), progress=progress,
+                        scheduler=args.scheduler)
     try:
-        for chunk in iter_chunks(args.paths, settings, jobs=args.jobs, cache=_cache(args),
-                                 stats=stats, progress=progress):
-            writer.write_table(chunk.table)
-            if meetings_file is not None:
-                reports.extend(reports_of_table(chunk.table))
-            for item in chunk.rejects:
-                on_reject(item)
-    except BrokenPipeError:  # `citycoop extract | head`
+        stats, unchanged = engine.extract(args.paths, settings, out=args.output, fmt=fmt, on_reject=on_reject)
+    except BrokenPipeError:  # `citycoop extract | head`: records go to a pipe only as JSONL or CSV
+        if fmt == "parquet":
+            raise
         sys.stderr.close()
         return 0
-    except BaseException:
-        writer.abort()
-        raise
-    writer.close()
-    if meetings_file is not None:
-        write_meetings_beside(args.output, fmt, reports)
     if args.rejects:
         write_rejects(rejects, args.rejects)
-    print(f"citycoop: {stats.summary()}", file=sys.stderr)
+    # a Parquet output carries its rejects and counts, for the reports' quality section
+    parts = (f"; parts of {args.output}: {stats.output_parts[0]} kept, {stats.output_parts[1]} "
+             "written" if stats.output_parts and not unchanged else "")
+    print(f"citycoop: {stats.summary()}" + (f"; no input changed since {args.output} was "
+                                            "written: kept as is" if unchanged else parts),
+          file=sys.stderr)
     return _exit_status(stats)
 
 
@@ -330,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
         "write here instead of stdout; with parquet, a name without suffix (or ending in /) is a "
         "folder of parts, of which a re-run rewrites only those whose inputs changed"))
     ex.add_argument("--rejects", metavar="FILE", help="write rejected inputs as JSONL")
-    ex.add_argument("--engine", choices=["local", "dask"], default="local",
+    ex.add_argument("--engine", choices=ENGINES.names(), default="local",
                     help="local process pool (default) or a Dask cluster")
     ex.add_argument("--scheduler", metavar="ADDRESS",
                     help="Dask scheduler address (default: start a LocalCluster)")

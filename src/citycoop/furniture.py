@@ -291,7 +291,7 @@ def _scan_in_processes(tasks: list[list[load.InputFile]], max_bytes: int, fields
 def explain(raw: RawDocument | str, furniture: frozenset[int] = frozenset(), rules=None) -> list[tuple[str, str]]:
     """Each line of a document with what cleaning did to it: "kept" (in the text), "title",
     "repetition" (removed as corpus furniture: in ``furniture``, the set ``scan_corpus`` found,
-    e.g. ``dataset._worker_furniture(settings)``) or "rules" (removed by the rules of
+    e.g. ``pipeline.worker._worker_furniture(settings)``) or "rules" (removed by the rules of
     boilerplate.yml, or moved to metadata: a date, source or byline line). For an analyst
     checking why a line went; cleaning itself records only the repetition removals (the
     record's ``furniture_removed``)."""

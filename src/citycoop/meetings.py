@@ -520,7 +520,7 @@ _EXTENSIONS = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
 def meetings_path_for(out: str | Path, fmt: str) -> Path:
     """Where the meetings of an output go: ``out.jsonl`` → ``out.meetings.jsonl`` (CSV and
     Parquet files likewise), a Parquet folder of parts → ``folder/_meetings.parquet``."""
-    from .dataset import is_folder_output
+    from .pipeline.parts import is_folder_output
 
     p = Path(out)
     if fmt == "parquet" and is_folder_output(p):
@@ -546,9 +546,9 @@ def reports_of_output(out: str | Path, fmt: str) -> Iterator[Report]:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        from .dataset import _parquet_files
+        from .dataset import parquet_files
 
-        for f in _parquet_files(p):
+        for f in parquet_files(p):
             pf = pq.ParquetFile(f)
             columns = [c for c in pf.schema_arrow.names if c in ROW_COLUMNS or c.startswith("topic_")]
             for batch in pf.iter_batches(columns=columns, batch_size=8192):

@@ -9,53 +9,14 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from citycoop import dataset
-from citycoop.dataset import PARTS_MANIFEST, Settings, Tuning, load_dataset, write_dataset
-from conftest import SEEDS
-
-SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-FILES_PER_PART = 3  # ≈ 10 parts over the 30-file corpus below
-TUNING = Tuning(files_per_output_part=FILES_PER_PART)
-
-
-def make_corpus(root):
-    """30 articles: seed stories with a line of their own (near copies of each other), two exact
-    copies and an empty file (a reject)."""
-    root.mkdir()
-    for i in range(27):
-        text = SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n\nGhi chú số {i}: bản tin tổng hợp lần {i * 7}."
-        (root / f"{i:03d}.txt").write_text(text, encoding="utf-8")
-    shutil.copy(root / "004.txt", root / "013b.txt")
-    shutil.copy(root / "001.txt", root / "020b.txt")
-    (root / "017b.txt").write_text("", encoding="utf-8")
-    return root
-
-
-def folder_run(corpus, out, cache, jobs=1, tuning=TUNING):
-    stats, _ = write_dataset([corpus], out, Settings(tuning=tuning), jobs=jobs, cache=cache)
-    return stats
-
-
-def fresh(corpus, tmp_path):
-    """What a run without cache or earlier output writes, as one file."""
-    out = tmp_path / "fresh" / "corpus.parquet"
-    shutil.rmtree(out.parent, ignore_errors=True)
-    write_dataset([corpus], out, Settings())
-    return out
-
-
-def assert_same_dataset(folder, single):
-    table = pads.dataset(folder, format="parquet").to_table()
-    expected = pq.read_table(single)
-    assert table.cast(expected.schema).equals(expected)
-    assert (folder / "_rejects.jsonl").read_bytes() == single.with_name("corpus.rejects.jsonl").read_bytes()
-    counts = [json.loads(p.read_text()) for p in (folder / "_stats.json", single.with_name("corpus.stats.json"))]
-    assert [{**c, "cached_files": 0} for c in counts[:1]] == counts[1:]  # the fresh run read every file
-    listed = [p["file"] for p in json.loads((folder / PARTS_MANIFEST).read_text())["parts"]]
-    assert sorted(p.name for p in folder.glob("part-*.parquet")) == listed  # no stray or missing part
-    # beside the parts, only the meetings they report (pyarrow skips "_" names as data)
-    assert {p.name for p in folder.glob("*.parquet")} - set(listed) == {"_meetings.parquet"}
-    assert not list(folder.glob(".*"))  # no unfinished part or manifest left behind
+from citycoop import load
+from citycoop.cache import RecordCache
+from citycoop.dataset import load_dataset, write_dataset
+from citycoop.pipeline import parts
+from citycoop.pipeline.parts import PARTS_MANIFEST
+from citycoop.pipeline.settings import Settings
+from pipeline_corpora import (FILES_PER_PART, SEED_TEXTS, TUNING, assert_same_dataset, folder_run, fresh,
+                              make_corpus)
 
 
 def part_files(folder):
@@ -80,8 +41,8 @@ def test_a_folder_holds_the_rows_of_one_file_in_parts_cut_after_the_same_files_w
     ids = pads.dataset(out1, format="parquet").to_table(columns=["id"]).column("id").to_pylist()
     assert load_dataset(out1).articles["id"].tolist() == ids == sorted(ids)
     names = sorted(p.name for p in corpus.iterdir())
-    rule = dataset.OutputParts(files_per_part=FILES_PER_PART)
-    cuts = [i for i, f in enumerate(dataset.load.discover([corpus])) if rule.ends_part(f)]
+    rule = parts.OutputParts(files_per_part=FILES_PER_PART)
+    cuts = [i for i, f in enumerate(load.discover([corpus])) if rule.ends_part(f)]
     spans = [[names.index(i) for i in pq.read_table(out1 / p["file"], columns=["id"]).column("id").to_pylist()]
              for p in m1["parts"]]
     for span in spans:
@@ -159,7 +120,7 @@ def test_a_failed_run_leaves_the_folder_as_the_last_complete_run_left_it(tmp_pat
     snapshot = {p.name: p.read_bytes() for p in out.iterdir()}
     (corpus / "001.txt").write_text(SEED_TEXTS[3] + "\n\nĐổi.", encoding="utf-8")
     (corpus / "zz.txt").write_text(SEED_TEXTS[1] + "\n\nMới.", encoding="utf-8")
-    real_write, calls = dataset.FolderWriter.write, []
+    real_write, calls = parts.FolderWriter.write_chunk, []
 
     def failing_write(writer, chunk):
         calls.append(1)
@@ -167,83 +128,13 @@ def test_a_failed_run_leaves_the_folder_as_the_last_complete_run_left_it(tmp_pat
             raise OSError("disk full")
         real_write(writer, chunk)
 
-    monkeypatch.setattr(dataset.FolderWriter, "write", failing_write)
+    monkeypatch.setattr(parts.FolderWriter, "write_chunk", failing_write)
     with pytest.raises(OSError, match="disk full"):
         folder_run(corpus, out, cache)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == snapshot
-    monkeypatch.setattr(dataset.FolderWriter, "write", real_write)
+    monkeypatch.setattr(parts.FolderWriter, "write_chunk", real_write)
     folder_run(corpus, out, cache)
     assert_same_dataset(out, fresh(corpus, tmp_path))
-
-
-def test_workers_start_at_once_when_files_were_added_and_are_shut_down_if_unused(tmp_path, monkeypatch):
-    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
-    folder_run(corpus, out, cache)
-    warm, real = [], dataset.iter_chunks
-
-    def spy(*args, **kwargs):
-        if kwargs.get("cache"):  # not the fresh runs compared with
-            warm.append(kwargs.get("workers") is not None)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(dataset, "iter_chunks", spy)
-    os.utime(corpus / "003.txt", ns=(1, 1))  # touched: the same names, so no new file expected
-    folder_run(corpus, out, cache, jobs=2)
-    (corpus / "zz.txt").write_text(SEED_TEXTS[0] + "\n\nMới.", encoding="utf-8")
-    folder_run(corpus, out, cache, jobs=2)
-    assert_same_dataset(out, fresh(corpus, tmp_path))
-    (corpus / "zz.txt").unlink()  # names changed again, but nothing to extract: workers idle
-    stats = folder_run(corpus, out, cache, jobs=2)
-    assert warm == [False, True, True] and stats.cached_files == 30
-    assert_same_dataset(out, fresh(corpus, tmp_path))
-
-
-def test_files_added_are_extracted_ahead_of_the_walk_with_the_rows_of_a_fresh_run(tmp_path, monkeypatch):
-    corpus, cache, out = make_corpus(tmp_path / "corpus"), tmp_path / "cache", tmp_path / "out"
-    folder_run(corpus, out, cache, jobs=2)
-    rows = [{"title": f"Bản tin {i}", "text": SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n\nDòng {i}."} for i in range(6)]
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    # Added among the files and after them: a copy of an early file (a duplicate of it), an
-    # export small enough to prefetch whole, one the walk splits into parts (not prefetched),
-    # and more new files than are prefetched, so a task mixes prefetched and other files.
-    shutil.copy(corpus / "002.txt", corpus / "010a.txt")
-    (corpus / "011a.jsonl").write_text(lines, encoding="utf-8")
-    (corpus / "zz0.jsonl").write_text(lines * 3, encoding="utf-8")
-    for i in range(5):
-        (corpus / f"zz{i + 1}.txt").write_text(SEED_TEXTS[i] + f"\n\nThêm {i}.", encoding="utf-8")
-    # zz0.jsonl: 3 parts; 5 new files extracted ahead
-    small = Tuning(files_per_output_part=FILES_PER_PART, part_bytes=len(lines.encode()), prefetch_files=5)
-    taken, real_take = [], dataset._Prefetch.take
-
-    def take(prefetch, files):
-        runs = real_take(prefetch, files)
-        taken.extend(f.id for run, ready in runs if ready is not None for f in run)
-        return runs
-
-    monkeypatch.setattr(dataset._Prefetch, "take", take)
-    started, real_add = [], dataset.Workers.add
-
-    def add(workers, n):
-        started.append(n)
-        real_add(workers, n)
-
-    monkeypatch.setattr(dataset.Workers, "add", add)
-    stats = folder_run(corpus, out, cache, jobs=2, tuning=small)
-    # One worker at once, and a second since 9 new files are much work beside a 30-file walk.
-    assert started == [1, 1]
-    assert taken == ["010a.txt", "011a.jsonl", "zz1.txt", "zz2.txt", "zz3.txt"]
-    assert stats.cached_files == 30 and stats.files == 38
-    assert_same_dataset(out, fresh(corpus, tmp_path))
-
-
-def test_an_incremental_run_starts_as_many_workers_as_keep_up_with_its_walk():
-    def workers(n_new, n_known, jobs=2):
-        return dataset._Prefetch([], n_new, n_known).workers(jobs)
-
-    # +1% at 20 000 and 100 000: one worker extracts the new files while the walk goes on.
-    assert workers(200, 20_000) == 1 and workers(1_000, 100_000) == 1
-    # Added files that take a worker longer than the walk: every core.
-    assert workers(5_000, 20_000) == 2 and workers(5_000, 20_000, jobs=8) == 8 and workers(10, 0) == 2
 
 
 def test_parts_whose_files_are_as_the_last_run_met_them_are_kept_without_a_lookup(tmp_path, monkeypatch):
@@ -251,13 +142,13 @@ def test_parts_whose_files_are_as_the_last_run_met_them_are_kept_without_a_looku
     folder_run(corpus, out, cache)
     manifest = json.loads((out / PARTS_MANIFEST).read_text())
     assert all(p["files"] and p["inputs"] and p["runs"] for p in manifest["parts"])  # cold run: summaries too
-    looked_up, real_lookup = [], dataset.RecordCache.lookup
+    looked_up, real_lookup = [], RecordCache.lookup
 
     def lookup(store, files):
         looked_up.extend(f.id for f in files)
         return real_lookup(store, files)
 
-    monkeypatch.setattr(dataset.RecordCache, "lookup", lookup)
+    monkeypatch.setattr(RecordCache, "lookup", lookup)
 
     # A copy of an early file added at the end: the parts before are kept whole, unread, and
     # still the copy is found to be a duplicate of the early file (their rows go to the index).

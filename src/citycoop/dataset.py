@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fsio import init_worker_process, output_lock, write_text_whole
 from .models import Reject
 from .pipeline.chunks import RunStats
 from .pipeline.engines import LocalEngine, write_chunks
 from .pipeline.parts import rejects_path_for, stats_path_for
-from .pipeline.scheduler import terminate_pool_processes
 from .pipeline.settings import Settings, Tuning, load_taxonomy, read_meta
 from .records import HEAVY_COLUMNS, parquet_schema, record_from_row
+
+# report.py reaches these through this module (``ds.write_text_whole`` …); they live in fsio and
+# the scheduler, and go to the report package's own imports when it moves.
+from .fsio import init_worker_process, output_lock, write_text_whole  # noqa: F401
+from .pipeline.scheduler import terminate_pool_processes  # noqa: F401
 
 if TYPE_CHECKING:  # imported where used: a re-run with nothing to do starts in ≈ 0.1 s, not 0.5 s
     import pandas as pd
@@ -31,9 +34,6 @@ __all__ = ["Settings", "Tuning", "RunStats", "read_meta", "load_taxonomy", "iter
            "write_dataset", "Dataset", "load_dataset", "is_built_dataset", "dataset_files", "light_columns",
            "iter_rows", "read_rows", "HEAVY_COLUMNS", "select_articles", "meetings", "topic_presence",
            "headline_figures", "NO_KNOWN_DATE", "MEETING_COLUMNS"]
-# report.py reaches these through this module (``ds.write_text_whole`` …); they live in fsio and
-# the scheduler, and move to the report package's imports with it.
-_FOR_REPORT = (init_worker_process, output_lock, terminate_pool_processes, write_text_whole)
 
 
 def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,

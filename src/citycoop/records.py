@@ -32,6 +32,9 @@ TEXT = "text"  # the body: the last column
 
 @dataclass(frozen=True)
 class Field:
+    """One field of a record: its name (its column's, or its columns' stem), its kind (how a
+    flat row holds it) and what the reports and the worker make of it."""
+
     name: str
     kind: str
     arrow: str = "string"  # the Arrow type of a scalar's column (topic counts are int32, others strings)

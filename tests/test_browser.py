@@ -157,6 +157,7 @@ def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path, font
 
     from citycoop import charts, report
     from citycoop.gazetteer import load_gazetteer
+    from citycoop.markup import place_label
 
     places = load_gazetteer().localities
     # every province and prefecture-level city (counties are too many to be partners all at once)
@@ -187,7 +188,7 @@ def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path, font
     finally:
         ctx.close()
     labels = {n[0] for n in names}
-    where = {charts.place_label(c.name_vi, c.name): (c.lat, c.lon) for c in cn}
+    where = {place_label(c.name_vi, c.name): (c.lat, c.lon) for c in cn}
     named = [where[n.replace("\u00a0", " ")] for n in labels if n.replace("\u00a0", " ") in where]
     assert len(names) >= 12
     assert any(lat > 40 for lat, _ in named) and any(lon < 100 for _, lon in named), named

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from citycoop import dataset, report, tables
-from citycoop.charts import esc, place_label
+from citycoop.markup import esc, place_label
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))

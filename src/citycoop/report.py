@@ -28,7 +28,7 @@ import pandas as pd
 from . import dataset as ds
 from .cache import content_key
 from . import tables
-from .charts import esc, place_label
+from .markup import esc, place_label
 from .extract.topics import Taxonomy, load_taxonomy
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"

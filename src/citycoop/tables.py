@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .normalize import tone_style_variants
-from .charts import esc, place_label
+from .markup import esc, place_label
 from .dataset import topic_presence
 from .matching import compile_terms
 

@@ -246,7 +246,7 @@ def _exit_status(stats: RunStats, command: str = "extract") -> int:
 
 def cmd_report(args) -> int:
     _system_allocator_for_arrow()  # before report imports pyarrow (the extraction step)
-    from .report import build_reports
+    from .report.build import build_reports
 
     progress = not args.quiet and sys.stderr.isatty()  # as extract: no bar in a log file
     result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),

@@ -23,7 +23,6 @@ import pandas as pd
 
 from .normalize import tone_style_variants
 from .markup import esc, place_label
-from .dataset import topic_presence
 from .matching import compile_terms
 
 MAX_ROWS = 500  # a report lists at most this many rows and says how many were left out
@@ -155,6 +154,8 @@ def evidence_cap(topics: list[str]) -> int:
 def _mentions(articles: pd.DataFrame, topic: str, order: np.ndarray) -> np.ndarray | None:
     """Which articles mention ``topic``, in ``order`` (None: no such column, every article is
     looked at)."""
+    from .report.views import topic_presence  # here, not above: the views import this module
+
     if f"topic_{topic}" not in articles:
         return None
     return topic_presence(articles, [topic])[topic].to_numpy(bool)[order]

@@ -152,7 +152,10 @@ more than it shows."""),
     code("HTML(tables.to_html(tables.kwic_table(view.articles, list(view.taxonomy.counted_terms(topic)), texts=views.texts(view)), empty='No occurrence.'))"),
 ])
 
+# What notebooks/ holds, by file name (tests/test_notebooks.py compares the committed cells with these).
+NOTEBOOKS = {"corpus_overview": overview, "partner_profile": partner, "topic_explorer": topic}
+
 if __name__ == "__main__":
-    for name, nb in (("corpus_overview", overview), ("partner_profile", partner), ("topic_explorer", topic)):
+    for name, nb in NOTEBOOKS.items():
         nbformat.write(nb, HERE / f"{name}.ipynb")
         print(HERE / f"{name}.ipynb")

@@ -11,6 +11,10 @@ from pathlib import Path
 from . import __version__
 from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
                       load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
+from .corrections import DEFAULT_NAME as DEFAULT_CORRECTIONS
+from .corrections import corrected_chunks
+from .corrections import default_files as default_corrections
+from .dataset import is_built_dataset
 from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, require_paths, skip_outputs
 from .meetings import meetings_path_for, reports_of_table, write_meetings_beside
 from .models import Reject
@@ -46,6 +50,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache", metavar="DIR", default=None,
                    help=f"record cache folder (default {default_cache()}; env CITYCOOP_CACHE)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--corrections", metavar="FILE",
+                   help=f"an analyst's corrections to the records, YAML or CSV (docs/corrections.md); "
+                        f"default: {DEFAULT_CORRECTIONS} beside the corpus, when there is one")
 
 
 def _settings(args) -> Settings:
@@ -64,7 +71,34 @@ def _settings(args) -> Settings:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes, meta=meta,
-                    fields=fields)
+                    fields=fields, corrections=_corrections_files(args))
+
+
+def _corrections_files(args) -> tuple[str, ...]:
+    """The run's corrections files: ``--corrections``, else the corrections.yml beside the
+    corpus. Never read as articles. A corrections file named that is not there is a usage
+    error; what is wrong inside one is reported by the run, which applies the rest."""
+    paths = args.paths or [DEFAULT_CORPUS]
+    built = args.command == "report" and len(paths) == 1 and is_built_dataset(paths[0])
+    if args.corrections:
+        if built:  # its records were corrected when it was extracted, and are not extracted again
+            raise UsageError(f"--corrections: {paths[0]} is a built dataset, reported on as it is; "
+                             "give the corpus to apply corrections to its records")
+        if not Path(args.corrections).is_file():
+            raise UsageError(f"--corrections {args.corrections}: no such file")
+        files = (args.corrections,)
+    else:
+        files = () if built else default_corrections(paths)
+    skip_outputs(files)
+    return files
+
+
+def _print_corrections(prefix: str, stats: RunStats, quiet: bool) -> None:
+    """What could not be applied of the run's corrections, and their warnings, a line each (the
+    summary line counts them)."""
+    if not quiet:
+        for line in stats.corrections.get("messages", ()):
+            print(f"{prefix}: {line}", file=sys.stderr)
 
 
 def _read_option_file(option: str, path: str, read, problem: str):
@@ -182,6 +216,7 @@ def cmd_extract(args) -> int:
         stats = extract_with_dask(args.paths, settings, out=args.output, scheduler=args.scheduler,
                                   rejects_file=args.rejects, fmt=fmt,
                                   on_reject=None if args.quiet else _print_reject("citycoop", False))
+        _print_corrections("citycoop", stats, args.quiet)
         print(f"citycoop: {stats.summary()}", file=sys.stderr)
         return _exit_status(stats)
     _without_pandas()
@@ -203,6 +238,7 @@ def cmd_extract(args) -> int:
             write_rejects(rejects, args.rejects)
         parts = (f"; parts of {args.output}: {stats.output_parts[0]} kept, {stats.output_parts[1]} "
                  "written" if stats.output_parts and not unchanged else "")
+        _print_corrections("citycoop", stats, args.quiet)
         print(f"citycoop: {stats.summary()}" + (f"; no input changed since {args.output} was "
                                                 "written: kept as is" if unchanged else parts),
               file=sys.stderr)
@@ -212,8 +248,9 @@ def cmd_extract(args) -> int:
     stats = RunStats()
     reports: list = []  # what grouping into meetings reads of each record (not its text)
     try:
-        for chunk in iter_chunks(args.paths, settings, jobs=args.jobs, cache=_cache(args),
-                                 stats=stats, progress=progress):
+        chunks = iter_chunks(args.paths, settings, jobs=args.jobs, cache=_cache(args), stats=stats,
+                             progress=progress)
+        for chunk in corrected_chunks(chunks, settings, stats):
             writer.write_table(chunk.table)
             if meetings_file is not None:
                 reports.extend(reports_of_table(chunk.table))
@@ -230,6 +267,7 @@ def cmd_extract(args) -> int:
         write_meetings_beside(args.output, fmt, reports)
     if args.rejects:
         write_rejects(rejects, args.rejects)
+    _print_corrections("citycoop", stats, args.quiet)
     print(f"citycoop: {stats.summary()}", file=sys.stderr)
     return _exit_status(stats)
 
@@ -256,6 +294,7 @@ def cmd_report(args) -> int:
                            on_reject=None if args.quiet else _print_reject("citycoop report", progress),
                            self_contained=args.self_contained)
     if result.extraction is not None:  # as `citycoop extract` ends: what was read, and rejected
+        _print_corrections("citycoop report", result.extraction, args.quiet)
         kept = "; no input changed since it was written: kept as is" if result.extraction_kept else ""
         print(f"citycoop report: extracted: {result.extraction.summary()}{kept}", file=sys.stderr)
     if result.nothing:  # no record: no page of empty charts is built
@@ -284,6 +323,10 @@ def cmd_evaluate(args) -> int:
     if args.records and args.paths:
         print("citycoop evaluate: give PATHs to extract or --records, not both", file=sys.stderr)
         return 2
+    if args.records and args.corrections:
+        print("citycoop evaluate: --corrections applies to records it extracts; --records are scored "
+              "as they are", file=sys.stderr)
+        return 2
     try:
         labels = evaluate.read_labels(args.gold)
         if args.records:
@@ -301,6 +344,7 @@ def cmd_evaluate(args) -> int:
             print(f"citycoop evaluate: {problem}", file=sys.stderr)
         return 2
     if stats is not None:
+        _print_corrections("citycoop evaluate", stats, False)
         print(f"citycoop evaluate: extracted: {stats.summary()}", file=sys.stderr)
         if stats.nothing_extracted():  # every label would count as missed: no figures to show
             return _exit_status(stats, "evaluate")

@@ -28,6 +28,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import load
 from .cache import RecordCache, remove_stale
 from .cache import content_key as cache_content_key
+from .corrections import corrected_chunks
+from .corrections import files_digest as corrections_digest
+from .corrections import summary as corrections_summary
 from .models import Article, Reject
 
 if TYPE_CHECKING:  # imported where used: a re-run with nothing to do starts in ≈ 0.1 s, not 0.5 s
@@ -74,6 +77,9 @@ class Settings:
     # Export columns the user mapped to fields, as (field, column) pairs (``--field text=body``,
     # ``load.parse_field_options``), read before the usual names of data/export_fields.yml.
     fields: tuple[tuple[str, str], ...] = ()
+    # Analyst corrections files (corrections.py), applied to the records after extraction: not in
+    # the fingerprint (the cache holds uncorrected records), in the outputs' (``_output_fingerprint``).
+    corrections: tuple[str, ...] = ()
     # The corpus's furniture lines (``furniture.CorpusFurniture.as_bytes``), set by the run once
     # its first pass is done; not in the fingerprint: each file's cache key carries its share.
     furniture: bytes = b""
@@ -90,6 +96,7 @@ class RunStats:
     ignored: int = 0
     cached_files: int = 0
     reject_reasons: Counter = field(default_factory=Counter)
+    corrections: dict = field(default_factory=dict)  # corrections.Corrector.finish: applied, invalid, why
     # (kept, written) parts of a folder output: how this run wrote it, not what it holds (not saved)
     output_parts: tuple[int, int] | None = None
 
@@ -98,7 +105,8 @@ class RunStats:
         return (f"files read {self.files}, articles {self.articles}, records {self.records}, "
                 f"duplicates {self.duplicates} (near {self.near_duplicates}), "
                 f"rejects {self.rejects}" + (f" ({reasons})" if reasons else "")
-                + (f", ignored {self.ignored}" if self.ignored else ""))
+                + (f", ignored {self.ignored}" if self.ignored else "")
+                + (f", {corrections_summary(self.corrections)}" if self.corrections else ""))
 
     def nothing_extracted(self) -> str | None:
         """Why a run given input files made no record, or None (it made some, or was given
@@ -1291,7 +1299,9 @@ def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *
     ``iter_chunks`` for callers that want Python objects."""
     settings = settings or Settings()
     topic_ids = load_taxonomy(settings.topics_file).ids
-    for chunk in iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress):
+    stats = stats if stats is not None else RunStats()
+    chunks = iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress)
+    for chunk in corrected_chunks(chunks, settings, stats):
         if chunk.table is not None:
             for row in chunk.table.to_pylist():
                 yield record_from_row(row, topic_ids)
@@ -1316,7 +1326,13 @@ def _fingerprint(settings: Settings) -> str:
             h.update(Path(user).read_bytes() if user else item.read_bytes())
     h.update(repr((settings.meta, settings.max_bytes, settings.fields)).encode())
     h.update(b"\0furniture_removed column")  # cached rows of earlier versions lack it
+    h.update(b"\0correction columns")  # (corrected, correction_note, not_a_meeting, meeting_move)
     return h.hexdigest()[:12]
+
+
+def _output_fingerprint(settings: Settings) -> str:
+    """``_fingerprint`` and the corrections files' digest: an output holds corrected records."""
+    return _fingerprint(settings) + corrections_digest(settings.corrections)
 
 
 # ----------------------------------------------------------------------------- tables
@@ -1337,6 +1353,11 @@ def flat_row(record: dict, topic_ids: Iterable[str]) -> dict:
         row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False)
     # lines cleaning removed because they repeat across the corpus (furniture.py)
     row["furniture_removed_json"] = json.dumps(record.get("furniture_removed", []), ensure_ascii=False)
+    # what an analyst's corrections set (corrections.py); the meeting flags meetings.group reads
+    row["corrected"] = "; ".join(record.get("corrected") or ())
+    row["correction_note"] = record.get("correction_note")
+    row["not_a_meeting"] = bool(record.get("not_a_meeting"))
+    row["meeting_move"] = record.get("meeting_move")
     row["text"] = record["text"]
     return row
 
@@ -1356,6 +1377,10 @@ def record_from_row(row: dict, topic_ids: Iterable[str]) -> dict:
     record["evidence"] = json.loads(row["evidence_json"])
     record["warnings"] = json.loads(row["warnings_json"])
     record["furniture_removed"] = json.loads(row.get("furniture_removed_json") or "[]")
+    record["corrected"] = [f for f in (row.get("corrected") or "").split("; ") if f]
+    record["correction_note"] = row.get("correction_note")
+    record["not_a_meeting"] = bool(row.get("not_a_meeting"))
+    record["meeting_move"] = row.get("meeting_move")
     record["text"] = row["text"]
     return record
 
@@ -1597,6 +1622,8 @@ def parquet_schema(taxonomy: Taxonomy):
             fields.append(pa.field(name, pa.int32()))
         elif name == "n_chars":
             fields.append(pa.field(name, pa.int64()))
+        elif name == "not_a_meeting":
+            fields.append(pa.field(name, pa.bool_()))
         else:
             fields.append(pa.field(name, pa.string()))
     return pa.schema(fields)
@@ -1658,7 +1685,7 @@ class InputDigest:
     an earlier one read, as ``make`` judges it; ``full`` is None if a file could not be stat'ed."""
 
     def __init__(self, settings: Settings):
-        seed = _fingerprint(settings).encode()
+        seed = _output_fingerprint(settings).encode()
         self._names = hashlib.blake2b(seed, digest_size=16)
         self._full = hashlib.blake2b(seed, digest_size=16)
         self._complete = True
@@ -2073,14 +2100,15 @@ def _write_dataset(paths: list, out: Path, settings: Settings, *, jobs: int, cac
         rejects: list[Reject] = []
         digest = InputDigest(settings) if store is not None else None
         if folder:
-            writer = FolderWriter(out, taxonomy, _fingerprint(settings))
+            writer = FolderWriter(out, taxonomy, _output_fingerprint(settings))
             parts = OutputParts(writer.old, files_per_part)
         else:
             writer, parts = RecordWriter(out, "parquet", taxonomy), None
         try:
-            for chunk in iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats,
-                                     progress=progress, digest=digest, parts=parts,
-                                     workers=workers, prefetch=prefetch, furniture=furniture):
+            chunks = iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress,
+                                 digest=digest, parts=parts, workers=workers, prefetch=prefetch,
+                                 furniture=furniture)
+            for chunk in corrected_chunks(chunks, settings, stats, out if folder else None):
                 writer.write(chunk) if folder else writer.write_table(chunk.table)
                 rejects += chunk.rejects
                 if on_reject is not None:
@@ -2128,7 +2156,8 @@ def build_dataset(paths: Iterable[str | Path] | str | Path, settings: Settings |
     stats = RunStats()
     rejects: list[Reject] = []
     tables = []
-    for chunk in iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress):
+    chunks = iter_chunks(paths, settings, jobs=jobs, cache=cache, stats=stats, progress=progress)
+    for chunk in corrected_chunks(chunks, settings, stats):
         if chunk.table is not None:
             tables.append(chunk.table)
         rejects += chunk.rejects

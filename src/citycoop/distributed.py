@@ -26,6 +26,7 @@ from . import load
 from .dataset import (PART_BYTES, PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
                       output_lock, process_batch, rejects_path_for, stats_path_for, with_furniture,
                       write_rejects, write_text_whole)
+from .corrections import Corrector
 from .extract.topics import load_taxonomy
 from .models import Reject
 
@@ -138,6 +139,7 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
     tasks = plan_tasks(files, settings, files_per_task, part_bytes)
     taxonomy = load_taxonomy(settings.topics_file)
     deduplicator = Deduplicator()
+    corrector = Corrector(settings)  # the analyst's corrections, applied as the local engine does
     rejects: list[Reject] = []
     out_path = Path(out)
     writer = None
@@ -163,7 +165,7 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
             batch = fut.result()
             fut.release()
             stats.files += completed_files(batch.files)
-            for chunk in deduplicator.computed(batch, stats):
+            for chunk in corrector.corrected(deduplicator.computed(batch, stats)):
                 writer.write_table(chunk.table)
                 rejects += chunk.rejects
                 if on_reject is not None:
@@ -186,6 +188,7 @@ def _run_on_dask(files, settings: Settings, stats: RunStats, discovered: dict, o
     if fmt == "parquet":
         _replace_parts(out_path, new_parts)
     stats.ignored = discovered.get("ignored", 0)
+    corrector.finish(stats)
     if rejects_file:
         write_rejects(rejects, rejects_file)
     if fmt == "parquet":

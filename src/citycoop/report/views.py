@@ -59,6 +59,8 @@ class View:
 
 REPORT_COLUMNS = ["id", "title", "url", "outlet", "event_date", "direction", "duplicate_of", "warnings",
                   "vn_localities_json", "partners_json", "officials_json"]
+# An analyst's corrections (corrections.py): read when the dataset has them (one built before has not).
+CORRECTION_COLUMNS = ["corrected", "correction_note", "not_a_meeting"]
 
 
 def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_duplicates=False,
@@ -77,7 +79,8 @@ def corpus_view(corpus, *, date_from=None, date_to=None, topics=None, include_du
     columns, source = None, None
     if isinstance(corpus, (str, Path)) and ds.is_built_dataset(corpus):
         source = Path(corpus).resolve()
-        columns = (REPORT_COLUMNS + [f"topic_{t}" for t in taxonomy.ids] if light
+        columns = (REPORT_COLUMNS + [f"topic_{t}" for t in taxonomy.ids]
+                   + [c for c in CORRECTION_COLUMNS if c in ds.light_columns(source)] if light
                    else ds.light_columns(source))
     data = ds.load_dataset(corpus, settings=ds.Settings(topics_file=topics_file), columns=columns)
     articles = select_articles(data.articles, date_from=date_from, date_to=date_to,
@@ -132,12 +135,14 @@ def texts(view: View):
 # ----------------------------------------------------------------------------- selections and figures
 def select_articles(articles: pd.DataFrame, *, date_from: str | None = None,
                     date_to: str | None = None, include_duplicates: bool = False) -> pd.DataFrame:
-    """Articles to count: duplicates out (each story once) unless asked, and a date range on the
-    event date. Events of unknown year cannot be placed in a range: with a range they are left
-    out, and the overview says how many."""
+    """Articles to count: duplicates out (each story once) unless asked, those an analyst marked
+    as no meeting out, and a date range on the event date. Events of unknown year cannot be
+    placed in a range: with a range they are left out, and the overview says how many."""
     df = articles
     if not include_duplicates and "duplicate_of" in df:
         df = df[df["duplicate_of"].isna() | (df["duplicate_of"] == "")]
+    if "not_a_meeting" in df:  # corrections.py: it stays in the records, not in the charts
+        df = df[~df["not_a_meeting"].fillna(False).astype(bool)]
     if date_from or date_to:
         known = df["event_date"].fillna("").str.match(r"^\d{4}-")
         dates = df["event_date"].where(known)

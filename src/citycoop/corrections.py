@@ -189,7 +189,8 @@ def read_entries(path: str, file_no: int, vocabulary: Vocabulary) -> tuple[list[
         for name in entry.changes:
             first = seen.setdefault((entry.key, entry.value, name), entry.where)
             if first != entry.where:
-                warnings.append(f"sets {name} again ({first} sets it too): the later entry wins")
+                what = "its meeting" if name == "meeting_move" else name
+                warnings.append(f"sets {what} again ({first} sets it too): the later entry wins")
         messages += [Message(file_no, number, f"{entry.label}: warning: {w}", False) for w in warnings]
         entries.append(entry)
     messages += _circles(entries, file_no)
@@ -197,13 +198,24 @@ def read_entries(path: str, file_no: int, vocabulary: Vocabulary) -> tuple[list[
     return [e for e in entries if e.number not in left_out], messages
 
 
-def _yaml_items(path: str, file_no: int, text: str) -> tuple[list[tuple[int, str, object]], list[Message]]:
+def _yaml_loader():
+    """The safe YAML loader, dates left as written: "event_date: 2024-13-01" is that entry's
+    mistake, not one that stops the file being read (PyYAML raises on it), and an id that looks
+    like a date stays the id."""
     import yaml
 
-    from . import yamlfile
+    from .yamlfile import _Loader
 
+    timestamp = "tag:yaml.org,2002:timestamp"
+    return type("CorrectionsLoader", (_Loader,), {"yaml_implicit_resolvers": {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != timestamp]
+        for first, resolvers in _Loader.yaml_implicit_resolvers.items()}}), yaml
+
+
+def _yaml_items(path: str, file_no: int, text: str) -> tuple[list[tuple[int, str, object]], list[Message]]:
+    loader, yaml = _yaml_loader()
     try:
-        data = yamlfile.safe_load(text)
+        data = yaml.load(text, Loader=loader)  # noqa: S506 — a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
@@ -234,13 +246,18 @@ def _csv_items(path: str, file_no: int, text: str) -> tuple[list[tuple[int, str,
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
-                items.append((number, f"line {number}", f"{len(cells)} cells where the header names {len(header)}"))
+                items.append((number, f"line {number}",
+                              _Misfit(f"{len(cells)} cells where the header names {len(header)}")))
                 continue
             items.append((number, f"line {number}", {name: _csv_value(name, cell)
                                                     for name, cell in zip(header, cells) if cell.strip()}))
     except csv.Error as exc:
         return [], [Message(file_no, 0, f"{path}: not applied: not a CSV file ({exc})", True)]
     return items, []
+
+
+class _Misfit(str):
+    """A CSV row that does not fit its header, as why: no entry can be read from it."""
 
 
 def _csv_value(name: str, cell: str):
@@ -255,7 +272,7 @@ def _csv_value(name: str, cell: str):
 def _entry(path: str, number: int, where: str, item, vocabulary: Vocabulary
            ) -> tuple[Entry | None, list[str], list[str]]:
     """One raw entry checked: (the entry or None, the lines saying why it is not applied, warnings)."""
-    if isinstance(item, str):  # a CSV row that does not fit its header
+    if isinstance(item, _Misfit):
         return None, [f"{path}: {where}: not applied: {item}"], []
     if not isinstance(item, dict):
         return None, [f"{path}: {where}: not applied: an entry is a set of 'field: value' lines, "
@@ -300,18 +317,12 @@ def _entry(path: str, number: int, where: str, item, vocabulary: Vocabulary
 
 
 def _scalar(value) -> str:
-    """A YAML scalar as text (an id YAML read as a number or a date stays as written)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """A YAML scalar as text (an id YAML read as a number)."""
     return str(value)
 
 
 def _day(value) -> str | None:
-    """``YYYY-MM-DD`` of a date YAML read, or of text starting with one; None if it is none."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """``YYYY-MM-DD`` of text starting with a day (a date, a time); None if it is none."""
     text = str(value).strip()
     try:
         return dt.date.fromisoformat(text[:10]).isoformat() if _ISO_DAY.match(text[:10]) else None
@@ -339,8 +350,6 @@ def _change(name: str, value, vocabulary: Vocabulary) -> dict:
     if name == "event_date":
         if value is None:
             return {name: None}
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return {name: value.isoformat()}
         text = str(value).strip()
         m = _MONTH_DAY.match(text)
         try:

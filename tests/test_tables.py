@@ -60,7 +60,8 @@ def test_a_view_of_a_built_dataset_holds_no_heavy_column(built):
     # what the report notebooks read: the columns they use, and of the whole table (duplicates
     # too) the two its figures and duplicates table need
     slim = views.corpus_view(out, light=True)
-    assert list(slim.articles.columns) == views.REPORT_COLUMNS + [f"topic_{t}" for t in slim.taxonomy.ids]
+    assert list(slim.articles.columns) == (views.REPORT_COLUMNS + [f"topic_{t}" for t in slim.taxonomy.ids]
+                                           + views.CORRECTION_COLUMNS)
     assert list(slim.all_articles.columns) == ["id", "duplicate_of"]
     pd.testing.assert_frame_equal(slim.all_articles, view.all_articles[["id", "duplicate_of"]])
 

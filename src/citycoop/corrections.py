@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -135,7 +136,7 @@ class Vocabulary:
         names = sorted({loc.name for loc in self.gazetteer.localities if loc.country == country})
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.75)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        return _raise(f"unknown {side} locality '{name}'{hint}; the gazetteers list them (docs/gazetteers.md)")
+        raise ValueError(f"unknown {side} locality '{name}'{hint}; the gazetteers list them (docs/gazetteers.md)")
 
     def topic(self, tid) -> str:
         if tid not in self.taxonomy.topics:
@@ -159,10 +160,6 @@ class Vocabulary:
         return {t for t in self.taxonomy.ids if self.with_parents([t]) & out}
 
 
-def _raise(message: str):
-    raise ValueError(message)
-
-
 def read_entries(path: str, file_no: int, vocabulary: Vocabulary) -> tuple[list[Entry], list[Message]]:
     """The entries of one corrections file (YAML, or CSV by its ``.csv`` name), checked; and the
     lines about what is wrong in it (an entry that is wrong is not among the entries)."""
@@ -181,11 +178,10 @@ def read_entries(path: str, file_no: int, vocabulary: Vocabulary) -> tuple[list[
     entries: list[Entry] = []
     seen: dict[tuple[str, str, str], str] = {}  # (key, value, field) → the entry that set it first
     for number, where, item in items:
-        entry, problems, warnings = _entry(path, number, where, item, vocabulary)
+        entry, problems, warnings = _entry(path, file_no, number, where, item, vocabulary)
         messages += [Message(file_no, number, line, True) for line in problems]
         if entry is None:
             continue
-        entry.file_no = file_no
         for name in entry.changes:
             first = seen.setdefault((entry.key, entry.value, name), entry.where)
             if first != entry.where:
@@ -233,7 +229,7 @@ def _yaml_items(path: str, file_no: int, text: str) -> tuple[list[tuple[int, str
 def _csv_items(path: str, file_no: int, text: str) -> tuple[list[tuple[int, str, object]], list[Message]]:
     """A CSV's rows as entries: a list cell is split on ';', '-' empties a field, an empty cell
     sets nothing."""
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
         if not any(k in header for k in KEYS):
@@ -269,7 +265,7 @@ def _csv_value(name: str, cell: str):
     return cell
 
 
-def _entry(path: str, number: int, where: str, item, vocabulary: Vocabulary
+def _entry(path: str, file_no: int, number: int, where: str, item, vocabulary: Vocabulary
            ) -> tuple[Entry | None, list[str], list[str]]:
     """One raw entry checked: (the entry or None, the lines saying why it is not applied, warnings)."""
     if isinstance(item, _Misfit):
@@ -277,8 +273,9 @@ def _entry(path: str, number: int, where: str, item, vocabulary: Vocabulary
     if not isinstance(item, dict):
         return None, [f"{path}: {where}: not applied: an entry is a set of 'field: value' lines, "
                       f"not a {type(item).__name__}"], []
-    keys = [k for k in KEYS if item.get(k) not in (None, "")]
-    label = f"{path}: {where}" + (f" ({keys[0]} {_scalar(item[keys[0]])})" if keys else "")
+    keys = [k for k in KEYS if str(item.get(k) or "").strip()]
+    article = str(item[keys[0]]).strip() if keys else ""  # YAML reads an id such as 17 as a number
+    label = f"{path}: {where}" + (f" ({keys[0]} {article})" if keys else "")
     reasons: list[str] = []
     if len(keys) != 1:
         reasons.append("give the article's id or its url" if not keys else "give its id or its url, not both")
@@ -296,8 +293,7 @@ def _entry(path: str, number: int, where: str, item, vocabulary: Vocabulary
         reasons.append("give meeting or same_meeting_as, not both")
     if changes.get("not_a_meeting") and moves:
         reasons.append("not_a_meeting and a move into a meeting contradict each other")
-    if keys and keys[0] == "id" and item.get("same_meeting_as") is not None and \
-            _scalar(item["same_meeting_as"]) == _scalar(item["id"]):
+    if keys and keys[0] == "id" and str(item.get("same_meeting_as")).strip() == article:
         reasons.append("same_meeting_as names the article itself")
     if not changes and not reasons:
         reasons.append(f"sets nothing (an entry sets one or more of {', '.join((*SETTABLE, 'not_a_meeting', *MOVES))})")
@@ -309,16 +305,11 @@ def _entry(path: str, number: int, where: str, item, vocabulary: Vocabulary
         warnings.append(f"no {', '.join(missing)} (say why, who and when: the record carries it)")
     when = item.get("when")
     if when not in (None, "") and _day(when) is None:
-        warnings.append(f"when {_scalar(when)!r} is not a date (YYYY-MM-DD)")
+        warnings.append(f"when {str(when)!r} is not a date (YYYY-MM-DD)")
     about = [str(item[k]).strip() for k in ("by", "when") if item.get(k) not in (None, "")]
-    note = _scalar(item["note"]).strip() if item.get("note") not in (None, "") else ""
+    note = str(item["note"]).strip() if item.get("note") not in (None, "") else ""
     text = (note + (f" ({', '.join(about)})" if about else "")).strip() or None
-    return Entry(path, -1, number, where, keys[0], _scalar(item[keys[0]]), changes, text), [], warnings
-
-
-def _scalar(value) -> str:
-    """A YAML scalar as text (an id YAML read as a number)."""
-    return str(value)
+    return Entry(path, file_no, number, where, keys[0], article, changes, text), [], warnings
 
 
 def _day(value) -> str | None:
@@ -339,7 +330,7 @@ def _change(name: str, value, vocabulary: Vocabulary) -> dict:
         errors = []
         for n in names:
             try:
-                loc = vocabulary.place(country, _scalar(n))
+                loc = vocabulary.place(country, str(n))
             except ValueError as exc:
                 errors.append(str(exc))
                 continue
@@ -364,11 +355,11 @@ def _change(name: str, value, vocabulary: Vocabulary) -> dict:
                          "or null (YAML; '-' in CSV) when there is none")
     if name == "direction":
         if value not in DIRECTIONS:
-            raise ValueError(f"unknown direction {_scalar(value)!r} (one of {', '.join(DIRECTIONS)})")
+            raise ValueError(f"unknown direction {str(value)!r} (one of {', '.join(DIRECTIONS)})")
         return {name: value}
     if name == "topics":
         items = [] if value is None else value if isinstance(value, list) else [value]
-        items = [_scalar(t).strip() for t in items]
+        items = [str(t).strip() for t in items]
         edits = [t for t in items if t[:1] in "+-"]
         if edits and len(edits) != len(items):
             raise ValueError("topics are either the list of the article's topics or changes to them "
@@ -387,9 +378,9 @@ def _change(name: str, value, vocabulary: Vocabulary) -> dict:
     if name == "not_a_meeting":
         if value is True or (isinstance(value, str) and value.strip().lower() in _TRUE):
             return {name: True}
-        raise ValueError(f"not_a_meeting {_scalar(value)!r}: the one value is true (to undo, remove the entry)")
+        raise ValueError(f"not_a_meeting {str(value)!r}: the one value is true (to undo, remove the entry)")
     if name == "meeting":
-        text = _scalar(value).strip() if value is not None else ""
+        text = str(value).strip() if value is not None else ""
         if text == OWN_MEETING:
             return {"meeting_move": OWN_MEETING}
         if _MEETING_ID.match(text):
@@ -398,7 +389,7 @@ def _change(name: str, value, vocabulary: Vocabulary) -> dict:
                          "(m and 12 hex digits, as the meetings table gives it); to join another article's "
                          "meeting, use same_meeting_as")
     if name == "same_meeting_as":
-        text = _scalar(value).strip() if value is not None else ""
+        text = str(value).strip() if value is not None else ""
         if not text:
             raise ValueError("same_meeting_as names no article (give its id)")
         return {"meeting_move": move_with_article(text)}
@@ -412,8 +403,8 @@ def _change(name: str, value, vocabulary: Vocabulary) -> dict:
 
 def _circles(entries: list[Entry], file_no: int) -> list[Message]:
     """Entries whose same_meeting_as lead round in a circle (a with b, b with a): none of them moves."""
-    target = {e.value: parse_move(e.changes.get("meeting_move"))[1] for e in entries
-              if e.key == "id" and (parse_move(e.changes.get("meeting_move")) or ("",))[0] == "article"}
+    moves = [(e, parse_move(e.changes.get("meeting_move"))) for e in entries if e.key == "id"]
+    target = {e.value: move[1] for e, move in moves if move and move[0] == "article"}
     out = []
     for e in entries:
         if e.key != "id" or e.value not in target:
@@ -514,8 +505,9 @@ class Corrector:
     """Applies the corrections to a run's chunks of records (``corrected``), notes which entries
     met their article, and at the end (``finish``) puts into the run's counts what it could not
     apply. ``folder``: a folder output, whose kept parts' rows are not handed on but were
-    corrected with the same file (the output's fingerprint holds its digest): their ids are
-    read from the part files, so an entry for one of them is not taken for one without article."""
+    corrected with the same file (the output's fingerprint holds its digest): when an entry or
+    a move's target was not met among the rows handed on, the kept parts' ids are read from
+    their files, so an entry for one of their rows is not taken for one without article."""
 
     def __init__(self, settings: Settings, folder: str | Path | None = None):
         from .dataset import load_taxonomy
@@ -524,14 +516,14 @@ class Corrector:
         self.topic_ids = taxonomy.ids
         self.book = Corrections(settings.corrections, Vocabulary(taxonomy))
         self.folder = Path(folder) if folder is not None else None
+        self._kept: list[Path] = []  # the kept parts' files, read at the end if need be
         self._met: set[int] = set()  # id() of the entries that met their article
         self._moved_alone: set[int] = set()  # entries moving an article that has no Chinese partner
-        # move targets: article id → is it a meeting (a partner, not marked otherwise), and the
-        # same by meeting id (an article whose id gives that meeting id)
-        self._wanted_articles = {parse_move(e.changes["meeting_move"])[1] for e in self.book.entries
-                                 if (parse_move(e.changes.get("meeting_move")) or ("",))[0] == "article"}
-        self._wanted_meetings = {parse_move(e.changes["meeting_move"])[1] for e in self.book.entries
-                                 if (parse_move(e.changes.get("meeting_move")) or ("",))[0] == "meeting"}
+        moves = [parse_move(e.changes.get("meeting_move")) for e in self.book.entries]
+        self._wanted_articles = {m[1] for m in moves if m and m[0] == "article"}
+        self._wanted_meetings = {m[1] for m in moves if m and m[0] == "meeting"}
+        # what the runs' rows say of the targets: is the article, or the article a meeting id
+        # comes from, a meeting (a Chinese partner, not marked otherwise)
         self._articles: dict[str, bool] = {}
         self._meetings: dict[str, bool] = {}
 
@@ -543,11 +535,24 @@ class Corrector:
         for chunk in chunks:
             if chunk.table is not None and chunk.table.num_rows:
                 chunk.table = self.correct_table(chunk.table)
-                self._note(chunk.table)
-            kept = getattr(chunk.part_end, "kept", None) if chunk.part_end is not None else None
+                self._note_targets(chunk.table)
+            kept = chunk.part_end.kept if chunk.part_end is not None else None
             if kept is not None and self.folder is not None:
-                self._note_part(self.folder / kept.file)
+                self._kept.append(self.folder / kept.file)  # renamed only once the run is through
             yield chunk
+
+    def _hits(self, table) -> list[int]:
+        """The rows of an Arrow table that entries are for, by id or url (found by Arrow: most
+        chunks have none)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        mask = pc.is_in(table.column("id"), value_set=pa.array(list(self.book.by_id), pa.string()))
+        if self.book.by_url:
+            urls = pc.is_in(pc.utf8_trim_whitespace(table.column("url")),
+                            value_set=pa.array(list(self.book.by_url), pa.string()))
+            mask = pc.or_(mask, pc.fill_null(urls, False))
+        return pc.indices_nonzero(mask).to_pylist()
 
     def correct_table(self, table):
         """An Arrow table of flat rows with the corrections applied to the rows they are for."""
@@ -555,21 +560,14 @@ class Corrector:
 
         from .dataset import flat_row, record_from_row
 
-        ids = table.column("id").to_pylist()
-        urls = table.column("url").to_pylist()
-        book = self.book
-        hits = [i for i, (rid, url) in enumerate(zip(ids, urls))
-                if rid in book.by_id or (url and url.strip() in book.by_url)]
+        hits = self._hits(table)
         if not hits:
             return table
         rows = []
         for row in table.take(hits).to_pylist():
-            entries = book.for_record(row["id"], row["url"])
+            entries = self.book.for_record(row["id"], row["url"])
             record = apply_entries(record_from_row(row, self.topic_ids), entries)
-            for e in entries:
-                self._met.add(id(e))
-                if "meeting_move" in e.changes and not record["partners"]:
-                    self._moved_alone.add(id(e))
+            self._meet(entries, record["partners"])
             rows.append(flat_row(record, self.topic_ids))
         fixed = pa.Table.from_pylist(rows, schema=table.schema)
         pieces, start = [], 0
@@ -579,64 +577,66 @@ class Corrector:
         pieces.append(table.slice(start))
         return pa.concat_tables(pieces)
 
-    def _note(self, table) -> None:
+    def _meet(self, entries: Sequence[Entry], partners) -> None:
+        for e in entries:
+            self._met.add(id(e))
+            if "meeting_move" in e.changes and not partners:
+                self._moved_alone.add(id(e))
+
+    def _note_targets(self, table) -> None:
         """Note the move targets among these (corrected) rows."""
         if not (self._wanted_articles or self._wanted_meetings):
             return
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         from .meetings import meeting_id
 
-        ids = table.column("id").to_pylist()
-        found = {}  # row → the article target or meeting target it is
-        for i, rid in enumerate(ids):
-            if rid in self._wanted_articles:
-                found.setdefault(i, []).append((self._articles, rid))
-            if self._wanted_meetings and (mid := meeting_id(rid)) in self._wanted_meetings:
-                found.setdefault(i, []).append((self._meetings, mid))
-        if not found:
+        ids = table.column("id")
+        at = set(pc.indices_nonzero(pc.is_in(ids, value_set=pa.array(list(self._wanted_articles), pa.string())))
+                 .to_pylist())
+        if self._wanted_meetings:  # a meeting id is its first article's: every id is hashed
+            at |= {i for i, rid in enumerate(ids.to_pylist()) if meeting_id(rid) in self._wanted_meetings}
+        if not at:
             return
-        names = [c for c in ("partners", "not_a_meeting") if c in table.column_names]
-        rows = table.select(names).take(list(found)).to_pylist()
-        for row, targets in zip(rows, found.values()):
-            for where, key in targets:
-                where[key] = bool(row.get("partners")) and not row.get("not_a_meeting")
+        names = [c for c in ("id", "partners", "not_a_meeting") if c in table.column_names]
+        for row in table.select(names).take(sorted(at)).to_pylist():
+            is_meeting = bool(row.get("partners")) and not row.get("not_a_meeting")
+            if row["id"] in self._wanted_articles:
+                self._articles[row["id"]] = is_meeting
+            mid = meeting_id(row["id"]) if self._wanted_meetings else None
+            if mid in self._wanted_meetings:
+                self._meetings[mid] = is_meeting
 
-    def _note_part(self, path: Path) -> None:
-        """A kept part's rows: which entries they met, and the move targets among them."""
+    def _unresolved(self) -> bool:
+        return (any(id(e) not in self._met for e in self.book.entries)
+                or bool(self._wanted_articles - set(self._articles))
+                or bool(self._wanted_meetings - set(self._meetings)))
+
+    def _read_kept_parts(self) -> None:
+        """The kept parts' rows, as the entries and move targets need them."""
         import pyarrow.parquet as pq
 
-        names = [c for c in ("id", "url", "partners", "not_a_meeting", "meeting_move")
-                 if c in pq.read_schema(path).names]
-        table = pq.read_table(path, columns=names)
-        for row in table.to_pylist():
-            for e in self.book.for_record(row["id"], row.get("url")):
-                self._met.add(id(e))
-                if "meeting_move" in e.changes and not row.get("partners"):
-                    self._moved_alone.add(id(e))
-        self._note(table)
+        for path in self._kept:
+            names = [c for c in ("id", "url", "partners", "not_a_meeting") if c in pq.read_schema(path).names]
+            table = pq.read_table(path, columns=names)
+            for row in table.take(self._hits(table)).to_pylist():
+                self._meet(self.book.for_record(row["id"], row.get("url")), row.get("partners"))
+            self._note_targets(table)
 
     def finish(self, stats: RunStats) -> None:
         """The run's counts get the corrections': entries applied, not applied (with why), warnings."""
         if not self.book.files:
             return
+        if self._kept and self._unresolved():
+            self._read_kept_parts()
         messages = list(self.book.messages)
         for e in self.book.entries:
             if id(e) not in self._met:
                 messages.append(Message(e.file_no, e.number, f"{e.label}: not applied: no article with this "
                                                             f"{e.key} in the corpus", True))
                 continue
-            move = parse_move(e.changes.get("meeting_move"))
-            why = None
-            if id(e) in self._moved_alone:
-                why = "the article has no Chinese partner, so it is in no meeting"
-            elif move is not None and move[0] == "article":
-                found = self._articles.get(move[1])
-                why = (f"same_meeting_as names no article of the corpus ({move[1]})" if found is None else
-                       None if found else f"{move[1]} is in no meeting (no Chinese partner, or marked not a meeting)")
-            elif move is not None and move[0] == "meeting":
-                found = self._meetings.get(move[1])
-                why = (f"no meeting {move[1]} in the corpus (a meeting's id comes from its first article: see "
-                       "the meetings table)" if found is None else
-                       None if found else f"the article meeting {move[1]} was named after is in no meeting now")
+            why = self._move_problem(e)
             if why:
                 messages.append(Message(e.file_no, e.number, f"{e.label}: move not applied: {why}", True))
         messages.sort(key=lambda m: (m.file_no, m.number, not m.problem))
@@ -645,6 +645,27 @@ class Corrector:
         stats.corrections = {
             "files": list(self.book.files), "applied": applied, "invalid": len(problems),
             "warnings": sum(1 for m in messages if not m.problem), "messages": [m.text for m in messages]}
+
+    def _move_problem(self, entry: Entry) -> str | None:
+        """Why an entry's move cannot be made, or None (no move, or one that can)."""
+        move = parse_move(entry.changes.get("meeting_move"))
+        if move is None:
+            return None
+        if id(entry) in self._moved_alone:
+            return "the article has no Chinese partner, so it is in no meeting"
+        kind, target = move
+        if kind == "article":
+            found = self._articles.get(target)
+            if found is None:
+                return f"same_meeting_as names no article of the corpus ({target})"
+            return None if found else f"{target} is in no meeting (no Chinese partner, or marked not a meeting)"
+        if kind == "meeting":
+            found = self._meetings.get(target)
+            if found is None:
+                return (f"no meeting {target} in the corpus (a meeting's id comes from its first article: "
+                        "see the meetings table)")
+            return None if found else f"the article meeting {target} was named after is in no meeting now"
+        return None
 
 
 def corrected_chunks(chunks: Iterable, settings: Settings, stats: RunStats,

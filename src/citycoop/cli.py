@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus,
-                      load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
 from .corrections import DEFAULT_NAME as DEFAULT_CORRECTIONS
 from .corrections import corrected_chunks
 from .corrections import default_files as default_corrections
-from .dataset import is_built_dataset
+from .dataset import (OutputInUse, RecordWriter, RunStats, Settings, iter_chunks, iter_corpus, is_built_dataset,
+                      load_taxonomy, check_writable, read_meta, write_dataset, write_rejects)
 from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, require_paths, skip_outputs
 from .meetings import meetings_path_for, reports_of_table, write_meetings_beside
 from .models import Reject

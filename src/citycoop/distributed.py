@@ -23,10 +23,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import load
+from .corrections import Corrector
 from .dataset import (PART_BYTES, PARTS_MANIFEST, Deduplicator, RecordWriter, RunStats, Settings, completed_files,
                       output_lock, process_batch, rejects_path_for, stats_path_for, with_furniture,
                       write_rejects, write_text_whole)
-from .corrections import Corrector
 from .extract.topics import load_taxonomy
 from .models import Reject
 

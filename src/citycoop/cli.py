@@ -441,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: the outputs were written whole or not at all
         print(f"\ncitycoop {args.command}: stopped (Ctrl-C); outputs left as they were", file=sys.stderr)
         return 130
+    finally:  # called from Python (a notebook, a test), the caller may want pandas afterwards
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _NoPandas)]
 
 
 if __name__ == "__main__":

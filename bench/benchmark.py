@@ -108,9 +108,9 @@ def long_article(path: Path, megabytes: float) -> Path:
 
 def busiest_partner(dataset_path: Path) -> str:
     """The partner with the most meeting articles in a built dataset."""
-    from citycoop import report
+    from citycoop.report import views
 
-    view = report.corpus_view(dataset_path, light=True)
+    view = views.corpus_view(dataset_path, light=True)
     return view.meetings.drop_duplicates(["id", "partner"])["partner"].value_counts().index[0]
 
 

@@ -47,7 +47,7 @@ def _no_user_cache(tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------------ reports, built once per session
-# Shared by test_report (files) and test_browser (Chromium).
+# Shared by tests/report/ (files) and test_browser (Chromium).
 XSS_TITLE = "Lạng Sơn tiếp đoàn Quảng Tây <script>window.__xss = 1</script>"
 XSS_BODY = ("Ngày 4/5/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
             "Choang Quảng Tây (Trung Quốc), bàn về du lịch <img src=x onerror=\"window.__xss = 2\"> "

@@ -117,7 +117,8 @@ def test_a_long_table_scrolls_in_its_box_with_its_header_in_view(browser, tmp_pa
     import nbformat
     import pandas as pd
 
-    from citycoop import report, tables
+    from citycoop import tables
+    from citycoop.report.html import export_html
 
     rows = pd.DataFrame({"Event date": [tables._date_cell(f"2024-{i % 12 + 1:02d}-01") for i in range(200)],
                          "Title": [f"Bài {i} " + "Hà Nội tiếp đoàn đại biểu Trùng Khánh " * 12 for i in range(200)],
@@ -125,7 +126,7 @@ def test_a_long_table_scrolls_in_its_box_with_its_header_in_view(browser, tmp_pa
     cell = nbformat.v4.new_code_cell("HTML(tables.to_html(rows))")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": tables.to_html(rows)})]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A long table"), cell])
-    report.export_html(nb, tmp_path / "long.html")
+    export_html(nb, tmp_path / "long.html")
     ctx, page, errors, blocked = open_offline(browser, tmp_path / "long.html")
     try:
         height, full = page.evaluate(
@@ -155,8 +156,10 @@ def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path, font
     import nbformat
     import pandas as pd
 
-    from citycoop import charts, report
+    from citycoop import charts
     from citycoop.gazetteer import load_gazetteer
+    from citycoop.markup import place_label
+    from citycoop.report.html import PLOTLY_MIME, export_html
 
     places = load_gazetteer().localities
     # every province and prefecture-level city (counties are too many to be partners all at once)
@@ -171,8 +174,8 @@ def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path, font
                          "vn": v.name, "vn_vi": v.name_vi, "vn_lat": v.lat, "vn_lon": v.lon})
     fig = charts.meeting_map(pd.DataFrame(rows)).update_layout(font_family=font)
     cell = nbformat.v4.new_code_cell("charts.meeting_map(view.meetings)")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={report.PLOTLY_MIME: fig.to_plotly_json()})]
-    report.export_html(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "map.html")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={PLOTLY_MIME: fig.to_plotly_json()})]
+    export_html(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "map.html")
     ctx, page, errors, blocked = open_offline(browser, tmp_path / "map.html")
     try:
         page.wait_for_function("document.querySelectorAll('.geo .scattergeo text').length > 0", timeout=30_000)
@@ -187,7 +190,7 @@ def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path, font
     finally:
         ctx.close()
     labels = {n[0] for n in names}
-    where = {charts.place_label(c.name_vi, c.name): (c.lat, c.lon) for c in cn}
+    where = {place_label(c.name_vi, c.name): (c.lat, c.lon) for c in cn}
     named = [where[n.replace("\u00a0", " ")] for n in labels if n.replace("\u00a0", " ") in where]
     assert len(names) >= 12
     assert any(lat > 40 for lat, _ in named) and any(lon < 100 for _, lon in named), named

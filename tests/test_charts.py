@@ -4,16 +4,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from citycoop import charts, dataset, tables
+from citycoop import charts, tables
 from citycoop.dataset import Settings, build_dataset
+from citycoop.report import views
 from conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
 def data():
     d = build_dataset([SEEDS], Settings())
-    arts = dataset.select_articles(d.articles)
-    return arts, dataset.meetings(arts), d
+    arts = views.select_articles(d.articles)
+    return arts, views.meetings(arts), d
 
 
 LABELS = {"transport": "Transport", "logistics": "Logistics", "metro": "Metro & urban rail",
@@ -179,7 +180,7 @@ def test_map_circles_of_a_small_corpus_stay_small(data):
 
 
 def _meeting(doc_id: str, event_date: str, partner: str) -> dict:
-    """A meeting row (``dataset.MEETING_COLUMNS``) of a dated inbound visit of ``partner``, a
+    """A meeting row (``views.MEETING_COLUMNS``) of a dated inbound visit of ``partner``, a
     Guangxi city, to Lạng Sơn."""
     return {"id": doc_id, "title": "t", "url": None, "outlet": None, "event_date": event_date,
             "year_known": True, "direction": "inbound", "partner": partner, "partner_vi": partner,

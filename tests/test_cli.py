@@ -416,3 +416,21 @@ def test_the_dask_engine_prints_rejects_as_the_local_engine_does(tmp_path):
     # and -q keeps them quiet, as it does locally
     quiet = cli("extract", str(corpus), "--engine", "dask", "-o", f"{tmp_path}/quiet_data/", "--no-cache", "-q")
     assert quiet.returncode == 0 and not rejected(quiet), quiet.stderr[-3000:]
+
+
+def test_extract_called_from_python_leaves_pandas_importable(tmp_path, monkeypatch):
+    """`citycoop extract` marks pandas absent while it runs (it never needs it); a notebook or
+    script that calls the command's main() must still be able to import pandas afterwards."""
+    import importlib
+    import sys
+
+    from citycoop.cli import main
+
+    for name in [m for m in sys.modules if m == "pandas" or m.startswith("pandas.")]:
+        monkeypatch.delitem(sys.modules, name)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Hà Nội tiếp đoàn Trùng Khánh ngày 3/4/2024.", encoding="utf-8")
+    assert main(["extract", str(corpus), "-f", "jsonl", "-o", str(tmp_path / "out.jsonl"), "-q",
+                 "--no-cache"]) == 0
+    assert importlib.import_module("pandas").DataFrame({"a": [1]}).shape == (1, 1)

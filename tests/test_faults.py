@@ -337,12 +337,12 @@ def _slowed(command: str) -> str:
     # Ctrl-C as at a terminal, whatever this test's parent ignores (a shell's background job
     # starts with SIGINT ignored, and Python then installs no handler of its own).
     return ("import signal, sys, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
-            "from citycoop import cli, report\nfrom citycoop.pipeline import scheduler\n"
+            "from citycoop import cli\nfrom citycoop.pipeline import scheduler\nfrom citycoop.report import build\n"
             "real = scheduler.process_batch\n"
             "def slow(*a, **k):\n    time.sleep(60)\n    return real(*a, **k)\n"
             "scheduler.process_batch = slow\n"
             "def _run_job(*a, **k):\n    time.sleep(60)\n"
-            "report._run_job = _run_job\n"
+            "build._run_job = _run_job\n"
             "sys.exit(cli.main(sys.argv[1:]))\n")
 
 

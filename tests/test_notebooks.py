@@ -1,4 +1,5 @@
-"""The notebooks are thin and their committed outputs are a real regression check."""
+"""The notebooks are thin, their cells are what tools/build_notebooks.py writes, and their
+committed outputs are a real regression check."""
 import ast
 import os
 import subprocess
@@ -14,6 +15,30 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def test_three_notebooks():
     assert [p.stem for p in NOTEBOOKS] == ["corpus_overview", "partner_profile", "topic_explorer"]
+
+
+def _cells(nb) -> list[tuple[str, str, list[str]]]:
+    """What a notebook is made of, outputs and run metadata aside: each cell's type, source and
+    tags (the ``parameters`` tag is what papermill injects after)."""
+    return [(c.cell_type, c.source, list(c.metadata.get("tags", []))) for c in nb.cells]
+
+
+def test_the_committed_notebooks_are_what_their_generator_writes():
+    """The notebooks are generated: a cell edited in the .ipynb (or a generator changed and
+    not re-run) would be lost, or never committed, at the next `make notebooks`."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_notebooks
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    assert sorted(build_notebooks.NOTEBOOKS) == [p.stem for p in NOTEBOOKS]
+    for path in NOTEBOOKS:
+        committed = nbformat.read(path, as_version=4)
+        generated = build_notebooks.NOTEBOOKS[path.stem]
+        assert _cells(committed) == _cells(generated), (
+            f"{path.name} differs from what tools/build_notebooks.py writes: edit the generator, "
+            "then `make notebooks`")
+        assert committed.metadata["kernelspec"] == generated.metadata["kernelspec"], path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -43,7 +43,9 @@ def test_flat_rows_and_both_schemas_have_the_declared_columns(seed_records):
     assert sorted(by_field) == sorted(columns) and len(set(columns)) == len(columns)
     types = {f.name: str(f.type) for f in records.parquet_schema(taxonomy)}
     assert types["n_chars"] == "int64" and types[f"topic_{taxonomy.ids[0]}"] == "int32"
-    assert {t for c, t in types.items() if c != "n_chars" and not c.startswith("topic_")} == {"string"}
+    assert types["not_a_meeting"] == "bool"
+    assert {t for c, t in types.items() if c not in ("n_chars", "not_a_meeting") and not c.startswith("topic_")} \
+        == {"string"}
 
 
 def test_a_flat_row_gives_back_the_record_it_was_made_from(seed_records):

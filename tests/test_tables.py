@@ -8,8 +8,10 @@ import sys
 import pandas as pd
 import pytest
 
-from citycoop import dataset, report, tables
-from citycoop.charts import esc, place_label
+from citycoop import dataset, tables
+from citycoop.markup import esc, place_label
+from citycoop.report import build, views
+from citycoop.report.html import write_index
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -48,7 +50,7 @@ def _kwic_in_order(articles, terms, width=70):
 
 def test_a_view_of_a_built_dataset_holds_no_heavy_column(built):
     _, out = built
-    view = report.corpus_view(out)
+    view = views.corpus_view(out)
     assert view.source == out.resolve()
     assert not set(dataset.HEAVY_COLUMNS) & set(view.articles.columns)
     # everything else is there: the light view is the full one minus the heavy columns
@@ -57,20 +59,21 @@ def test_a_view_of_a_built_dataset_holds_no_heavy_column(built):
     assert len(view.all_articles) == len(full)
     # what the report notebooks read: the columns they use, and of the whole table (duplicates
     # too) the two its figures and duplicates table need
-    slim = report.corpus_view(out, light=True)
-    assert list(slim.articles.columns) == report.REPORT_COLUMNS + [f"topic_{t}" for t in slim.taxonomy.ids]
+    slim = views.corpus_view(out, light=True)
+    assert list(slim.articles.columns) == (views.REPORT_COLUMNS + [f"topic_{t}" for t in slim.taxonomy.ids]
+                                           + views.CORRECTION_COLUMNS)
     assert list(slim.all_articles.columns) == ["id", "duplicate_of"]
     pd.testing.assert_frame_equal(slim.all_articles, view.all_articles[["id", "duplicate_of"]])
 
 
 def test_evidence_and_keywords_read_for_the_rows_shown_equal_the_in_memory_tables(built, small_tables):
     corpus, out = built
-    light, raw = report.corpus_view(out), report.corpus_view(corpus)
+    light, raw = views.corpus_view(out), views.corpus_view(corpus)
     assert raw.source is None and "text" in raw.articles
     labels = light.labels
     for topic in ("transport", "logistics", "people_exchange"):
         terms = list(light.taxonomy.topics[topic].terms)
-        kw_light = tables.kwic_table(light.articles, terms, texts=report.texts(light))
+        kw_light = tables.kwic_table(light.articles, terms, texts=views.texts(light))
         kw_raw = tables.kwic_table(raw.articles, terms)
         pd.testing.assert_frame_equal(kw_light, kw_raw)
         assert kw_light.attrs == kw_raw.attrs
@@ -80,26 +83,26 @@ def test_evidence_and_keywords_read_for_the_rows_shown_equal_the_in_memory_table
         assert [re.sub("<[^>]+>", "", t) for t in kw_light["Term"]] == [e[1] for e in expected[:tables.MAX_ROWS]]
         assert kw_light.attrs["note"] == f"The first {tables.MAX_ROWS} of {len(expected)} occurrences, by event date."
 
-        ev_light = tables.evidence_table(light.articles, [topic], labels, evidence=report.evidence(light, [topic]))
+        ev_light = tables.evidence_table(light.articles, [topic], labels, evidence=views.evidence(light, [topic]))
         pd.testing.assert_frame_equal(ev_light, tables.evidence_table(raw.articles, [topic], labels))
         assert len(ev_light) == tables.MAX_ROWS
         mentioning = int((light.articles[f"topic_{topic}"] > 0).sum())
         assert ev_light.attrs["note"].endswith(f"{labels[topic]} ({mentioning} articles).")
 
     # only the rows the evidence table may show are read
-    picked = report.evidence(light, ["transport"])
+    picked = views.evidence(light, ["transport"])
     assert 0 < len(picked) <= tables.MAX_ROWS < (light.articles["topic_transport"] > 0).sum()
     assert set(picked["id"]) == set(tables.evidence_articles(light.articles, ["transport"])["id"])
 
 
 def test_a_partner_page_gives_every_topic_its_share_of_the_evidence(built, small_tables):
     corpus, out = built
-    light, raw = report.corpus_view(out, light=True), report.corpus_view(corpus)
+    light, raw = views.corpus_view(out, light=True), views.corpus_view(corpus)
     partner = light.meetings["partner"].value_counts().index[0]
-    mine, mine_raw = report.partner_view(light, partner), report.partner_view(raw, partner)
+    mine, mine_raw = views.partner_view(light, partner), views.partner_view(raw, partner)
     assert mine.source == light.source
     topics = light.topic_ids
-    ev = tables.evidence_table(mine.articles, topics, light.labels, evidence=report.evidence(mine, topics))
+    ev = tables.evidence_table(mine.articles, topics, light.labels, evidence=views.evidence(mine, topics))
     pd.testing.assert_frame_equal(ev, tables.evidence_table(mine_raw.articles, topics, light.labels))
     cap = tables.evidence_cap(topics)
     per_topic = ev["Topic"].value_counts()
@@ -146,7 +149,7 @@ def test_rows_are_streamed_and_filtered_by_id(built, monkeypatch):
 def test_capped_tables_say_what_they_left_out(built, monkeypatch):
     _, out = built
     monkeypatch.setattr(tables, "MAX_ROWS", 7)
-    view = report.corpus_view(out, include_duplicates=True)
+    view = views.corpus_view(out, include_duplicates=True)
     n = len(view.articles)
     arts = tables.article_table(view.articles, view.topic_ids, view.labels)
     html = tables.to_html(arts)
@@ -168,7 +171,7 @@ def test_keywords_show_every_term_the_extractor_counted_for_a_topic(built):
     table looks for them too: each article shows at least as many occurrences as it counted
     (more where a term sat inside a place name, which the extractor leaves out)."""
     corpus, _ = built
-    view = report.corpus_view(corpus)
+    view = views.corpus_view(corpus)
     tax = view.taxonomy
     assert set(tax.topics["metro"].terms) < set(tax.counted_terms("transport"))
     assert tax.counted_terms("metro") == tax.topics["metro"].terms
@@ -222,7 +225,7 @@ def test_keywords_are_found_in_either_tone_mark_style_and_quoted_as_written():
 
 def test_long_tables_scroll_in_a_box_short_ones_do_not(built):
     _, out = built
-    view = report.corpus_view(out)
+    view = views.corpus_view(out)
     arts = tables.article_table(view.articles, view.topic_ids, view.labels)
     assert len(arts) > tables.SCROLL_ROWS
     long_html = tables.to_html(arts)
@@ -234,38 +237,38 @@ def test_long_tables_scroll_in_a_box_short_ones_do_not(built):
 
 def test_a_partner_summary_names_its_most_frequent_localities(built, monkeypatch):
     _, out = built
-    view = report.corpus_view(out, light=True)
+    view = views.corpus_view(out, light=True)
     busiest = view.meetings.groupby("partner")["id"].nunique().idxmax()
-    mine = report.partner_view(view, busiest)
+    mine = views.partner_view(view, busiest)
     named = mine.meetings[mine.meetings["vn"].fillna("") != ""]
     per_place = named.groupby("vn")["id"].nunique()
     assert len(per_place) > 2
-    monkeypatch.setattr(report, "LEAD_PLACES", 2)
-    line = report.partner_summary(mine, busiest)
+    monkeypatch.setattr(views, "LEAD_PLACES", 2)
+    line = views.partner_summary(mine, busiest)
     first, second = sorted(per_place.items(), key=lambda kv: (-kv[1], kv[0]))[:2]  # counts, then names
     label = dict(zip(named["vn"], named["vn_vi"]))
     assert (f"with {len(per_place)} Vietnamese localities: {first[1]} meeting(s) with "
             f"{place_label(label[first[0]], first[0])}, {second[1]} with ") in line
     assert line.endswith(f", and {len(per_place) - 2} others.")
     assert f"{mine.meetings['id'].nunique():,} meeting(s)" in line
-    monkeypatch.setattr(report, "LEAD_PLACES", len(per_place))  # all of them fit: listed A to Z
-    line = report.partner_summary(mine, busiest)
+    monkeypatch.setattr(views, "LEAD_PLACES", len(per_place))  # all of them fit: listed A to Z
+    line = views.partner_summary(mine, busiest)
     listed = ", ".join(sorted(place_label(label[n], n) for n in per_place.index))
     assert line.endswith(f"; with {esc(listed)}.")
 
 
 def test_a_topic_summary_counts_with_thousands_separators(built):
     _, out = built
-    view = report.corpus_view(out, light=True)
+    view = views.corpus_view(out, light=True)
     view.articles = pd.concat([view.articles] * 8, ignore_index=True)  # past a thousand articles
     n, k = len(view.articles), int((view.articles["topic_transport"].fillna(0) > 0).sum())
     assert n >= 1000 and k >= 1000
-    line = report.topic_summary(view, "transport", with_terms=False)
+    line = views.topic_summary(view, "transport", with_terms=False)
     assert line.endswith(f"mentioned in {k:,} of {n:,} articles.") and "," in f"{n:,}"
 
 
 def _meetings_plainly(articles):
-    """``dataset.meetings`` by its definition: a row per article × partner × Vietnamese side."""
+    """``views.meetings`` by its definition: a row per article × partner × Vietnamese side."""
     rows = []
     for a in articles.to_dict("records"):
         partners = json.loads(a["partners_json"]) if isinstance(a["partners_json"], str) and a["partners_json"] else []
@@ -277,12 +280,12 @@ def _meetings_plainly(articles):
                 rows.append([a["id"], a["title"], a["url"], a["outlet"], date, bool(date and date[0].isdigit()),
                              a["direction"], p["name"], p["name_vi"], p["province"], p["level"], p["lat"], p["lon"],
                              v and v["name"], v and v["name_vi"], v and v["lat"], v and v["lon"]])
-    return pd.DataFrame(rows, columns=dataset.MEETING_COLUMNS)
+    return pd.DataFrame(rows, columns=views.MEETING_COLUMNS)
 
 
 def test_meetings_are_a_row_per_article_partner_and_side(built):
     _, out = built
-    articles = report.corpus_view(out, light=True).articles.copy()
+    articles = views.corpus_view(out, light=True).articles.copy()
     met_partner = articles.index[articles["partners_json"].fillna("[]").ne("[]")]
     # the generator's meetings have one partner and a side each: add the other shapes
     first, second = met_partner[:6], met_partner[6:12]
@@ -296,28 +299,28 @@ def test_meetings_are_a_row_per_article_partner_and_side(built):
     no_partner = articles.index.difference(met_partner)[0]
     articles.loc[no_partner, "partners_json"] = "[ ]"
     articles.loc[met_partner[13], "vn_localities_json"] = "[ ]"
-    met = dataset.meetings(articles)
+    met = views.meetings(articles)
     assert met["id"].nunique() == len(met_partner) < len(articles)  # some articles met no partner
     assert met["vn"].isna().sum() == 7 and met.duplicated("id").sum() >= 6
     expected = _meetings_plainly(articles)
     for c in expected.columns:
         expected[c] = expected[c].astype(met[c].dtype)
     pd.testing.assert_frame_equal(met, expected)
-    assert dataset.meetings(articles.iloc[:0]).columns.tolist() == dataset.MEETING_COLUMNS
+    assert views.meetings(articles.iloc[:0]).columns.tolist() == views.MEETING_COLUMNS
 
 
 def test_counts_read_with_thousands_separators_in_figures_and_index(built, tmp_path):
     _, out = built
-    view = report.corpus_view(out, light=True)
+    view = views.corpus_view(out, light=True)
     big = pd.concat([view.articles] * 8, ignore_index=True)
-    figures = dataset.headline_figures(big, big, view.rejects)
+    figures = views.headline_figures(big, big, view.rejects)
     shown = dict(zip(*tables.figures_table(figures).to_dict("list").values()))
     assert shown["articles"] == f"{len(big):,}" and "," in shown["articles"]
     unknown = int(big["event_date"].notna().sum() - big["event_date"].str.match(r"^\d{4}-").sum())
     assert shown["events with unknown year"] == f"{unknown:,} of {int(big['event_date'].notna().sum()):,}"
     assert shown["first event"] == figures["first event"]  # not a count: as it is
-    plan = report.plan_jobs(view, str(out), [], [], None)
-    index = report.write_index(tmp_path, plan, {j.name: (None, 0) for j in plan},
+    plan = build.plan_jobs(view, str(out), [], [], None)
+    index = write_index(tmp_path, plan, {j.name: (None, 0) for j in plan},
                                {"files": 12345, "records": 23456, "duplicates": 1200, "rejects": 7}).read_text()
     assert ("from 12,345 input files:\n23,456 articles extracted, 1,200 duplicates,\n7 rejected inputs."
             in index)
@@ -329,21 +332,21 @@ def test_index_names_the_dataset_the_pages_read(built, tmp_path):
     folder (the index had named that one); pages made from a corpus read the dataset written
     beside them, named relative to the folder."""
     _, out = built
-    view = report.corpus_view(out, light=True)
-    plan = report.plan_jobs(view, str(out), [], [], None)
+    view = views.corpus_view(out, light=True)
+    plan = build.plan_jobs(view, str(out), [], [], None)
     done = {j.name: (None, 0) for j in plan}
-    assert f"Data: <code>{out}</code>." in report.write_index(tmp_path, plan, done, {}).read_text()
+    assert f"Data: <code>{out}</code>." in write_index(tmp_path, plan, done, {}).read_text()
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "corpus.parquet").mkdir()
-    assert f"Data: <code>{out}</code>." in report.write_index(tmp_path, plan, done, {}).read_text()
-    beside = report.plan_jobs(view, str(tmp_path / "data" / "corpus.parquet"), [], [], None)
-    assert "Data: <code>data/corpus.parquet</code>." in report.write_index(tmp_path, beside, done, {}).read_text()
+    assert f"Data: <code>{out}</code>." in write_index(tmp_path, plan, done, {}).read_text()
+    beside = build.plan_jobs(view, str(tmp_path / "data" / "corpus.parquet"), [], [], None)
+    assert "Data: <code>data/corpus.parquet</code>." in write_index(tmp_path, beside, done, {}).read_text()
 
 def test_tables_follow_event_order_whatever_the_rows_labels(built, small_tables):
     """The tables sort the articles' keys and take rows by position: shuffled rows with gaps
     in their labels (a filtered frame) give the same tables, in event order."""
     corpus, out = built
-    view = report.corpus_view(corpus)
+    view = views.corpus_view(corpus)
     shuffled = view.articles.sample(frac=1, random_state=3)
     shuffled.index = shuffled.index * 7 + 100
     ordered = tables.by_event_date(view.articles)

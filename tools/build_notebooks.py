@@ -10,9 +10,10 @@ from citycoop import charts  # the timeline's limits, which the overview's text 
 
 HERE = Path(__file__).resolve().parents[1] / "notebooks"
 SETUP = """from IPython.display import HTML
-from citycoop import charts, dataset, report, tables
+from citycoop import charts, tables
+from citycoop.report import views
 
-report.setup_notebook()"""
+views.setup_notebook()"""
 
 
 def params(src: str):
@@ -47,15 +48,15 @@ topics = None  # list of topic ids to chart, or None for the whole taxonomy
 include_duplicates = False  # count syndicated copies of a story as separate articles
 topics_file = None  # the taxonomy the dataset was built with, if not the packaged one'''),
     code(SETUP),
-    code('''view = report.corpus_view(corpus, date_from=date_from, date_to=date_to, topics=topics,
-                           include_duplicates=include_duplicates, topics_file=topics_file, light=True)
-report.heading(title, "Who met whom, when, and about what: meetings between Vietnamese provinces "
-               "and cities and their Chinese counterparts, read from Vietnamese news articles.")'''),
+    code('''view = views.corpus_view(corpus, date_from=date_from, date_to=date_to, topics=topics,
+                          include_duplicates=include_duplicates, topics_file=topics_file, light=True)
+views.heading(title, "Who met whom, when, and about what: meetings between Vietnamese provinces "
+              "and cities and their Chinese counterparts, read from Vietnamese news articles.")'''),
     md("""## Headline figures
 A *meeting* is an article reporting a Vietnamese locality meeting a Chinese one. Syndicated copies
 of one story count once. Events whose year the article does not state are counted, and kept
 apart in the timeline rather than placed on a guessed year."""),
-    code("HTML(tables.to_html(tables.figures_table(dataset.headline_figures(view.articles, view.all_articles, view.rejects))))"),
+    code("HTML(tables.to_html(tables.figures_table(views.headline_figures(view.articles, view.all_articles, view.rejects))))"),
     md("""## Chinese partners
 Each bar is a Chinese locality that took part in a meeting (its delegation, officials or
 government) — not every place an article mentions. Colour shows its province; hover for the
@@ -102,9 +103,9 @@ corpus = None  # None: the repository's seeds/; or raw files/folder, or a datase
 partner = "Chongqing"  # English or Vietnamese name: "Chongqing", "Trùng Khánh", "trùng khánh"
 topics_file = None'''),
     code(SETUP),
-    code('''view = report.corpus_view(corpus, topics_file=topics_file, light=True)
-mine = report.partner_view(view, partner)
-report.heading("Partner profile: " + report.partner_label(mine, partner), report.partner_summary(mine, partner))'''),
+    code('''view = views.corpus_view(corpus, topics_file=topics_file, light=True)
+mine = views.partner_view(view, partner)
+views.heading("Partner profile: " + views.partner_label(mine, partner), views.partner_summary(mine, partner))'''),
     md("""## Who met whom
 Every meeting with this partner and the officials named on each side, with their titles as the
 article gives them."""),
@@ -115,14 +116,14 @@ joins the two sides of a meeting, thicker for more meetings; the circles grow wi
     md("""## What they talked about
 The share of this partner's meeting articles mentioning each topic (red), against all articles
 in the corpus (grey)."""),
-    code("charts.topic_profile(view.articles, set(mine.articles['id']), view.labels, view.topic_ids, report.partner_label(mine, partner))"),
+    code("charts.topic_profile(view.articles, set(mine.articles['id']), view.labels, view.topic_ids, views.partner_label(mine, partner))"),
     md("## When"),
     code("charts.meetings_timeline(mine.meetings)"),
     md("""## The evidence
 The sentences that made each topic count, per article (up to three per article and topic),
 earliest events first. With many articles each topic gets its share of the table, and a note
 under it says which topics have more."""),
-    code("HTML(tables.to_html(tables.evidence_table(mine.articles, view.topic_ids, view.labels, evidence=report.evidence(mine, view.topic_ids))))"),
+    code("HTML(tables.to_html(tables.evidence_table(mine.articles, view.topic_ids, view.labels, evidence=views.evidence(mine, view.topic_ids))))"),
     md("## The articles"),
     code("HTML(tables.to_html(tables.article_table(mine.articles, view.topic_ids, view.labels)))"),
 ])
@@ -133,8 +134,8 @@ corpus = None  # None: the repository's seeds/; or raw files/folder, or a datase
 topic = "metro"  # a topic id of the taxonomy
 topics_file = None'''),
     code(SETUP),
-    code('''view = report.corpus_view(corpus, topics=[topic], topics_file=topics_file, light=True)
-report.heading(f"Topic explorer: {view.taxonomy.label(topic)}", report.topic_summary(view, topic))'''),
+    code('''view = views.corpus_view(corpus, topics=[topic], topics_file=topics_file, light=True)
+views.heading(f"Topic explorer: {view.taxonomy.label(topic)}", views.topic_summary(view, topic))'''),
     md("""## Who discusses it
 Articles mentioning the topic, per Chinese partner and per Vietnamese locality of the meeting."""),
     code("charts.topic_by_place(view.articles, view.meetings, topic, view.taxonomy.label(topic))"),
@@ -143,15 +144,18 @@ Articles mentioning the topic per year of the event; events of unknown year have
     code("charts.topic_over_time(view.articles, topic, view.taxonomy.label(topic))"),
     md("""## The evidence
 Each sentence that made an article count for this topic, earliest events first."""),
-    code("HTML(tables.to_html(tables.evidence_table(view.articles, [topic], view.labels, evidence=report.evidence(view, [topic])), empty='No article mentions this topic.'))"),
+    code("HTML(tables.to_html(tables.evidence_table(view.articles, [topic], view.labels, evidence=views.evidence(view, [topic])), empty='No article mentions this topic.'))"),
     md("""## Keyword in context
 Every occurrence of the terms that count for the topic (those of its subtopics too) with the
 words around it, earliest events first; a note under the table gives the count when there are
 more than it shows."""),
-    code("HTML(tables.to_html(tables.kwic_table(view.articles, list(view.taxonomy.counted_terms(topic)), texts=report.texts(view)), empty='No occurrence.'))"),
+    code("HTML(tables.to_html(tables.kwic_table(view.articles, list(view.taxonomy.counted_terms(topic)), texts=views.texts(view)), empty='No occurrence.'))"),
 ])
 
+# What notebooks/ holds, by file name (tests/test_notebooks.py compares the committed cells with these).
+NOTEBOOKS = {"corpus_overview": overview, "partner_profile": partner, "topic_explorer": topic}
+
 if __name__ == "__main__":
-    for name, nb in (("corpus_overview", overview), ("partner_profile", partner), ("topic_explorer", topic)):
+    for name, nb in NOTEBOOKS.items():
         nbformat.write(nb, HERE / f"{name}.ipynb")
         print(HERE / f"{name}.ipynb")

@@ -2,13 +2,12 @@
 
 One template (``citycoop``) for every chart; English axis titles; place names shown the way
 Vietnamese readers know them, with the English name beside ("Trùng Khánh (Chongqing)").
-Text that came from the web (titles) is HTML-escaped before it reaches a hover label.
+Text that came from the web (titles) is HTML-escaped (``markup.esc``) before it reaches a hover label.
 Large corpora are aggregated (counts per partner, per month) rather than drawn point by point.
 """
 from __future__ import annotations
 
 import calendar
-import html
 import math
 from importlib import resources
 
@@ -16,6 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
+
+from .markup import esc, place_label
 
 TEMPLATE_NAME = "citycoop"
 # A fixed qualitative palette: colours follow sorted names, never chance. As many colours as the
@@ -65,15 +66,6 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         legend=dict(bgcolor="rgba(255,255,255,0.8)"),
     )
 )
-
-
-def esc(value) -> str:
-    """Web text made safe for a plotly label (plotly renders a subset of HTML)."""
-    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
-
-
-def place_label(name_vi, name) -> str:
-    return f"{name_vi} ({name})" if name_vi and name_vi != name else str(name)
 
 
 def color_map(keys) -> dict:

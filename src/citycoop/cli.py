@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dataset import iter_corpus
+from .corrections import DEFAULT_NAME as DEFAULT_CORRECTIONS
+from .corrections import default_files as default_corrections
+from .dataset import is_built_dataset, iter_corpus
 from .errors import OutputInUse, UsageError
 from .fsio import check_writable
 from .load import DEFAULT_MAX_BYTES, FIELDS, parse_field_options, skip_outputs
@@ -47,6 +49,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache", metavar="DIR", default=None,
                    help=f"record cache folder (default {default_cache()}; env CITYCOOP_CACHE)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--corrections", metavar="FILE",
+                   help=f"an analyst's corrections to the records, YAML or CSV (docs/corrections.md); "
+                        f"default: {DEFAULT_CORRECTIONS} beside the corpus, when there is one")
 
 
 def _settings(args) -> Settings:
@@ -65,7 +70,34 @@ def _settings(args) -> Settings:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return Settings(topics_file=args.topics, rules_file=args.rules, max_bytes=args.max_bytes, meta=meta,
-                    fields=fields)
+                    fields=fields, corrections=_corrections_files(args))
+
+
+def _corrections_files(args) -> tuple[str, ...]:
+    """The run's corrections files: ``--corrections``, else the corrections.yml beside the
+    corpus. Never read as articles. A corrections file named that is not there is a usage
+    error; what is wrong inside one is reported by the run, which applies the rest."""
+    paths = args.paths or [DEFAULT_CORPUS]
+    built = args.command == "report" and len(paths) == 1 and is_built_dataset(paths[0])
+    if args.corrections:
+        if built:  # its records were corrected when it was extracted, and are not extracted again
+            raise UsageError(f"--corrections: {paths[0]} is a built dataset, reported on as it is; "
+                             "give the corpus to apply corrections to its records")
+        if not Path(args.corrections).is_file():
+            raise UsageError(f"--corrections {args.corrections}: no such file")
+        files = (args.corrections,)
+    else:
+        files = () if built else default_corrections(paths)
+    skip_outputs(files)
+    return files
+
+
+def _print_corrections(prefix: str, stats: RunStats, quiet: bool) -> None:
+    """What could not be applied of the run's corrections, and their warnings, a line each (the
+    summary line counts them)."""
+    if not quiet:
+        for line in stats.corrections.get("messages", ()):
+            print(f"{prefix}: {line}", file=sys.stderr)
 
 
 def _read_option_file(option: str, path: str, read, problem: str):
@@ -204,6 +236,7 @@ def cmd_extract(args) -> int:
     # a Parquet output carries its rejects and counts, for the reports' quality section
     parts = (f"; parts of {args.output}: {stats.output_parts[0]} kept, {stats.output_parts[1]} "
              "written" if stats.output_parts and not unchanged else "")
+    _print_corrections("citycoop", stats, args.quiet)
     print(f"citycoop: {stats.summary()}" + (f"; no input changed since {args.output} was "
                                             "written: kept as is" if unchanged else parts),
           file=sys.stderr)
@@ -222,7 +255,7 @@ def _exit_status(stats: RunStats, command: str = "extract") -> int:
 
 def cmd_report(args) -> int:
     _system_allocator_for_arrow()  # before report imports pyarrow (the extraction step)
-    from .report import build_reports
+    from .report.build import build_reports
 
     progress = not args.quiet and sys.stderr.isatty()  # as extract: no bar in a log file
     result = build_reports(args.paths, out_dir=args.out, settings=_settings(args),
@@ -232,6 +265,7 @@ def cmd_report(args) -> int:
                            on_reject=None if args.quiet else _print_reject("citycoop report", progress),
                            self_contained=args.self_contained)
     if result.extraction is not None:  # as `citycoop extract` ends: what was read, and rejected
+        _print_corrections("citycoop report", result.extraction, args.quiet)
         kept = "; no input changed since it was written: kept as is" if result.extraction_kept else ""
         print(f"citycoop report: extracted: {result.extraction.summary()}{kept}", file=sys.stderr)
     if result.nothing:  # no record: no page of empty charts is built
@@ -260,6 +294,10 @@ def cmd_evaluate(args) -> int:
     if args.records and args.paths:
         print("citycoop evaluate: give PATHs to extract or --records, not both", file=sys.stderr)
         return 2
+    if args.records and args.corrections:
+        print("citycoop evaluate: --corrections applies to records it extracts; --records are scored "
+              "as they are", file=sys.stderr)
+        return 2
     try:
         labels = evaluate.read_labels(args.gold)
         if args.records:
@@ -277,6 +315,7 @@ def cmd_evaluate(args) -> int:
             print(f"citycoop evaluate: {problem}", file=sys.stderr)
         return 2
     if stats is not None:
+        _print_corrections("citycoop evaluate", stats, False)
         print(f"citycoop evaluate: extracted: {stats.summary()}", file=sys.stderr)
         if stats.nothing_extracted():  # every label would count as missed: no figures to show
             return _exit_status(stats, "evaluate")
@@ -374,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: the outputs were written whole or not at all
         print(f"\ncitycoop {args.command}: stopped (Ctrl-C); outputs left as they were", file=sys.stderr)
         return 130
+    finally:  # called from Python (a notebook, a test), the caller may want pandas afterwards
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _NoPandas)]
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 ``iter_corpus`` gives a corpus's records as Python objects, ``build_dataset`` as a ``Dataset``
 in memory or a Parquet output, ``write_dataset`` streams them to a Parquet file or folder of
 parts with their rejects and counts beside it (``citycoop extract -f parquet``). All of them
-run ``pipeline.scheduler.iter_chunks``: worker processes, Arrow chunks in input order, the
-duplicate check, the record cache (see ``citycoop.pipeline``). ``load_dataset``, ``iter_rows``
-and ``read_rows`` read a built dataset back; the views at the end are what the notebooks show.
+run ``pipeline.scheduler.iter_chunks`` (worker processes, Arrow chunks in input order, the
+duplicate check, the record cache: see ``citycoop.pipeline``), the analyst's corrections
+applied. ``load_dataset``, ``iter_rows`` and ``read_rows`` read a built dataset back.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from .pipeline.parts import rejects_path_for, stats_path_for
 from .pipeline.settings import Settings, Tuning, load_taxonomy, read_meta
 from .records import HEAVY_COLUMNS, parquet_schema, record_from_row
 
-# report.py reaches these through this module (``ds.write_text_whole`` …); they live in fsio and
-# the scheduler, and go to the report package's own imports when it moves.
+# The report package reaches these through this module (``ds.write_text_whole`` …); they live in
+# fsio and the scheduler.
 from .fsio import init_worker_process, output_lock, write_text_whole  # noqa: F401
 from .pipeline.scheduler import terminate_pool_processes  # noqa: F401
 
@@ -32,8 +32,7 @@ if TYPE_CHECKING:  # imported where used: a re-run with nothing to do starts in 
 
 __all__ = ["Settings", "Tuning", "RunStats", "read_meta", "load_taxonomy", "iter_corpus", "build_dataset",
            "write_dataset", "Dataset", "load_dataset", "is_built_dataset", "dataset_files", "light_columns",
-           "iter_rows", "read_rows", "HEAVY_COLUMNS", "select_articles", "meetings", "topic_presence",
-           "headline_figures", "NO_KNOWN_DATE", "MEETING_COLUMNS"]
+           "iter_rows", "read_rows", "HEAVY_COLUMNS"]
 
 
 def iter_corpus(paths: Iterable[str | Path], settings: Settings | None = None, *, jobs: int = 1,
@@ -215,118 +214,3 @@ def read_rows(path: str | Path, columns: list[str], ids: Iterable[str]) -> pd.Da
     names = ["id"] + [c for c in columns if c != "id"]
     parts = list(iter_rows(path, columns, ids))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
-
-
-# ----------------------------------------------------------------------------- views
-def select_articles(articles: pd.DataFrame, *, date_from: str | None = None,
-                    date_to: str | None = None, include_duplicates: bool = False) -> pd.DataFrame:
-    """Articles to count: duplicates out (each story once) unless asked, and a date range on the
-    event date. Events of unknown year cannot be placed in a range: with a range they are left
-    out, and the overview says how many."""
-    df = articles
-    if not include_duplicates and "duplicate_of" in df:
-        df = df[df["duplicate_of"].isna() | (df["duplicate_of"] == "")]
-    if date_from or date_to:
-        known = df["event_date"].fillna("").str.match(r"^\d{4}-")
-        dates = df["event_date"].where(known)
-        keep = known.copy()
-        if date_from:
-            keep &= dates >= date_from
-        if date_to:
-            keep &= dates <= date_to
-        df = df[keep]
-    return df.reset_index(drop=True)
-
-
-MEETING_COLUMNS = ["id", "title", "url", "outlet", "event_date", "year_known", "direction", "partner",
-                   "partner_vi", "partner_province", "partner_level", "partner_lat", "partner_lon",
-                   "vn", "vn_vi", "vn_lat", "vn_lon"]
-
-
-def meetings(articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per article × Chinese partner × Vietnamese side (side may be empty).
-
-    Each distinct JSON string is parsed once (a corpus repeats the same partner sets) into
-    numbers of distinct places; the loop over articles only collects row numbers, and every
-    column is then taken whole: 100 000 articles in ≈ 0.4 s with 48 MB at peak beyond the
-    input, against ≈ 0.8 s and 135 MB making a tuple per row (every report notebook runs it)."""
-    import numpy as np
-    import pandas as pd
-
-    places: dict[tuple, int] = {}  # (name, name_vi, province, level, lat, lon) → its number
-    parsed: dict[str, list[int]] = {}
-
-    def numbers(text, none: list[int]) -> list[int]:
-        if not isinstance(text, str) or text in ("", "[]"):
-            return none
-        found = parsed.get(text)
-        if found is None:  # cached as parsed: the same text may come in either column
-            found = parsed[text] = [places.setdefault(
-                (p["name"], p["name_vi"], p.get("province"), p.get("level"), p["lat"], p["lon"]), len(places))
-                for p in json.loads(text)]
-        return found or none
-
-    article_at: list[int] = []
-    partner_at: list[int] = []
-    side_at: list[int] = []  # -1: no Vietnamese side named
-    for i, (partners_json, vn_json) in enumerate(zip(articles["partners_json"].tolist(),
-                                                     articles["vn_localities_json"].tolist())):
-        partners = numbers(partners_json, [])
-        if partners:
-            sides = numbers(vn_json, [-1])
-            for p in partners:
-                article_at += [i] * len(sides)
-                partner_at += [p] * len(sides)
-                side_at += sides
-    fields = list(zip(*places)) or [()] * 6
-
-    def take(k: int, at: list[int], dtype):
-        # the value after the last place is what index -1 (no side) takes
-        values = np.asarray(list(fields[k]) + [None], dtype=object)[np.asarray(at, dtype=np.int64)]
-        return pd.Series(values, dtype=dtype)
-
-    rows = articles[["id", "title", "url", "outlet", "event_date", "direction"]].iloc[
-        np.asarray(article_at, dtype=np.int64)].reset_index(drop=True)
-    dates = rows["event_date"]
-    out = {c: rows[c] for c in ("id", "title", "url", "outlet", "event_date")}
-    out["year_known"] = dates.fillna("").str[:1].str.isdigit().astype(bool)
-    out["direction"] = rows["direction"]
-    for name, k, dtype in (("partner", 0, "str"), ("partner_vi", 1, "str"), ("partner_province", 2, "str"),
-                           ("partner_level", 3, "str"), ("partner_lat", 4, "float64"),
-                           ("partner_lon", 5, "float64")):
-        out[name] = take(k, partner_at, dtype)
-    for name, k, dtype in (("vn", 0, "str"), ("vn_vi", 1, "str"), ("vn_lat", 4, "float64"),
-                           ("vn_lon", 5, "float64")):
-        out[name] = take(k, side_at, dtype)
-    return pd.DataFrame(out, columns=MEETING_COLUMNS)
-
-
-def topic_presence(articles: pd.DataFrame, topic_ids: Iterable[str]) -> pd.DataFrame:
-    """Boolean frame: does article i mention topic t at least once."""
-    import pandas as pd
-
-    return pd.DataFrame({t: articles[f"topic_{t}"].fillna(0).astype(int) > 0 for t in topic_ids},
-                        index=articles.index)
-
-
-NO_KNOWN_DATE = "–"  # the first and last event of a selection with no event of known year
-
-
-def headline_figures(articles: pd.DataFrame, all_articles: pd.DataFrame | None = None,
-                     rejects: pd.DataFrame | None = None, meeting_rows: pd.DataFrame | None = None) -> dict:
-    """The numbers at the top of the overview (``meeting_rows``: ``meetings(articles)`` if known)."""
-    m = meetings(articles) if meeting_rows is None else meeting_rows
-    dates = articles["event_date"].dropna()
-    known = dates[dates.str.match(r"^\d{4}-")]
-    n_events = int(dates.size)
-    return {
-        "articles": int(len(all_articles) if all_articles is not None else len(articles)),
-        "stories (duplicates counted once)": int(len(articles)),
-        "meetings with a Chinese partner": int(m["id"].nunique()) if len(m) else 0,
-        "Chinese partners": int(m["partner"].nunique()) if len(m) else 0,
-        "Vietnamese localities": int(m["vn"].dropna().nunique()) if len(m) else 0,
-        "first event": known.min() if len(known) else NO_KNOWN_DATE,
-        "last event": known.max() if len(known) else NO_KNOWN_DATE,
-        "events with unknown year": f"{n_events - len(known):,} of {n_events:,}" if n_events else "0",
-        "rejected inputs": int(len(rejects)) if rejects is not None else 0,
-    }

@@ -127,6 +127,7 @@ class Gazetteer:
                                      sorted(prefixes, key=len, reverse=True)))
 
         prefix_heads = {normalize_text(p).split(" ", 1)[0] for p in prefixes}
+        self._prefix_re = prefix_re  # ``named`` reads a name written with its prefix ("TP Quảng Châu")
 
         def add(loc: Locality, names: list[str]) -> None:
             self.localities.append(loc)
@@ -186,6 +187,7 @@ class Gazetteer:
         # "hòa bình" peace), on syllable boundaries, longest name first.
         self._matcher = TermMatcher(forms)
         self._readings: dict[str, tuple | None] = {}  # Gazetteer.find's, by name, as met
+        self._folded: dict[str, list[Locality]] | None = None  # ``named``'s index, made when first asked
 
     def find(self, text: str) -> list[Mention]:
         out = []
@@ -215,12 +217,40 @@ class Gazetteer:
     def get(self, country: str, name: str) -> Locality | None:
         return self.by_name.get((country, name))
 
+    def named(self, country: str, name: str) -> list[Locality]:
+        """The localities of ``country`` that ``name`` names, as a person would write it: the id
+        ("Guangzhou", "Taizhou (Zhejiang)"), the Vietnamese name or an alias, with or without a
+        prefix ("TP Quảng Châu"), in any case and either tone-mark style. Several when the name is
+        ambiguous ("Triều Dương": three Chaoyang), none when it names no place of ``country``."""
+        if self._folded is None:
+            self._folded = {}
+            for loc in self.localities:
+                for form in (loc.name, loc.name.split(" (")[0], loc.name_vi):
+                    self._add_folded(form, loc)
+            for surface, candidates in self._surfaces.items():
+                for loc in candidates:
+                    self._add_folded(surface, loc)
+        form = _normalize_text(name).strip()
+        found = self._folded.get(_fold(form)) or self._folded.get(_fold(self._prefix_re.sub("", form)), [])
+        exact = [loc for loc in found if loc.country == country and _fold(loc.name) == _fold(form)]
+        return exact or [loc for loc in found if loc.country == country]
+
+    def _add_folded(self, form: str, loc: Locality) -> None:
+        entry = self._folded.setdefault(_fold(form), [])
+        if all(other is not loc for other in entry):
+            entry.append(loc)
+
     def table(self, country: str | None = None):
         """The gazetteer as a pandas DataFrame (for notebooks and checks)."""
         import pandas as pd
 
         rows = [loc.__dict__ for loc in self.localities if country in (None, loc.country)]
         return pd.DataFrame(rows)
+
+
+def _fold(name: str) -> str:
+    """A name as ``Gazetteer.named`` compares it: case and spacing folded (already normalized)."""
+    return " ".join(name.casefold().split())
 
 
 def _data_text(name: str) -> str:

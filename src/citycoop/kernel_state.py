@@ -36,7 +36,7 @@ def restore() -> None:
     again: a new filter version empties the "default" and "once" registries) and the memory the
     last page freed handed back to the system. Imported modules and their settings stay (and are
     frozen for the garbage collector): each page's notebook sets what it relies on
-    (``report.setup_notebook``)."""
+    (``report.views.setup_notebook``)."""
     if _saved:
         sys.path[:] = _saved["path"]
         if dict(os.environ) != _saved["environ"]:
@@ -48,8 +48,8 @@ def restore() -> None:
         mutated()
     # What is left once IPython's reset has emptied the namespace and collected the garbage is
     # the modules and their caches, kept from page to page: frozen, the collector no longer
-    # walks them. Each collection a page runs (``report.corpus_view`` hands freed memory back
-    # after reading) had walked every object of pandas, pyarrow and plotly, 0.14 s a time,
+    # walks them. Each collection a page runs (``report.views.corpus_view`` hands freed memory
+    # back after reading) had walked every object of pandas, pyarrow and plotly, 0.14 s a time,
     # nine-tenths of reading the seeds' view.
     import gc
 

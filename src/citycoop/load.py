@@ -37,11 +37,14 @@ _SNIFF = 65536
 OUTPUT_SUFFIXES = (".rejects.jsonl", ".stats.json", ".meetings.jsonl", ".meetings.csv", ".parquet")
 OUTPUT_NAMES = {"_rejects.jsonl", "_stats.json", "_parts.json", "_meetings.parquet"}
 _RUN_OUTPUTS: set[str] = set()  # this run's own output files, whatever their names (``skip_outputs``)
+# An analyst's corrections beside the corpus (corrections.py): read by the run, never an article.
+CORRECTIONS_NAME = "corrections.yml"
 
 
 def skip_outputs(paths: Iterable[str | Path | None]) -> None:
-    """Files this run writes (``-o``, ``--rejects``): never read as inputs by its walk, even
-    when named like an input (``-o corpus/out.jsonl`` under ``corpus``)."""
+    """Files this run writes (``-o``, ``--rejects``), or reads as its settings (``--corrections``):
+    never read as inputs by its walk, even when named like an input (``-o corpus/out.jsonl``
+    under ``corpus``)."""
     _RUN_OUTPUTS.update(os.path.realpath(p) for p in paths if p)
 
 
@@ -167,8 +170,8 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
 
     Dotfiles and dot-folders are skipped; so are files matching a pattern of a
     ``.citycoopignore`` in a folder being walked, and what citycoop writes (rejects and
-    counts beside an output, Parquet files, a folder of parts, a record cache) — counted in
-    ``stats["ignored"]``. A file named explicitly is always read.
+    counts beside an output, Parquet files, a folder of parts, a record cache) and an analyst's
+    ``corrections.yml`` — counted in ``stats["ignored"]``. A file named explicitly is always read.
     """
     paths = list(paths)
     require_paths(paths)
@@ -213,7 +216,7 @@ def discover(paths: Iterable[str | Path], stats: dict | None = None) -> Iterator
             for name in sorted(files):
                 if name.startswith("."):
                     continue
-                if name.endswith(OUTPUT_SUFFIXES) or name in OUTPUT_NAMES or (
+                if name.endswith(OUTPUT_SUFFIXES) or name in OUTPUT_NAMES or name == CORRECTIONS_NAME or (
                         _RUN_OUTPUTS and prefix + name in _RUN_OUTPUTS):
                     ignore()
                     continue

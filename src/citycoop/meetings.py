@@ -26,6 +26,12 @@ already in it. The result is deterministic and independent of input order, and a
 taken from its first article, does not change when articles reported later join it. A copy
 (``duplicate_of``) goes where its original went. Records without a Chinese partner are not
 meetings.
+
+An analyst's corrections (``corrections.py``) are read from the records: an article marked
+``not_a_meeting`` is in no meeting (nor are its copies), and one with a ``meeting_move`` is
+left out of the grouping and then put into a meeting of its own, or into the meeting of the
+article it names (a meeting id stands for the article it was made from). A move that leads
+nowhere — to no article of the corpus, to one in no meeting, round in a circle — is not made.
 """
 from __future__ import annotations
 
@@ -39,6 +45,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .corrections import OWN_MEETING, parse_move
 from .extract.dates import last_day_of, year_known
 from .records import whole_columns
 
@@ -51,7 +58,8 @@ _UNKNOWN = "unknown"
 
 # The record fields grouping reads (flat rows: their columns, plus ``topic_*``).
 RECORD_FIELDS = ("id", "published", "outlet", "url", "event_date", "event_date_phrase", "direction",
-                 "duplicate_of", "vn_localities", "partners", "officials", "topics", "evidence")
+                 "duplicate_of", "vn_localities", "partners", "officials", "topics", "evidence",
+                 "not_a_meeting", "meeting_move")
 ROW_COLUMNS = whole_columns(RECORD_FIELDS)
 
 
@@ -114,6 +122,8 @@ class Report:
     topics: tuple[str, ...] = ()
     evidence: dict = field(default_factory=dict, hash=False, compare=False)
     duplicate_of: str | None = None
+    not_a_meeting: bool = False  # an analyst's correction: in no meeting
+    meeting_move: str | None = None  # an analyst's correction: "own", "meeting:<id>", "article:<id>"
 
     @property
     def order(self) -> tuple:
@@ -161,12 +171,19 @@ class Report:
             evidence={t: list(s)[:EVIDENCE_PER_TOPIC] for t, s in evidence.items()
                       if t in topic_ids and isinstance(s, list)},
             duplicate_of=_text(source.get("duplicate_of")),
+            not_a_meeting=_flag(source.get("not_a_meeting")),
+            meeting_move=_text(source.get("meeting_move")),
         )
 
 
 def _text(value) -> str | None:
     """A string field, with the blanks CSV and pandas give for null (``""``, NaN) as None."""
     return value if isinstance(value, str) and value.strip() else None
+
+
+def _flag(value) -> bool:
+    """A boolean field, also as CSV writes it ("True")."""
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1"))
 
 
 def _date(value) -> dt.date | None:
@@ -310,6 +327,11 @@ class _Grouping:
                     seen.setdefault(meeting.number, meeting)
         return [seen[n] for n in sorted(seen)]
 
+    def alone(self, report: Report) -> None:
+        """A meeting of its own for the report (a correction moved it out of its meeting)."""
+        self.meetings.append(_Meeting(len(self.meetings), [report], report.span,
+                                      report.span.days if report.span else 0))
+
     def place(self, report: Report) -> None:
         best = None
         if report.span is not None:
@@ -347,15 +369,26 @@ def group(reports: Iterable[Report]) -> list[dict]:
     by_id: dict[str, Report] = {}
     for r in reports:
         by_id.setdefault(r.id, r)  # one article, one place
+    moves = _moves(by_id)
     copies, originals = [], []
     for r in by_id.values():
+        if r.not_a_meeting or r.id in moves:  # corrections: in no meeting, or placed below
+            continue
         # a copy follows its original when the original is here
-        (copies if r.duplicate_of and r.duplicate_of in by_id and r.duplicate_of != r.id else originals).append(r)
+        (copies if _is_copy(r, by_id) else originals).append(r)
     grouping = _Grouping()
     for r in sorted(originals, key=lambda r: r.order):
         if r.cn:
             grouping.place(r)
+    moved = sorted((by_id[i] for i in moves), key=lambda r: r.order)
+    for r in moved:  # a meeting of its own first: another article may be moved into it
+        if moves[r.id] == r.id:
+            grouping.alone(r)
     meeting_of = {m.id: meeting for meeting in grouping.meetings for m in meeting.members}
+    for r in moved:
+        if moves[r.id] != r.id:
+            meeting = meeting_of[r.id] = meeting_of[moves[r.id]]
+            meeting.members.append(r)  # after its first article: the meeting keeps its id
     for r in sorted(copies, key=lambda r: r.order):
         meeting = meeting_of.get(_original(r, by_id))
         if meeting is not None:
@@ -364,6 +397,56 @@ def group(reports: Iterable[Report]) -> list[dict]:
     # dated first, by day; then year-less, by day and month; then undated
     out.sort(key=lambda m: (_PRECISION_ORDER[m["date_precision"]], m["event_date"] or "", m["meeting_id"]))
     return out
+
+
+def _is_copy(report: Report, by_id: dict[str, Report]) -> bool:
+    return bool(report.duplicate_of) and report.duplicate_of in by_id and report.duplicate_of != report.id
+
+
+def _moves(by_id: dict[str, Report]) -> dict[str, str]:
+    """The analysts' moves that can be made: article id → the article whose meeting it goes into
+    (itself: a meeting of its own). A move is made when it ends, through other moves and copies,
+    at an article with a Chinese partner that is not marked as no meeting."""
+    declared: dict[str, str] = {}
+    wanted = {m[1] for r in by_id.values() if (m := parse_move(r.meeting_move)) and m[0] == "meeting"}
+    founders = {meeting_id(i): i for i in by_id} if wanted else {}  # a meeting id names its first article
+    for r in by_id.values():
+        move = parse_move(r.meeting_move)
+        if move is None or r.not_a_meeting:
+            continue
+        kind, what = move
+        target = r.id if kind == OWN_MEETING else what if kind == "article" else founders.get(what)
+        if target in by_id:
+            declared[r.id] = target
+    while True:  # a move left out may leave another leading nowhere
+        ends = {i: _move_end(i, declared, by_id) for i in declared}
+        nowhere = [i for i, end in ends.items() if end is None or not by_id[end].cn]
+        if not nowhere:
+            return ends
+        for i in nowhere:
+            del declared[i]
+
+
+def _move_end(article: str, declared: dict[str, str], by_id: dict[str, Report]) -> str | None:
+    """The article whose meeting a moved article goes into, following moves and copies; None
+    when the way leads to an article marked as no meeting, or round in a circle."""
+    seen: set[str] = set()
+    at = article
+    while at not in seen:
+        seen.add(at)
+        report = by_id[at]
+        if report.not_a_meeting:
+            return None
+        target = declared.get(at)
+        if target == at:
+            return at  # a meeting of its own
+        if target is not None:
+            at = target
+        elif _is_copy(report, by_id):
+            at = report.duplicate_of
+        else:
+            return at
+    return None
 
 
 _PRECISION_ORDER = {"day": 0, "month_day": 1, None: 2}

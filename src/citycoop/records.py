@@ -1,11 +1,12 @@
 """The record's fields, declared once, and every form of a record derived from them.
 
 A record is what ``Extractor.extract`` returns for an article, plus what the worker adds
-(``furniture_removed``): nested JSON, as ``citycoop extract -f jsonl`` prints it. Its flat row
-(CSV and Parquet outputs, the pipeline's Arrow chunks, the record cache) holds, in this order:
-the scalar fields, a readable column per list field (names joined by "; "), one
-``topic_<id>`` count per topic, the list fields again as JSON (``<field>_json``, for analysis),
-and the text. ``FIELDS`` gives each field's kind and Arrow type; ``flat_row``,
+(``furniture_removed``) and what an analyst's corrections set (``corrected``, ``correction_note``,
+``not_a_meeting``, ``meeting_move``: corrections.py): nested JSON, as ``citycoop extract -f
+jsonl`` prints it. Its flat row (CSV and Parquet outputs, the pipeline's Arrow chunks, the record
+cache) holds, in this order: the extracted scalar fields, a readable column per list field
+(names joined by "; "), one ``topic_<id>`` count per topic, the list fields again as JSON
+(``<field>_json``, for analysis), the corrections' columns, and the text. ``FIELDS`` gives each field's kind and Arrow type; ``flat_row``,
 ``record_from_row``, ``flat_columns``, ``parquet_schema``, ``cache_schema`` and the column sets
 below are derived from it.
 """
@@ -25,6 +26,8 @@ PLACES = "places"  # a list of places: their names joined, and the list as JSON
 PARTNERS = "partners"  # the Chinese partners: names, and their provinces, joined; the list as JSON
 OFFICIALS = "officials"  # "name (side)" joined, and the list as JSON
 STRINGS = "strings"  # a list of strings: joined, and the list as JSON
+JOINED = "joined"  # a list of names: joined, in one column (no JSON)
+FLAG = "flag"  # true or false
 JSON = "json"  # only as JSON
 COUNTS = "counts"  # per topic id a count: one ``topic_<id>`` column each
 TEXT = "text"  # the body: the last column
@@ -37,9 +40,9 @@ class Field:
 
     name: str
     kind: str
-    arrow: str = "string"  # the Arrow type of a scalar's column (topic counts are int32, others strings)
+    arrow: str = "string"  # the Arrow type of its column (topic counts are int32, list columns strings)
     heavy: bool = False  # most of a dataset's bytes: a report reads it only for the rows it shows
-    added: bool = False  # added after extraction (by the worker); a row without it reads as empty
+    added: bool = False  # added after extraction (worker, corrections); a row without it reads as empty
 
 
 FIELDS = (
@@ -69,6 +72,11 @@ FIELDS = (
     Field("warnings", STRINGS),
     # lines cleaning removed because they repeat across the corpus (furniture.py)
     Field("furniture_removed", JSON, added=True),
+    # what an analyst's corrections set (corrections.py); the meeting flags meetings.group reads
+    Field("corrected", JOINED, added=True),
+    Field("correction_note", SCALAR, added=True),
+    Field("not_a_meeting", FLAG, arrow="bool_", added=True),
+    Field("meeting_move", SCALAR, added=True),
     Field("text", TEXT, heavy=True),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
@@ -77,9 +85,10 @@ TOPIC_PREFIX = "topic_"
 PARTNER_PROVINCES = "partner_provinces"  # the partners' provinces, a readable column of its own
 
 _LISTS = (PLACES, PARTNERS, OFFICIALS, STRINGS, JSON)  # held as JSON
-_SCALARS = tuple(f.name for f in FIELDS if f.kind == SCALAR)
+_SCALARS = tuple(f.name for f in FIELDS if f.kind == SCALAR and not f.added)
 _JSON_FIELDS = tuple(f.name for f in FIELDS if f.kind in _LISTS and not f.added)
 _ADDED_JSON_FIELDS = tuple(f.name for f in FIELDS if f.kind in _LISTS and f.added)
+_ADDED_VALUES = tuple(f for f in FIELDS if f.added and f.kind in (SCALAR, FLAG, JOINED))  # after the JSON
 _TEXT = next(f.name for f in FIELDS if f.kind == TEXT)
 
 
@@ -128,6 +137,9 @@ def flat_row(record: dict, topic_ids: Iterable[str]) -> dict:
         row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False)
     for key in _ADDED_JSON_FIELDS:
         row[f"{key}_json"] = json.dumps(record.get(key, []), ensure_ascii=False)
+    for f in _ADDED_VALUES:
+        value = record.get(f.name)
+        row[f.name] = "; ".join(value or ()) if f.kind == JOINED else bool(value) if f.kind == FLAG else value
     row[_TEXT] = record[_TEXT]
     return row
 
@@ -136,10 +148,14 @@ def record_from_row(row: dict, topic_ids: Iterable[str]) -> dict:
     """The nested record (as ``citycoop extract`` prints it) back from its flat row."""
     record = {}
     for f in FIELDS:
-        if f.kind in (SCALAR, TEXT):
-            record[f.name] = row[f.name]
-        elif f.kind == COUNTS:
+        if f.kind == COUNTS:
             record[f.name] = {t: row[f"{TOPIC_PREFIX}{t}"] for t in topic_ids}
+        elif f.kind == JOINED:
+            record[f.name] = [v for v in (row.get(f.name) or "").split("; ") if v]
+        elif f.kind == FLAG:
+            record[f.name] = bool(row.get(f.name))
+        elif f.kind in (SCALAR, TEXT):
+            record[f.name] = row.get(f.name) if f.added else row[f.name]
         elif f.added:
             record[f.name] = json.loads(row.get(f"{f.name}_json") or "[]")
         else:
@@ -149,7 +165,7 @@ def record_from_row(row: dict, topic_ids: Iterable[str]) -> dict:
 
 def columns_of(field: Field, topic_ids: Iterable[str] = ()) -> list[str]:
     """The flat columns that hold ``field``: readable ones first, then its JSON."""
-    if field.kind in (SCALAR, TEXT):
+    if field.kind in (SCALAR, TEXT, FLAG, JOINED):
         return [field.name]
     if field.kind == COUNTS:
         return [topic_column(t) for t in topic_ids]
@@ -162,7 +178,7 @@ def columns_of(field: Field, topic_ids: Iterable[str] = ()) -> list[str]:
 def flat_columns(taxonomy: Taxonomy) -> list[str]:
     """The flat row's columns, in order, for this taxonomy's topics."""
     return ([*_SCALARS] + [c for c, _ in _READABLE] + [topic_column(t) for t in taxonomy.ids]
-            + [f"{k}_json" for k in _JSON_FIELDS + _ADDED_JSON_FIELDS] + [_TEXT])
+            + [f"{k}_json" for k in _JSON_FIELDS + _ADDED_JSON_FIELDS] + [f.name for f in _ADDED_VALUES] + [_TEXT])
 
 
 def whole_columns(field_names: Iterable[str]) -> tuple[str, ...]:
@@ -173,7 +189,7 @@ def whole_columns(field_names: Iterable[str]) -> tuple[str, ...]:
     for name in field_names:
         f = by_name[name]
         if f.kind != COUNTS:
-            columns.append(f.name if f.kind in (SCALAR, TEXT) else f"{f.name}_json")
+            columns.append(f.name if f.kind in (SCALAR, TEXT, FLAG, JOINED) else f"{f.name}_json")
     return tuple(columns)
 
 
@@ -181,7 +197,7 @@ def parquet_schema(taxonomy: Taxonomy):
     """The Arrow schema of flat rows (Parquet outputs, the pipeline's chunks)."""
     import pyarrow as pa
 
-    scalar_types = {f.name: getattr(pa, f.arrow)() for f in FIELDS if f.kind == SCALAR}
+    scalar_types = {f.name: getattr(pa, f.arrow)() for f in FIELDS if f.kind in (SCALAR, FLAG)}
     return pa.schema([pa.field(name, pa.int32() if name.startswith(TOPIC_PREFIX)
                                else scalar_types.get(name, pa.string()))
                       for name in flat_columns(taxonomy)])
@@ -198,7 +214,8 @@ def cache_schema(taxonomy: Taxonomy):
 
 def _declared(*names: str) -> list[str]:
     """A set of columns, each one that the flat row has (topic columns aside)."""
-    known = set(_SCALARS) | {c for c, _ in _READABLE} | {f"{k}_json" for k in _JSON_FIELDS + _ADDED_JSON_FIELDS}
+    known = (set(_SCALARS) | {c for c, _ in _READABLE} | {f"{k}_json" for k in _JSON_FIELDS + _ADDED_JSON_FIELDS}
+             | {f.name for f in _ADDED_VALUES})
     unknown = [n for n in names if n not in known and n != _TEXT]
     if unknown:
         raise ValueError(f"not columns of a record's flat row: {unknown}")
@@ -212,3 +229,5 @@ HEAVY_COLUMNS = tuple(c for f in FIELDS if f.heavy for c in columns_of(f))
 # What the reports read of a built dataset for the whole corpus (with the topic columns).
 REPORT_COLUMNS = _declared("id", "title", "url", "outlet", "event_date", "direction", "duplicate_of", "warnings",
                            "vn_localities_json", "partners_json", "officials_json")
+# An analyst's corrections, read by the reports when a dataset has them (one built before has not).
+CORRECTION_COLUMNS = _declared("corrected", "correction_note", "not_a_meeting")

@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .normalize import tone_style_variants
-from .charts import esc, place_label
-from .dataset import topic_presence
+from .markup import esc, place_label
 from .matching import compile_terms
 
 MAX_ROWS = 500  # a report lists at most this many rows and says how many were left out
@@ -124,12 +123,22 @@ def article_table(articles: pd.DataFrame, topic_ids: list[str], labels: dict[str
             "Chinese partner": _names(a.partners_json) or "–",
             "Direction": esc(a.direction),
             "Topics": esc(", ".join(topics)) or "–",
-            "Title": _link(a.title, a.url, a.id),
+            "Title": _link(a.title, a.url, a.id) + corrected_mark(getattr(a, "corrected", None),
+                                                                getattr(a, "correction_note", None)),
             "Outlet": esc(a.outlet or "–"),
         })
     return _noted(pd.DataFrame(rows, columns=["Event date", "Vietnamese side", "Chinese partner",
                                               "Direction", "Topics", "Title", "Outlet"]),
                   _first_of(len(rows), len(articles), "articles"))
+
+
+def corrected_mark(fields, note) -> str:
+    """The mark of a row an analyst corrected (corrections.py), saying on hover what and why."""
+    if not isinstance(fields, str) or not fields:
+        return ""
+    tip = f"corrected: {fields.replace('; ', ', ')}" + (f" — {note}" if isinstance(note, str) and note else "")
+    return (f' <span class="citycoop-corrected" style="color:#a15c00;font-size:85%" '
+            f'title="{html.escape(tip, quote=True)}">(corrected)</span>')
 
 
 def officials_table(articles: pd.DataFrame) -> pd.DataFrame:
@@ -155,6 +164,8 @@ def evidence_cap(topics: list[str]) -> int:
 def _mentions(articles: pd.DataFrame, topic: str, order: np.ndarray) -> np.ndarray | None:
     """Which articles mention ``topic``, in ``order`` (None: no such column, every article is
     looked at)."""
+    from .report.views import topic_presence  # here, not above: the views import this module
+
     if f"topic_{topic}" not in articles:
         return None
     return topic_presence(articles, [topic])[topic].to_numpy(bool)[order]

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..corrections import summary as corrections_summary
+
 if TYPE_CHECKING:
     from ..models import Reject
     from .parts import PartEnd
@@ -34,6 +36,7 @@ class RunStats:
     ignored: int = 0
     cached_files: int = 0
     reject_reasons: Counter = field(default_factory=Counter)
+    corrections: dict = field(default_factory=dict)  # corrections.Corrector.finish: applied, invalid, why
     # (kept, written) parts of a folder output: how this run wrote it, not what it holds (not saved)
     output_parts: tuple[int, int] | None = None
 
@@ -42,7 +45,8 @@ class RunStats:
         return (f"files read {self.files}, articles {self.articles}, records {self.records}, "
                 f"duplicates {self.duplicates} (near {self.near_duplicates}), "
                 f"rejects {self.rejects}" + (f" ({reasons})" if reasons else "")
-                + (f", ignored {self.ignored}" if self.ignored else ""))
+                + (f", ignored {self.ignored}" if self.ignored else "")
+                + (f", {corrections_summary(self.corrections)}" if self.corrections else ""))
 
     def nothing_extracted(self) -> str | None:
         """Why a run given input files made no record, or None (it made some, or was given

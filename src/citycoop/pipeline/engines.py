@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 
 from .. import load
 from ..cache import RecordCache
+from ..corrections import corrected_chunks
 from ..fsio import file_states, output_lock
 from ..models import Reject
 from .chunks import Chunk, RunStats
 from .parts import (PARTS_MANIFEST, FolderWriter, InputDigest, OutputParts, PartEnd, is_folder_output, output_files,
                     rejects_path_for, write_sidecars)
-from .settings import Settings, fingerprint, load_taxonomy, with_furniture
+from .settings import Settings, fingerprint, load_taxonomy, output_fingerprint, with_furniture
 from .writers import RecordWriter, read_rejects
 
 if TYPE_CHECKING:
@@ -146,12 +147,17 @@ class LocalEngine(Engine):
     def __init__(self, jobs: int = 1, cache: str | Path | None = None, progress: bool = False, **_ignored):
         self.jobs, self.cache, self.progress = jobs, cache, progress
 
-    def chunks(self, paths: list, settings: Settings, stats: RunStats | None = None, **walk) -> Iterator[Chunk]:
-        """The corpus as chunks in input order (``scheduler.iter_chunks``; ``walk``: its options)."""
+    def chunks(self, paths: list, settings: Settings, stats: RunStats | None = None,
+               folder: Path | None = None, **walk) -> Iterator[Chunk]:
+        """The corpus as chunks in input order (``scheduler.iter_chunks``; ``walk``: its options),
+        the analyst's corrections applied (``folder``: a folder output, whose kept parts they
+        may need to read: ``corrections.Corrector``)."""
         from . import scheduler  # looked up at each run: tests stand in for it
 
-        return scheduler.iter_chunks(paths, settings, jobs=self.jobs, cache=self.cache, stats=stats,
-                                     progress=self.progress, **walk)
+        stats = stats if stats is not None else RunStats()
+        chunks = scheduler.iter_chunks(paths, settings, jobs=self.jobs, cache=self.cache, stats=stats,
+                                       progress=self.progress, **walk)
+        return corrected_chunks(chunks, settings, stats, folder)
 
     def extract(self, paths, settings, *, out, fmt, on_reject=None):
         if fmt == "parquet":
@@ -225,12 +231,12 @@ class LocalEngine(Engine):
             stats = RunStats()
             digest = InputDigest(settings) if store is not None else None
             if folder:
-                writer = FolderWriter(out, taxonomy, fingerprint(settings))
+                writer = FolderWriter(out, taxonomy, output_fingerprint(settings))
                 parts = OutputParts(writer.old, settings.tuning.files_per_output_part)
             else:
                 writer, parts = RecordWriter(out, "parquet", taxonomy), None
-            chunks = self.chunks(paths, settings, stats, digest=digest, parts=parts, workers=workers,
-                                 prefetch=prefetch, furniture=furniture)
+            chunks = self.chunks(paths, settings, stats, out if folder else None, digest=digest, parts=parts,
+                                 workers=workers, prefetch=prefetch, furniture=furniture)
             rejects = write_chunks(chunks, writer, on_reject)
             if folder:
                 stats.output_parts = (writer.kept, writer.written)
@@ -291,7 +297,8 @@ class DaskEngine(Engine):
                     writer = TaskParts(out_path, taxonomy)
                 else:
                     writer = RecordWriter(out_path, fmt, taxonomy)
-                rejects = write_chunks(self._chunks(client, files, settings, stats), writer, on_reject)
+                chunks = corrected_chunks(self._chunks(client, files, settings, stats), settings, stats)
+                rejects = write_chunks(chunks, writer, on_reject)
             stats.ignored = discovered.get("ignored", 0)
             if fmt == "parquet":
                 write_sidecars(out_path, rejects, stats)

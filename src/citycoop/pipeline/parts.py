@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .. import load
 from ..fsio import write_text_whole
 from ..models import Reject
-from .settings import Settings, Tuning, fingerprint
+from .settings import Settings, Tuning, output_fingerprint
 from .writers import RecordWriter, write_rejects
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class InputDigest:
     an earlier one read, as ``make`` judges it; ``full`` is None if a file could not be stat'ed."""
 
     def __init__(self, settings: Settings):
-        seed = fingerprint(settings).encode()
+        seed = output_fingerprint(settings).encode()
         self._names = hashlib.blake2b(seed, digest_size=16)
         self._full = hashlib.blake2b(seed, digest_size=16)
         self._complete = True

@@ -1,7 +1,8 @@
 """What a run is given besides its input paths: ``Settings`` and the ``Tuning`` it carries.
 
 Settings are picklable (every worker task gets them) and frozen. ``fingerprint`` is what of them
-decides a file's records (the cache's key besides the file's bytes); ``with_furniture`` adds the
+decides a file's records (the cache's key besides the file's bytes), ``output_fingerprint`` what
+decides an output's (the corrections too); ``with_furniture`` adds the
 corpus's furniture lines that the first pass finds; ``read_meta`` reads a user's sidecar CSV.
 """
 from __future__ import annotations
@@ -74,6 +75,9 @@ class Settings:
     # Export columns the user mapped to fields, as (field, column) pairs (``--field text=body``,
     # ``load.parse_field_options``), read before the usual names of data/export_fields.yml.
     fields: tuple[tuple[str, str], ...] = ()
+    # Analyst corrections files (corrections.py), applied to the records after extraction: not in
+    # the fingerprint (the cache holds uncorrected records), in the outputs' (``output_fingerprint``).
+    corrections: tuple[str, ...] = ()
     # The corpus's furniture lines (``furniture.CorpusFurniture.as_bytes``), set by the run once
     # its first pass is done; not in the fingerprint: each file's cache key carries its share.
     furniture: bytes = b""
@@ -137,6 +141,14 @@ def fingerprint(settings: Settings) -> str:
             h.update(Path(user).read_bytes() if user else item.read_bytes())
     h.update(repr((settings.meta, settings.max_bytes, settings.fields)).encode())
     h.update(b"\0furniture_removed column")  # cached rows of earlier versions lack it
+    h.update(b"\0correction columns")  # (corrected, correction_note, not_a_meeting, meeting_move)
     return h.hexdigest()[:12]
+
+
+def output_fingerprint(settings: Settings) -> str:
+    """``fingerprint`` and the corrections files' digest: an output holds corrected records."""
+    from ..corrections import files_digest
+
+    return fingerprint(settings) + files_digest(settings.corrections)
 
 

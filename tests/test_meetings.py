@@ -281,3 +281,25 @@ def test_parquet_outputs_have_their_meetings_beside_them(corpus, tmp_path):
     again = run("extract", corpus, "-o", tmp_path / "parts", "-f", "parquet", "-j", "1", "-q")
     assert again.returncode == 0, again.stderr
     assert pq.read_table(tmp_path / "parts" / "_meetings.parquet").num_rows == 2
+
+
+def test_an_article_reporting_two_meetings_is_linked_to_the_one_its_lead_reports(tmp_path):
+    """A delegation's tour: one outlet reports the 4 May meeting alone, another reports it in its
+    lead and the next stop, two days later with another province, further down. Both articles
+    are one meeting, on the lead's day; the later stop is not a meeting of its own."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "portal.txt").write_text(
+        "Lạng Sơn hội đàm với Quảng Tây\n\nNgày 4/5/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu "
+        "Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc), bàn về du lịch và logistics.\n", encoding="utf-8")
+    (corpus / "tour.txt").write_text(
+        "Đoàn Quảng Tây thăm các tỉnh biên giới\n\nNgày 4/5/2024, lãnh đạo tỉnh Lạng Sơn tiếp đoàn đại biểu Khu "
+        "tự trị dân tộc Choang Quảng Tây (Trung Quốc); hai bên bàn về thông quan hàng hóa.\n\nNgày 6/5/2024, "
+        "đoàn tiếp tục làm việc với tỉnh Cao Bằng, trao đổi về khu hợp tác kinh tế qua biên giới.\n",
+        encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    done = run("extract", corpus, "-o", out, "--no-cache", "-j", "1", "-q")
+    assert done.returncode == 0, done.stderr
+    meetings = [json.loads(x) for x in (tmp_path / "out.meetings.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert together(meetings) == [["portal.txt", "tour.txt"]]
+    assert meetings[0]["event_date"] == "2024-05-04" and meetings[0]["n_articles"] == 2

@@ -101,7 +101,7 @@ def _by_first_letter(surnames, modifiers, heads) -> str:
     a literal letter, so `re` jumps between the few capitals that can start a family name
     instead of running two assertions and a 114-way alternation at every position of every
     sentence. Only whether a sentence matches is used. Measured on 3 000 benchmark articles:
-    0.13 → 0.02 ms per article; tests/test_extract.py checks it against the plain pattern.
+    0.13 → 0.02 ms per article; tests/extract/test_extract.py checks it against the plain pattern.
     """
     alt = lambda xs: "|".join(map(re.escape, sorted(set(xs), key=len, reverse=True)))  # noqa: E731
     any_mods = r"(?:(?:%s)\s+)*" % alt(modifiers)

@@ -28,7 +28,7 @@ def fast_boundary_pattern(abbreviations: Iterable[str]) -> re.Pattern:
     """The same boundaries, found faster: the pattern starts on the punctuation mark (or first
     newline) itself, so `re` skips from one such character to the next instead of trying the
     lookbehinds and an alternation at every position. A boundary after punctuation then begins
-    at group 1 (the whitespace). 0.15 → 0.026 ms per article; tests/test_extract.py checks the
+    at group 1 (the whitespace). 0.15 → 0.026 ms per article; tests/extract/test_extract.py checks the
     two agree."""
     return re.compile(r"[.!?…\n](?:(?<=[.!?…])" + _not_after(abbreviations) + r"(\s+)" + _AFTER
                       + r"|(?<=\n)\s*\n)")

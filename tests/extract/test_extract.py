@@ -298,7 +298,7 @@ def test_fast_sentence_boundaries_equal_the_reference_pattern():
     pieces = ["a", "A", "Đ", "1", ".", "…", "?", " ", "  ", "\n", "\n\n", " \n ", "“", "(", "TP", "Tp",
               "TP.", "ThS", "xTS."]
     texts = ["".join(p) for p in itertools.product(pieces, repeat=4)]
-    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[2].joinpath("seeds").rglob("*.txt"))]
     for abbreviations in (load_lexicon()["sentence_abbreviations"], [], ["TP", "Q"]):
         reference, fast = boundary_pattern(abbreviations), fast_boundary_pattern(abbreviations)
         for text in texts:
@@ -347,7 +347,7 @@ def test_fast_official_candidate_pattern_equals_the_plain_one(ex):
     plain = re.compile(r"(?<![\w])%s(?:%s) %s[%s]" % (
         not_title, "|".join(map(re.escape, sorted(of.surnames | of.pinyin_surnames, key=len, reverse=True))),
         not_title, re.escape(upper)))
-    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[2].joinpath("seeds").rglob("*.txt"))]
     texts += ["Ông Nguyễn Văn A", "xNguyễn Văn A", "Phó Chủ tịch", "Phó Thị trưởng Chu Hải Phong",
               "Chủ tịch Phó Văn", "Âu Dương Tu", "Lê Phó", "Lê Phó Chủ tịch", "Lê Phóx", "Tư Mã Ý",
               "Nguyên Văn", "Nguyên Bí thư Lê Văn", "1Lê Văn", "Lê  Văn", "Lê văn",
@@ -371,7 +371,7 @@ def test_compile_terms_equals_the_plain_trie_pattern(ex):
     gaz = ex.gazetteer
     forms = {*gaz._surfaces, *gaz.homonyms, *gaz._blocked}
     terms = set(ex.taxonomy._term_topics)
-    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[2].joinpath("seeds").rglob("*.txt"))]
     texts += ["xHà Nội", "Hà Nội1", "1Hà Nội", "Hà Nội", "(Hà Nội)", "Hà Nộii Hà Nội", ""]
     for terms_ in (forms, terms, {"a", "ab", "b(", "(x"}):
         fast, plain = compile_terms(terms_), compile_terms_reference(terms_)
@@ -391,7 +391,7 @@ def test_compile_words_equals_the_plain_alternation():
     from citycoop.matching import compile_words
 
     lex = load_lexicon()
-    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[2].joinpath("seeds").rglob("*.txt"))]
     texts += ["buổi tiếp đoàn", "Buổi tiếp", "ĐOÀN ĐẠI BIỂU", "xđoàn", "đoànx", "tiếp đón đoàn Đoàn công tác",
               "thăm và làm việc tại", "tại\nthăm", "Trung Quốc Việt Nam"]
     cases = [(lex["delegation_words"], re.IGNORECASE, ""), (lex["receive_verbs"], 0, "buổi "),
@@ -419,7 +419,7 @@ def test_compile_words_then_equals_the_plain_pattern():
     from citycoop.matching import compile_words_then
 
     lex = load_lexicon()
-    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").rglob("*.txt"))]
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[2].joinpath("seeds").rglob("*.txt"))]
     texts += ["Tổng Lãnh sự Việt Nam tại Côn Minh", "Nguyễn \nHà", "THAY MẶT  ", "chuyến thăm chính thức của ",
               "Chuyến Thăm của Tổng Bí thư và Của ", "đoàn đại biểu tỉnh ", "xđoàn ", "Lãnh sự quán tại thành phố "]
     prefixes = "|".join(map(re.escape, sorted(lex["place_prefixes"], key=len, reverse=True)))

@@ -66,18 +66,6 @@ def test_the_usual_column_names_are_read_in_any_case_with_or_without_accents(tmp
             "(its keys: HEADLINE, LINK; map one with --field text=<key>))") in p.stderr
 
 
-def test_the_names_are_data_not_code():
-    """The usual names are a data file of the package, one list per field."""
-    import yaml
-
-    names = yaml.safe_load((ROOT / "src/citycoop/data/export_fields.yml").read_text(encoding="utf-8"))
-    assert set(names) == {"text", "title", "url", "published", "outlet", "byline"}
-    assert {"text", "content", "body", "noi_dung"} <= set(names["text"])
-    assert {"headline", "tieu_de"} <= set(names["title"]) and {"link", "href"} <= set(names["url"])
-    assert {"date", "ngay_dang", "pubdate"} <= set(names["published"])
-    assert {"tac_gia", "author"} <= set(names["byline"]) and "site" in names["outlet"]
-
-
 def test_field_maps_other_columns_and_wins_over_the_usual_names(tmp_path):
     write_csv(tmp_path / "scrape.csv", ["tieu_de", "van_ban_goc", "text", "ngay_gio", "date"],
               [["Hai tỉnh hội đàm", text(3), "a teaser, not the article", "15/06/2024", "2001-01-01"]])

@@ -173,7 +173,7 @@ def test_topic_terms_are_found_as_the_trie_pattern_finds_them():
     fast = load_taxonomy()
     reference = type(fast)(*_spec_and_version())
     reference.__dict__["_matcher"] = PatternSpans(reference._pattern)
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     texts = [p.read_text(encoding="utf-8") for p in sorted((root / "seeds").glob("*.txt"))]
     texts += [p.read_text(encoding="utf-8") for p in sorted((root / "tests" / "dev" / "d").glob("*.txt"))[:8]]
     for text in texts:

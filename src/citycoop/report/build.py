@@ -24,9 +24,10 @@ import pandas as pd
 
 from .. import dataset as ds
 from ..cache import content_key
+from ..meetings import meetings_path_for
 from ..markup import esc
 from .html import ASSETS_DIR, export_html, write_index
-from .views import (NO_KNOWN_DATE, View, corpus_view, headline_figures, mentioned_topics, partner_name,
+from .views import (NO_KNOWN_DATE, View, corpus_view, coverage, headline_figures, mentioned_topics, partner_name,
                     partner_summary, partner_view, return_freed_memory, topic_summary, topics_mentioned)
 
 NOTEBOOKS = ("corpus_overview", "partner_profile", "topic_explorer")
@@ -86,7 +87,9 @@ class PageRecord:
         h = hashlib.blake2b(digest_size=16)
         h.update(b"inlined\n" if self_contained else b"assets\n")
         files = {}
-        for f in ds.dataset_files(dataset):
+        # the meetings table too: a correction that moves an article changes it
+        meetings = meetings_path_for(dataset, "parquet")
+        for f in ds.dataset_files(dataset) + ([meetings] if meetings.is_file() else []):
             try:
                 st = f.stat()
             except FileNotFoundError:
@@ -188,11 +191,14 @@ def notebooks_dir() -> Path:
 # ----------------------------------------------------------------------------- the plan
 def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[str] | None,
               title: str | None) -> list[Job]:
+    """The pages to make: the overview, a partner's page for each of ``partners`` (None: every
+    partner, most meetings first) and a topic's for each of ``topics`` (None: every topic an
+    article mentions)."""
     jobs = [Job("corpus_overview", "corpus_overview",
                 {"corpus": corpus, **({"title": title} if title else {})},
                 summary=_overview_summary(view))]
-    counts = (view.meetings.drop_duplicates(["id", "partner"]).groupby("partner").size()
-              if len(view.meetings) else pd.Series(dtype=int))
+    counts = (view.parties.drop_duplicates(["id", "partner"]).groupby("partner").size()
+              if len(view.parties) else pd.Series(dtype=int))
     if partners is None:
         partners = sorted(counts.index, key=lambda p: (-counts[p], p))
     for p in partners:
@@ -225,12 +231,13 @@ def safe_name(name: str) -> str:
 
 
 def _overview_summary(view: View) -> str:
-    f = headline_figures(view.articles, view.all_articles, view.rejects, view.meetings)
-    when = (f"events {esc(f['first event'])} – {esc(f['last event'])}"
-            if f["first event"] != NO_KNOWN_DATE else "no event with a known year")
-    return (f"{f['articles']:,} articles, {f['meetings with a Chinese partner']:,} meetings with "
-            f"{f['Chinese partners']:,} Chinese partners and {f['Vietnamese localities']:,} Vietnamese "
-            f"localities; {when}, {esc(f['events with unknown year'])} of unknown year.")
+    f = headline_figures(view)
+    when = (f"meetings {esc(f['first meeting'])} – {esc(f['last meeting'])}"
+            if f["first meeting"] != NO_KNOWN_DATE else "no meeting with a known year")
+    return (f"{f['meetings']:,} meetings with {f['Chinese partners']:,} Chinese partners and "
+            f"{f['Vietnamese localities']:,} Vietnamese localities, reported in "
+            f"{esc(coverage(view.meetings).reach())}; {when}, {esc(f['meetings of unknown year'])} "
+            f"of unknown year. {f['articles read (copies of a story too)']:,} articles read.")
 
 
 # ----------------------------------------------------------------------------- runs

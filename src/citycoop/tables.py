@@ -6,7 +6,8 @@ Everything taken from articles (titles, evidence sentences, names) is escaped he
 SCROLL_ROWS rows scrolls in a box of about that height, its header row staying in view.
 
 The meetings tables list a row per meeting with the articles that reported it (titles linked
-to their pages, outlets, a correction marked), the article table a row per article.
+to their pages, outlets, a correction marked), the article table a row per article; the review
+table a row per thing to check, with the article's lead sentence and a corrections entry to copy.
 A table lists at most MAX_ROWS rows and then says, under it, what was left out (the note in
 ``DataFrame.attrs["note"]``). The evidence and keyword tables can take the heavy column they
 need for just the rows they may show (``evidence=``, ``texts=``), so a report on a large
@@ -214,6 +215,27 @@ def officials_table(meetings: pd.DataFrame, articles: pd.DataFrame | None = None
     return _noted(pd.DataFrame(rows, columns=["Event date", "Vietnamese officials", "Chinese officials",
                                               "Reported in"]),
                   _first_of(len(rows), len(meetings), "meetings"))
+
+
+def review_table(rows: pd.DataFrame, leads: dict[str, str], what: str, order: str = "by event date") -> pd.DataFrame:
+    """The review page's rows (``report.review``): the article (title linked, id, outlet), what
+    to check, its lead sentence (``leads``: id → sentence, read for the rows shown) and the
+    corrections entry to copy into corrections.yml. The first MAX_ROWS, and how many there are."""
+    cols = ["Article", "To check", "Lead sentence", "Corrections entry"]
+    out = []
+    for r in rows.head(MAX_ROWS).itertuples(index=False):
+        outlet = r.outlet if isinstance(r.outlet, str) and r.outlet else None
+        out.append({  # (a column's least width in its cells: pandas gives a table's columns no class)
+            "Article": ('<div class="citycoop-cell">' + _link(r.title, r.url, r.id) + f'<br><code>{esc(r.id)}</code>'
+                        + (f' <span class="citycoop-outlet">({esc(outlet)})</span>' if outlet else "") + "</div>"),
+            "To check": f'<div class="citycoop-cell">{esc(r.check)}</div>',
+            "Lead sentence": f'<div class="citycoop-cell">{esc(leads.get(r.id) or "–")}</div>',
+            # spaces and newlines as character references: pandas writes two spaces in a cell as
+            # no-break spaces (no YAML indentation) and a newline as backslash-n
+            "Corrections entry": ('<pre class="citycoop-yaml">'
+                                  + esc(r.entry).replace(" ", "&#32;").replace("\n", "&#10;") + "</pre>"),
+        })
+    return _noted(pd.DataFrame(out, columns=cols), _first_of(len(out), len(rows), what, order))
 
 
 def evidence_cap(topics: list[str]) -> int:

@@ -2,9 +2,9 @@
 was made from.
 
 ``build_reports`` extracts the corpus once to Parquet, plans the pages (``plan_jobs``:
-``corpus_overview`` once, ``partner_profile`` per partner, ``topic_explorer`` per topic, each a
-``Job`` with its parameters), runs each notebook with papermill in the kept kernel of the
-``citycoop`` engine (``kernels``), exports it (``html.export_html``) and writes ``index.html``
+``corpus_overview`` and the ``review`` page once, ``partner_profile`` per partner,
+``topic_explorer`` per topic, each a ``Job`` with its parameters), runs each notebook with
+papermill in the kept kernel of the ``citycoop`` engine (``kernels``), exports it (``html.export_html``) and writes ``index.html``
 (``html.write_index``). A notebook that fails is named with its cell and error; the others are
 still written. A page whose data, notebook, parameters and code are as when it was made is not
 run again (``PageRecord``).
@@ -27,10 +27,11 @@ from ..cache import content_key
 from ..meetings import meetings_path_for
 from ..markup import esc
 from .html import ASSETS_DIR, export_html, write_index
+from .review import review_summary
 from .views import (NO_KNOWN_DATE, View, corpus_view, coverage, headline_figures, mentioned_topics, partner_name,
                     partner_summary, partner_view, return_freed_memory, topic_summary, topics_mentioned)
 
-NOTEBOOKS = ("corpus_overview", "partner_profile", "topic_explorer")
+NOTEBOOKS = ("corpus_overview", "review", "partner_profile", "topic_explorer")
 
 
 # ----------------------------------------------------------------------------- pages and their record
@@ -190,13 +191,15 @@ def notebooks_dir() -> Path:
 
 # ----------------------------------------------------------------------------- the plan
 def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[str] | None,
-              title: str | None) -> list[Job]:
-    """The pages to make: the overview, a partner's page for each of ``partners`` (None: every
-    partner, most meetings first) and a topic's for each of ``topics`` (None: every topic an
-    article mentions)."""
+              title: str | None, overview_only: bool = False) -> list[Job]:
+    """The pages to make: the overview, the review page (not with ``overview_only``), a
+    partner's page for each of ``partners`` (None: every partner, most meetings first) and a
+    topic's for each of ``topics`` (None: every topic an article mentions)."""
     jobs = [Job("corpus_overview", "corpus_overview",
                 {"corpus": corpus, **({"title": title} if title else {})},
                 summary=_overview_summary(view))]
+    if not overview_only:
+        jobs.append(Job("review", "review", {"corpus": corpus}, summary=review_summary(view)))
     counts = (view.parties.drop_duplicates(["id", "partner"]).groupby("partner").size()
               if len(view.parties) else pd.Series(dtype=int))
     if partners is None:
@@ -311,7 +314,7 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
             "no input files" if extraction is not None and not extraction.files else f"{parquet} holds no record")
         return ReportResult(None, [], [], extraction=extraction, extraction_kept=kept, nothing=why)
     plan = plan_jobs(view, str(parquet), [] if overview_only else partners,
-                     [] if overview_only else topics, title)
+                     [] if overview_only else topics, title, overview_only)
     stats = view.stats
     no_page = ([] if overview_only or topics is not None else
                topics_without_page(view))

@@ -18,6 +18,7 @@ may be; pasted as it is, the next run applies it (without a note, which it then 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -122,10 +123,12 @@ def flagged(view: View) -> pd.DataFrame:
     """The articles the extractor flagged (COLUMNS), by kind of flag (FLAGS' order), then by
     event date; an article flagged twice is listed under each."""
     rows = []
-    articles = tables.by_event_date(view.articles)
+    warned = view.articles["warnings"].fillna("")
+    # only the articles with a warning of the kind are looked at (most have none)
     for flag in FLAGS:
-        for a in articles.itertuples(index=False):
-            warnings = a.warnings.split("; ") if isinstance(a.warnings, str) and a.warnings else []
+        some = view.articles[warned.str.contains(flag.warning, regex=False)]
+        for a in tables.by_event_date(some).itertuples(index=False):
+            warnings = a.warnings.split("; ")
             found = [w for w in warnings if w.startswith(flag.warning)]
             if not found or _corrected(a, flag.field) or (flag.field == "vn_localities" and _corrected(a, "partners")):
                 continue
@@ -143,10 +146,12 @@ def _members(view: View, *warnings: str):
     """(meeting, the ways its articles disagree among ``warnings``, its articles among the
     view's) of the meetings whose warnings begin with one of ``warnings``, by event date; each
     meeting's articles first reported first."""
-    by_id = {a.id: a for a in view.articles.itertuples(index=False)}
-    for m in tables.by_event_date(view.meetings).itertuples(index=False):
-        said = m.warnings.split("; ") if isinstance(m.warnings, str) and m.warnings else []
-        kinds = {w for w in warnings if any(line.startswith(w) for line in said)}
+    said = view.meetings["warnings"].fillna("")
+    meetings = view.meetings[said.str.contains("|".join(map(re.escape, warnings)))]  # most have none
+    ids = {i for listed in meetings["article_ids"] for i in listed}
+    by_id = {a.id: a for a in view.articles[view.articles["id"].isin(ids)].itertuples(index=False)}
+    for m in tables.by_event_date(meetings).itertuples(index=False):
+        kinds = {w for w in warnings if any(line.startswith(w) for line in m.warnings.split("; "))}
         if kinds:
             yield m, kinds, [by_id[i] for i in m.article_ids if i in by_id]
 

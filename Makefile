@@ -36,7 +36,7 @@ lab: setup
 # Re-run the notebooks on seeds/ so they are committed with fresh outputs.
 notebooks: setup
 	$(BIN)/python tools/build_notebooks.py
-	cd notebooks && for nb in corpus_overview partner_profile topic_explorer; do \
+	cd notebooks && for nb in corpus_overview partner_profile review topic_explorer; do \
 	  ../$(BIN)/papermill --cwd . $$nb.ipynb $$nb.ipynb -k python3 --no-progress-bar --log-level WARNING || exit 1; done
 
 # Accuracy against hand labels: the seeds (every figure 1.000) and the development set tests/dev,

@@ -107,11 +107,11 @@ def long_article(path: Path, megabytes: float) -> Path:
 
 
 def busiest_partner(dataset_path: Path) -> str:
-    """The partner with the most meeting articles in a built dataset."""
+    """The partner with the most meetings in a built dataset."""
     from citycoop.report import views
 
     view = views.corpus_view(dataset_path, light=True)
-    return view.meetings.drop_duplicates(["id", "partner"])["partner"].value_counts().index[0]
+    return view.parties.drop_duplicates(["id", "partner"])["partner"].value_counts().index[0]
 
 
 def seeds_page(work: Path, repeat: int = REPEAT) -> tuple[float, int]:

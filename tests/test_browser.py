@@ -171,9 +171,9 @@ def test_map_names_never_cover_each_other_on_a_dense_map(browser, tmp_path, font
             v = vn[(k * 7 + i) % len(vn)]
             rows.append({"id": f"a{k}-{i}", "partner": c.name, "partner_vi": c.name_vi,
                          "partner_province": c.province, "partner_lat": c.lat, "partner_lon": c.lon,
-                         "vn": v.name, "vn_vi": v.name_vi, "vn_lat": v.lat, "vn_lon": v.lon})
+                         "vn": v.name, "vn_vi": v.name_vi, "vn_lat": v.lat, "vn_lon": v.lon, "n_articles": 1})
     fig = charts.meeting_map(pd.DataFrame(rows)).update_layout(font_family=font)
-    cell = nbformat.v4.new_code_cell("charts.meeting_map(view.meetings)")
+    cell = nbformat.v4.new_code_cell("charts.meeting_map(view.parties)")
     cell.outputs = [nbformat.v4.new_output("display_data", data={PLOTLY_MIME: fig.to_plotly_json()})]
     export_html(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "map.html")
     ctx, page, errors, blocked = open_offline(browser, tmp_path / "map.html")

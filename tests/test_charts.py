@@ -1,20 +1,21 @@
-"""Chart builders are pure functions: DataFrame in, Figure out — tested without a kernel."""
+"""Chart builders are pure functions: DataFrame in, Figure out — tested without a kernel. They
+count meetings (a row each) and their parties (a row per meeting × partner × Vietnamese side)."""
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 from citycoop import charts, tables
-from citycoop.dataset import Settings, build_dataset
+from citycoop.meetings import meeting_id
 from citycoop.report import views
 from conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
 def data():
-    d = build_dataset([SEEDS], Settings())
-    arts = views.select_articles(d.articles)
-    return arts, views.meetings(arts), d
+    """The seeds' meetings (five, an article each), their parties and the view."""
+    view = views.corpus_view(SEEDS)
+    return view.meetings, view.parties, view
 
 
 LABELS = {"transport": "Transport", "logistics": "Logistics", "metro": "Metro & urban rail",
@@ -23,7 +24,7 @@ TOPICS = list(LABELS)
 
 
 def test_partners_bar_counts_meetings_per_partner(data):
-    arts, meet, _ = data
+    _, meet, _ = data
     fig = charts.partners_bar(meet)
     assert isinstance(fig, go.Figure)
     counts = {}
@@ -61,14 +62,14 @@ def test_timeline_draws_no_empty_lane_when_no_year_is_known(data):
 
 
 def test_topic_share_bar_shares(data):
-    arts, _, _ = data
-    fig = charts.topic_share_bar(arts, LABELS, TOPICS)
+    meetings, _, _ = data
+    fig = charts.topic_share_bar(meetings, LABELS, TOPICS)
     shares = dict(zip(fig.data[0].y, fig.data[0].x))
     assert shares == {"Transport": 0.6, "Logistics": 0.8, "Metro & urban rail": 0.2, "Tourism": 0.6}
 
 
 def test_heatmap_map_direction_profile_and_topic_charts_build(data):
-    arts, meet, _ = data
+    arts, meet, _ = data  # (the seeds' meetings: one article each)
     heat = charts.partner_topic_heatmap(arts, meet, LABELS, TOPICS)
     assert len(heat.data[0].z) == 4 and len(heat.data[0].z[0]) == 4
     geo = charts.meeting_map(meet)
@@ -77,45 +78,42 @@ def test_heatmap_map_direction_profile_and_topic_charts_build(data):
     assert len(lines) == 5  # one per Vietnamese–Chinese pair
     direction = charts.direction_over_time(arts)
     assert sum(sum(tr.y) for tr in direction.data) == 5
-    prof = charts.topic_profile(arts, {"000_77aec2281c3530ce.txt"}, LABELS, TOPICS, "Chongqing")
+    prof = charts.topic_profile(arts, {meeting_id("000_77aec2281c3530ce.txt")}, LABELS, TOPICS, "Chongqing")
     assert list(prof.data[0].y) == [1.0, 1.0, 0.0, 1.0]
     assert charts.topic_over_time(arts, "metro", "Metro").data[0].y == (1,)
     assert charts.topic_by_place(arts, meet, "metro", "Metro").data[0].x == (1,)
+    assert "Meetings" in (direction.layout.yaxis.title.text, prof.layout.yaxis.title.text)
 
 
 def test_empty_selection_gives_a_message_not_an_error(data):
-    arts, meet, _ = data
+    _, meet, _ = data
     empty = meet.iloc[0:0]
     for fig in (charts.partners_bar(empty), charts.meeting_map(empty), charts.meetings_timeline(empty)):
         assert fig.layout.annotations and "No" in fig.layout.annotations[0].text
 
 
 def test_same_input_same_figure(data):
-    arts, meet, _ = data
+    _, meet, _ = data
     a = charts.meetings_timeline(meet).to_json()
     b = charts.meetings_timeline(meet.sample(frac=1, random_state=1)).to_json()
     assert a == b
 
 
 def test_large_timeline_is_aggregated_per_month():
-    rows = [{"id": f"a{i}", "title": "t", "url": None, "outlet": None,
-             "event_date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "year_known": True,
-             "direction": "inbound", "partner": "Nanning", "partner_vi": "Nam Ninh",
-             "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8,
-             "partner_lon": 108.3, "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8,
-             "vn_lon": 106.7} for i in range(charts.MAX_TIMELINE_POINTS + 100)]
+    rows = [_meeting(f"a{i}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "Nanning")
+            for i in range(charts.MAX_TIMELINE_POINTS + 100)]
     fig = charts.meetings_timeline(pd.DataFrame(rows))
     assert fig.data[0].type == "bar" and len(fig.data[0].x) == 12
 
 
 def test_web_text_is_escaped_in_hover_and_tables(data):
-    arts, meet, _ = data
+    _, meet, view = data
     evil = meet.copy()
     evil["title"] = "<img src=x onerror=alert(1)>"
     fig = charts.meetings_timeline(evil)
     as_json = fig.to_json().replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
     assert "<img" not in as_json and "&lt;img src=x" in as_json
-    a = arts.copy()
+    a = view.articles.copy()
     a["title"] = "<script>alert(1)</script>"
     a["url"] = "javascript:alert(1)"
     html = tables.to_html(tables.article_table(a, TOPICS, LABELS))
@@ -126,10 +124,11 @@ def test_place_charts_past_their_cap_say_so_and_size_to_the_bars_shown():
     """40 partners and 30 Vietnamese localities discussing a topic: each side shows its 25
     busiest, says so, and the figure is as tall as 25 bars need (not 40)."""
     rows = [{"id": f"a{i}-{j}", "event_date": "2024-05-01", "partner": f"P{i:02d}", "partner_vi": f"P{i:02d}",
-             "partner_province": "Guangxi", "vn": f"V{i % 30:02d}", "vn_vi": f"V{i % 30:02d}"}
+             "partner_province": "Guangxi", "vn": f"V{i % 30:02d}", "vn_vi": f"V{i % 30:02d}",
+             "n_articles": 1, "n_outlets": 1, "outlets": "Báo X"}
             for i in range(40) for j in range(i + 1)]  # partner Pi has i + 1 meetings
     meet = pd.DataFrame(rows)
-    arts = pd.DataFrame({"id": meet["id"], "topic_metro": 1})
+    arts = pd.DataFrame({"id": meet["id"], "topic_metro": 1})  # the meetings, each discussing metro
     top = charts.TOP_PARTNERS
     fig = charts.topic_by_place(arts, meet, "metro", "Metro")
     partners, places = fig.data
@@ -179,13 +178,14 @@ def test_map_circles_of_a_small_corpus_stay_small(data):
             assert all(charts.MARKER_PX[0] < s < 0.7 * charts.MARKER_PX[1] for s in tr.marker.size)
 
 
-def _meeting(doc_id: str, event_date: str, partner: str) -> dict:
-    """A meeting row (``views.MEETING_COLUMNS``) of a dated inbound visit of ``partner``, a
-    Guangxi city, to Lạng Sơn."""
-    return {"id": doc_id, "title": "t", "url": None, "outlet": None, "event_date": event_date,
-            "year_known": True, "direction": "inbound", "partner": partner, "partner_vi": partner,
-            "partner_province": "Guangxi", "partner_level": "city", "partner_lat": 22.8, "partner_lon": 108.3,
-            "vn": "Lang Son", "vn_vi": "Lạng Sơn", "vn_lat": 21.8, "vn_lon": 106.7}
+def _meeting(meeting: str, event_date: str, partner: str, n_articles: int = 1, outlets: str = "Báo Lạng Sơn",
+             vn: str = "Lang Son") -> dict:
+    """A party row (``views.PARTY_COLUMNS``) of a dated inbound visit of ``partner``, a Guangxi
+    city, to ``vn`` (Lạng Sơn), reported by ``n_articles`` articles of ``outlets``."""
+    return {"id": meeting, "title": "t", "event_date": event_date, "year_known": True, "direction": "inbound",
+            "n_articles": n_articles, "n_outlets": len(outlets.split("; ")), "outlets": outlets,
+            "partner": partner, "partner_vi": partner, "partner_province": "Guangxi", "partner_level": "city",
+            "partner_lat": 22.8, "partner_lon": 108.3, "vn": vn, "vn_vi": vn, "vn_lat": 21.8, "vn_lon": 106.7}
 
 def test_large_timeline_stacks_the_top_partners_and_the_rest_in_grey():
     """30 partners: the 10 with most meetings get colours of their own, no two alike, and the
@@ -206,7 +206,8 @@ def test_large_timeline_stacks_the_top_partners_and_the_rest_in_grey():
 
 def test_partner_bars_give_every_province_shown_a_colour_of_its_own():
     rows = [{"id": f"a{k}-{i}", "partner": f"City{k:02d}", "partner_vi": f"City{k:02d}",
-             "partner_province": f"Province{k:02d}", "event_date": "2024-01-01"}
+             "partner_province": f"Province{k:02d}", "event_date": "2024-01-01", "n_articles": 1,
+             "n_outlets": 1, "outlets": ""}
             for k in range(40) for i in range(50 - k)]
     fig = charts.partners_bar(pd.DataFrame(rows))
     assert len(fig.data) == charts.TOP_PARTNERS  # one trace per province shown
@@ -255,10 +256,10 @@ def test_map_names_every_place_of_the_seeds(data):
     assert names == hovers and len(names) == 6
 
 
-def test_heatmap_cells_give_the_share_and_the_row_its_article_count(data):
+def test_heatmap_cells_give_the_share_and_the_row_its_meeting_count(data):
     """Cells write the share (blank for none, "<1%" for a few of many), hovers the count, and
-    each partner's name is followed by its number of meeting articles: "657 of 1010" in every
-    cell had been shrunk to an unreadable size on a large corpus."""
+    each partner's name is followed by its number of meetings: "657 of 1010" in every cell had
+    been shrunk to an unreadable size on a large corpus."""
     arts, meet, _ = data
     heat = charts.partner_topic_heatmap(arts, meet, LABELS, TOPICS).data[0]
     row = list(heat.y).index("Trùng Khánh (Chongqing) · 2")
@@ -360,3 +361,62 @@ def test_one_direction_still_has_its_legend():
     ("--09-26", "26 Sep (year unknown)"), ("2024-09-26", "2024-09-26"), (None, "–"), ("", "–")])
 def test_event_dates_read_as_people_read_them(value, shown):
     assert tables.display_date(value) == shown
+
+
+# ----------------------------------------------------------------------------- meetings, not articles
+def _coverage_case() -> pd.DataFrame:
+    """Three meetings: Nanning–Lạng Sơn on 4 May, reported by three articles of three outlets
+    (Cao Bằng also named), and on 9 Aug by one of unknown outlet; Baise–Lạng Sơn once."""
+    return pd.DataFrame([
+        _meeting("m1", "2024-05-04", "Nanning", 3, "Báo Lạng Sơn; TTXVN; VnExpress"),
+        _meeting("m1", "2024-05-04", "Nanning", 3, "Báo Lạng Sơn; TTXVN; VnExpress", vn="Cao Bang"),
+        _meeting("m2", "2024-08-09", "Nanning", 1, ""),
+        _meeting("m3", "2024-08-09", "Baise", 1, "Báo Lạng Sơn"),
+    ])
+
+
+def test_partner_bars_count_meetings_and_say_their_coverage():
+    fig = charts.partners_bar(_coverage_case())
+    (bar,) = fig.data
+    assert dict(zip(bar.y, bar.x)) == {"Nanning": 2, "Baise": 1}
+    reach = dict(zip(bar.y, (c[2] for c in bar.customdata)))
+    assert reach == {"Nanning": "4 articles by 3 outlets and 1 of unknown outlet", "Baise": "1 article by 1 outlet"}
+    assert fig.layout.xaxis.title.text == "Meetings" and "meetings" in fig.layout.title.text
+
+
+def test_map_counts_meetings_per_place_and_pair_with_their_articles():
+    fig = charts.meeting_map(_coverage_case())
+    (cn,) = [tr for tr in fig.data if tr.name == "Chinese partner"]
+    (vn,) = [tr for tr in fig.data if tr.name == "Vietnamese locality"]
+    assert dict(zip(cn.hovertext, (tuple(c) for c in cn.customdata))) == {"Nanning": (2, 4), "Baise": (1, 1)}
+    assert dict(zip(vn.hovertext, (tuple(c) for c in vn.customdata))) == {"Lang Son": (3, 5), "Cao Bang": (1, 3)}
+    lines = sorted(tr.text for tr in fig.data if tr.mode == "lines")
+    assert lines == ["Cao Bang – Nanning: 1 meeting (3 articles)", "Lang Son – Baise: 1 meeting (1 article)",
+                     "Lang Son – Nanning: 2 meetings (4 articles)"]
+
+
+def test_timeline_draws_a_mark_per_meeting_sized_by_its_articles():
+    fig = charts.meetings_timeline(_coverage_case())
+    marks = {(tr.name, str(x)[:10]): (size, text) for tr in fig.data
+             for x, size, text in zip(tr.x, tr.marker.size, tr.text)}
+    assert sorted(marks) == [("Baise", "2024-08-09"), ("Nanning", "2024-05-04"), ("Nanning", "2024-08-09")]
+    three, one = marks[("Nanning", "2024-05-04")], marks[("Nanning", "2024-08-09")]
+    assert three[0] > one[0] == charts.timeline_marker_sizes(pd.Series([1]))[0]
+    assert three[1].endswith("reported in 3 articles by 3 outlets") and one[1].endswith("1 article, no outlet named")
+    sizes = charts.timeline_marker_sizes(pd.Series([1, 2, 4, 17, 500]))
+    assert sizes == sorted(sizes) and sizes[-1] == sizes[-2]  # grows, then stops
+
+
+def test_topic_and_direction_charts_count_meetings():
+    """Two meetings, one of which discussed trade (any of its articles mentions it): half of the
+    meetings, whatever the number of articles behind each."""
+    meetings = pd.DataFrame({"id": ["m1", "m2"], "event_date": ["2024-05-04", "--08-09"],
+                             "direction": ["inbound", "outbound"], "topic_trade": [1, 0], "n_articles": [3, 1]})
+    share = charts.topic_share_bar(meetings, {"trade": "Trade"}, ["trade"]).data[0]
+    assert list(share.x) == [0.5] and list(share.text) == ["1 of 2"]
+    per_year = charts.topic_over_time(meetings, "trade", "Trade").data[0]
+    assert list(per_year.x) == ["2024"] and list(per_year.y) == [1]
+    direction = charts.direction_over_time(meetings)
+    assert {tr.name: list(tr.y) for tr in direction.data} == {
+        "inbound (received in Vietnam)": [1, 0], "outbound (visit to China)": [0, 1]}
+    assert direction.layout.yaxis.title.text == "Meetings"

@@ -136,7 +136,7 @@ def test_default_corpus_is_the_repositorys_seeds(seeds_view):
 def test_partner_by_english_or_vietnamese_name(seeds_view, name, canonical):
     assert views.partner_name(seeds_view, name) == canonical
     mine = views.partner_view(seeds_view, name)
-    assert set(mine.meetings["partner"]) == {canonical}
+    assert set(mine.parties["partner"]) == {canonical}
     assert views.partner_label(mine, name).endswith(f"({canonical})")
 
 

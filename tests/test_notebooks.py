@@ -13,8 +13,8 @@ from conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_three_notebooks():
-    assert [p.stem for p in NOTEBOOKS] == ["corpus_overview", "partner_profile", "topic_explorer"]
+def test_four_notebooks():
+    assert [p.stem for p in NOTEBOOKS] == ["corpus_overview", "partner_profile", "review", "topic_explorer"]
 
 
 def _cells(nb) -> list[tuple[str, str, list[str]]]:
@@ -51,8 +51,9 @@ def test_thin_parameterized_and_committed_with_outputs(path):
         assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) for n in ast.walk(tree)), \
             "no function definitions in notebooks: put them in the library"
     assert any(c.cell_type == "markdown" for c in nb.cells)
-    figures = [o for c in code for o in c.get("outputs", []) if "application/vnd.plotly.v1+json" in o.get("data", {})]
-    assert figures, "committed without outputs: run `make notebooks`"
+    shown = [o for c in code for o in c.get("outputs", []) if "application/vnd.plotly.v1+json" in o.get("data", {})
+             or "<table" in o.get("data", {}).get("text/html", "")]  # (the review page has tables only)
+    assert shown, "committed without outputs: run `make notebooks`"
     for c in code:
         for o in c.get("outputs", []):
             assert o.get("output_type") != "error", c.source

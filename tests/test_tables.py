@@ -1,6 +1,7 @@
 """Report tables at scale: each lists at most MAX_ROWS rows and says what it left out, and the
 evidence and keyword tables are the same whether the heavy columns (text, evidence) come with
 the articles or are read from the built dataset for just the rows a table shows."""
+import dataclasses
 import json
 import re
 import sys
@@ -98,7 +99,7 @@ def test_evidence_and_keywords_read_for_the_rows_shown_equal_the_in_memory_table
 def test_a_partner_page_gives_every_topic_its_share_of_the_evidence(built, small_tables):
     corpus, out = built
     light, raw = views.corpus_view(out, light=True), views.corpus_view(corpus)
-    partner = light.meetings["partner"].value_counts().index[0]
+    partner = light.parties["partner"].value_counts().index[0]
     mine, mine_raw = views.partner_view(light, partner), views.partner_view(raw, partner)
     assert mine.source == light.source
     topics = light.topic_ids
@@ -154,8 +155,15 @@ def test_capped_tables_say_what_they_left_out(built, monkeypatch):
     arts = tables.article_table(view.articles, view.topic_ids, view.labels)
     html = tables.to_html(arts)
     assert len(arts) == 7 and f"The first 7 of {n:,} articles, by event date." in html
-    officials = tables.officials_table(view.articles)
-    assert len(officials) == 7 and officials.attrs["note"] == f"The first 7 of {n:,} meetings, by event date."
+    n_meetings = len(view.meetings)
+    reports = views.meeting_articles(view)
+    officials = tables.officials_table(view.meetings, reports)
+    assert len(officials) == 7 and officials.attrs["note"] == f"The first 7 of {n_meetings:,} meetings, by event date."
+    met = tables.meetings_table(view.meetings, reports, view.topic_ids, view.labels)
+    assert len(met) == 7 and met.attrs["note"] == f"The first 7 of {n_meetings:,} meetings, by event date."
+    # the articles read are those of the meetings shown
+    shown = tables.by_event_date(view.meetings, 7)
+    assert set(reports["id"]) == {i for ids in shown["article_ids"] for i in ids[:tables.ARTICLES_PER_MEETING]}
     dups = tables.duplicates_table(view.all_articles)
     n_dups = int(view.all_articles["duplicate_of"].fillna("").ne("").sum())
     assert n_dups > 7 and dups.attrs["note"] == f"The first 7 of {n_dups} duplicates, in corpus order."
@@ -238,9 +246,9 @@ def test_long_tables_scroll_in_a_box_short_ones_do_not(built):
 def test_a_partner_summary_names_its_most_frequent_localities(built, monkeypatch):
     _, out = built
     view = views.corpus_view(out, light=True)
-    busiest = view.meetings.groupby("partner")["id"].nunique().idxmax()
+    busiest = view.parties.groupby("partner")["id"].nunique().idxmax()
     mine = views.partner_view(view, busiest)
-    named = mine.meetings[mine.meetings["vn"].fillna("") != ""]
+    named = mine.parties[mine.parties["vn"].fillna("") != ""]
     per_place = named.groupby("vn")["id"].nunique()
     assert len(per_place) > 2
     monkeypatch.setattr(views, "LEAD_PLACES", 2)
@@ -250,7 +258,7 @@ def test_a_partner_summary_names_its_most_frequent_localities(built, monkeypatch
     assert (f"with {len(per_place)} Vietnamese localities: {first[1]} meeting(s) with "
             f"{place_label(label[first[0]], first[0])}, {second[1]} with ") in line
     assert line.endswith(f", and {len(per_place) - 2} others.")
-    assert f"{mine.meetings['id'].nunique():,} meeting(s)" in line
+    assert f"{len(mine.meetings):,} meeting(s)" in line and len(mine.meetings) == mine.parties["id"].nunique()
     monkeypatch.setattr(views, "LEAD_PLACES", len(per_place))  # all of them fit: listed A to Z
     line = views.partner_summary(mine, busiest)
     listed = ", ".join(sorted(place_label(label[n], n) for n in per_place.index))
@@ -267,58 +275,61 @@ def test_a_topic_summary_counts_with_thousands_separators(built):
     assert line.endswith(f"mentioned in {k:,} of {n:,} articles.") and "," in f"{n:,}"
 
 
-def _meetings_plainly(articles):
-    """``views.meetings`` by its definition: a row per article × partner × Vietnamese side."""
+def _parties_plainly(meetings):
+    """``views.parties`` by its definition: a row per meeting × partner × Vietnamese side."""
     rows = []
-    for a in articles.to_dict("records"):
-        partners = json.loads(a["partners_json"]) if isinstance(a["partners_json"], str) and a["partners_json"] else []
-        sides = (json.loads(a["vn_localities_json"]) if isinstance(a["vn_localities_json"], str)
-                 and a["vn_localities_json"] else []) or [None]
-        date = a["event_date"] if isinstance(a["event_date"], str) else None
+    for m in meetings.to_dict("records"):
+        partners = json.loads(m["partners_json"]) if isinstance(m["partners_json"], str) and m["partners_json"] else []
+        sides = (json.loads(m["vn_localities_json"]) if isinstance(m["vn_localities_json"], str)
+                 and m["vn_localities_json"] else []) or [None]
         for p in partners:
             for v in sides:
-                rows.append([a["id"], a["title"], a["url"], a["outlet"], date, bool(date and date[0].isdigit()),
-                             a["direction"], p["name"], p["name_vi"], p["province"], p["level"], p["lat"], p["lon"],
-                             v and v["name"], v and v["name_vi"], v and v["lat"], v and v["lon"]])
-    return pd.DataFrame(rows, columns=views.MEETING_COLUMNS)
+                rows.append([m["id"], m["title"], m["event_date"], m["year_known"], m["direction"], m["n_articles"],
+                             m["n_outlets"], m["outlets"], p["name"], p["name_vi"], p["province"], p["level"],
+                             p["lat"], p["lon"], v and v["name"], v and v["name_vi"], v and v["lat"], v and v["lon"]])
+    return pd.DataFrame(rows, columns=views.PARTY_COLUMNS)
 
 
-def test_meetings_are_a_row_per_article_partner_and_side(built):
+def test_parties_are_a_row_per_meeting_partner_and_side(built):
     _, out = built
-    articles = views.corpus_view(out, light=True).articles.copy()
-    met_partner = articles.index[articles["partners_json"].fillna("[]").ne("[]")]
+    meetings = views.corpus_view(out, light=True).meetings.copy()
+    assert len(meetings) > 20 and meetings["id"].is_unique
     # the generator's meetings have one partner and a side each: add the other shapes
-    first, second = met_partner[:6], met_partner[6:12]
-    articles.loc[first, "vn_localities_json"] = "[]"  # no Vietnamese side named
-    articles.loc[second, "partners_json"] = [  # two partners (and as many sides as before)
+    first, second = meetings.index[:6], meetings.index[6:12]
+    meetings.loc[first, "vn_localities_json"] = "[]"  # no Vietnamese side named
+    meetings.loc[second, "partners_json"] = [  # two partners (and as many sides as before)
         json.dumps(json.loads(a)[:1] + json.loads(b)[:1], ensure_ascii=False)
-        for a, b in zip(articles.loc[second, "partners_json"], articles.loc[first, "partners_json"])]
-    articles.loc[met_partner[12], "event_date"] = None
-    # an empty list written otherwise, in both columns: one article without partners, one
-    # without a side (parsed once, the same text must still mean "no side" for the second)
-    no_partner = articles.index.difference(met_partner)[0]
-    articles.loc[no_partner, "partners_json"] = "[ ]"
-    articles.loc[met_partner[13], "vn_localities_json"] = "[ ]"
-    met = views.meetings(articles)
-    assert met["id"].nunique() == len(met_partner) < len(articles)  # some articles met no partner
+        for a, b in zip(meetings.loc[second, "partners_json"], meetings.loc[first, "partners_json"])]
+    meetings.loc[meetings.index[12], "event_date"] = None
+    # an empty list written otherwise, in both columns: a meeting without partners (a table
+    # edited by hand), one without a side (parsed once, the same text must still mean "no side")
+    meetings.loc[meetings.index[14], "partners_json"] = "[ ]"
+    meetings.loc[meetings.index[13], "vn_localities_json"] = "[ ]"
+    met = views.parties(meetings)
+    assert met["id"].nunique() == len(meetings) - 1
     assert met["vn"].isna().sum() == 7 and met.duplicated("id").sum() >= 6
-    expected = _meetings_plainly(articles)
+    expected = _parties_plainly(meetings)
     for c in expected.columns:
         expected[c] = expected[c].astype(met[c].dtype)
     pd.testing.assert_frame_equal(met, expected)
-    assert views.meetings(articles.iloc[:0]).columns.tolist() == views.MEETING_COLUMNS
+    assert views.parties(meetings.iloc[:0]).columns.tolist() == views.PARTY_COLUMNS
 
 
 def test_counts_read_with_thousands_separators_in_figures_and_index(built, tmp_path):
     _, out = built
     view = views.corpus_view(out, light=True)
-    big = pd.concat([view.articles] * 8, ignore_index=True)
-    figures = views.headline_figures(big, big, view.rejects)
+    copies = [view.meetings.assign(id=view.meetings["id"] + f"-{k}") for k in range(40)]  # past a thousand
+    big = dataclasses.replace(view, meetings=pd.concat(copies, ignore_index=True),
+                              all_articles=pd.concat([view.all_articles] * 40, ignore_index=True))
+    figures = views.headline_figures(big)
     shown = dict(zip(*tables.figures_table(figures).to_dict("list").values()))
-    assert shown["articles"] == f"{len(big):,}" and "," in shown["articles"]
-    unknown = int(big["event_date"].notna().sum() - big["event_date"].str.match(r"^\d{4}-").sum())
-    assert shown["events with unknown year"] == f"{unknown:,} of {int(big['event_date'].notna().sum()):,}"
-    assert shown["first event"] == figures["first event"]  # not a count: as it is
+    assert shown["meetings"] == f"{len(big.meetings):,}" and "," in shown["meetings"]
+    assert shown["articles read (copies of a story too)"] == f"{len(big.all_articles):,}"
+    assert shown["articles reporting them"] == f"{int(big.meetings['n_articles'].sum()):,}"
+    dated = big.meetings["event_date"].dropna()
+    unknown = int(dated.str.startswith("--").sum())
+    assert shown["meetings of unknown year"] == f"{unknown:,} of {len(dated):,}"
+    assert shown["first meeting"] == figures["first meeting"]  # not a count: as it is
     plan = build.plan_jobs(view, str(out), [], [], None)
     index = write_index(tmp_path, plan, {j.name: (None, 0) for j in plan},
                                {"files": 12345, "records": 23456, "duplicates": 1200, "rejects": 7}).read_text()
@@ -356,13 +367,18 @@ def test_tables_follow_event_order_whatever_the_rows_labels(built, small_tables)
     dated = dated[dated.str.match(r"^\d{4}")]
     assert list(dated) == sorted(dated)
     topics, labels = view.topic_ids, view.labels
-    for make in (lambda a: tables.article_table(a, topics, labels), tables.officials_table,
+    for make in (lambda a: tables.article_table(a, topics, labels),
                  lambda a: tables.evidence_table(a, topics, labels),
                  lambda a: tables.evidence_table(a, ["transport"], labels),
                  lambda a: tables.kwic_table(a, list(view.taxonomy.counted_terms("transport")))):
         pd.testing.assert_frame_equal(make(shuffled), make(view.articles))
     assert list(tables.evidence_articles(shuffled, ["metro"])["id"]) == list(
         tables.evidence_articles(view.articles, ["metro"])["id"])
+    meetings = view.meetings.sample(frac=1, random_state=3)
+    meetings.index = meetings.index * 7 + 100
+    reports = views.meeting_articles(view)
+    for make in (tables.officials_table, lambda m, a: tables.meetings_table(m, a, topics, labels)):
+        pd.testing.assert_frame_equal(make(meetings, reports), make(view.meetings, reports))
 
 
 def _keyword_corpus(n=300):

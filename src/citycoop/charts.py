@@ -1,5 +1,9 @@
 """Chart builders: pure functions, DataFrame in, ``plotly.graph_objects.Figure`` out.
 
+The charts count meetings — one event, reported by one or more articles — from the view's
+meetings (a row each: ``report.views.MEETING_COLUMNS``) or their parties (a row per meeting ×
+Chinese partner × Vietnamese side: ``report.views.PARTY_COLUMNS``), and say in their hover
+labels how many articles (and outlets) reported them.
 One template (``citycoop``) for every chart; English axis titles; place names shown the way
 Vietnamese readers know them, with the English name beside ("Trùng Khánh (Chongqing)").
 Text that came from the web (titles) is HTML-escaped (``markup.esc``) before it reaches a hover label.
@@ -78,6 +82,10 @@ def _figure(title: str, **layout) -> go.Figure:
     return fig
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _empty(title: str, message: str) -> go.Figure:
     fig = _figure(title, height=260)
     fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
@@ -88,27 +96,37 @@ def _empty(title: str, message: str) -> go.Figure:
 
 
 # ------------------------------------------------------------------------- partners
-def partners_bar(meetings: pd.DataFrame, top: int = TOP_PARTNERS) -> go.Figure:
-    """Chinese partners ranked by number of meetings (articles), coloured by province."""
+def _reach(parties: pd.DataFrame) -> str:
+    """"7 articles by 4 outlets": the coverage of the meetings of some rows (``views.coverage``)."""
+    from .report.views import coverage  # here: the report package imports the charts' neighbours
+
+    return coverage(parties).reach()
+
+
+def partners_bar(parties: pd.DataFrame, top: int = TOP_PARTNERS) -> go.Figure:
+    """Chinese partners ranked by number of meetings, coloured by province; the hover says how
+    many articles and outlets reported them."""
     title = "Chinese partner localities, by number of meetings"
-    if meetings.empty:
+    if parties.empty:
         return _empty(title, "No meeting with a Chinese partner in this selection")
-    g = (meetings.groupby(["partner", "partner_vi", "partner_province"], as_index=False)
+    g = (parties.groupby(["partner", "partner_vi", "partner_province"], as_index=False)
          .agg(meetings=("id", "nunique"), last=("event_date", "max")))
     if len(g) > top:
         title = f"{title} (the {top} with most)"
     g = g.sort_values(["meetings", "partner"], ascending=[False, True]).head(top)
     g = g.iloc[::-1]  # largest on top of a horizontal bar chart
+    reach = {p: _reach(rows) for p, rows in parties[parties["partner"].isin(g["partner"])].groupby("partner")}
     colors = color_map(g["partner_province"])
-    fig = _figure(title, height=max(260, 60 + 32 * len(g)), xaxis_title="Meetings (articles)",
+    fig = _figure(title, height=max(260, 60 + 32 * len(g)), xaxis_title="Meetings",
                   yaxis_title=None, legend_title_text="Province")
     for prov in sorted(g["partner_province"].unique()):
         sub = g[g["partner_province"] == prov]
         fig.add_bar(
             x=sub["meetings"], y=[place_label(v, n) for v, n in zip(sub["partner_vi"], sub["partner"])],
             orientation="h", name=prov, marker_color=colors[prov],
-            customdata=list(zip(sub["partner_province"], sub["last"].fillna("–"))),
-            hovertemplate="%{y}<br>province: %{customdata[0]}<br>meetings: %{x}"
+            customdata=list(zip(sub["partner_province"], sub["last"].fillna("–"),
+                                [reach[p] for p in sub["partner"]])),
+            hovertemplate="%{y}<br>province: %{customdata[0]}<br>meetings: %{x}, reported in %{customdata[2]}"
                           "<br>latest: %{customdata[1]}<extra></extra>")
     # "stack" keeps each bar full width (one province a row); plotly then lists a stacked
     # chart's legend bottom-up (Z to A here): "normal" lists the provinces A to Z.
@@ -198,23 +216,30 @@ def _map_span(values: pd.Series, pad: float, least: float, limits: tuple[float, 
     return max(lo, limits[0]), min(hi, limits[1])
 
 
-def meeting_map(meetings: pd.DataFrame) -> go.Figure:
+def _met(parties: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per place (or pair) of ``keys``: its meetings ``n`` and the articles reporting them."""
+    once = parties.drop_duplicates(["id", *keys])  # a meeting counts once per place
+    return once.groupby(keys, as_index=False, dropna=False).agg(n=("id", "size"), articles=("n_articles", "sum"))
+
+
+def meeting_map(parties: pd.DataFrame) -> go.Figure:
     """Partner localities (red) and Vietnamese localities (blue), a line per meeting pair whose
     width grows with the number of meetings; the names of the most-met places that fit without
-    covering each other (``map_label_positions``)."""
+    covering each other (``map_label_positions``). Hover labels give the meetings and the
+    articles that reported them."""
     title = "Who met whom: Vietnamese localities and their Chinese partners"
-    if meetings.empty:
+    if parties.empty:
         return _empty(title, "No meeting with a Chinese partner in this selection")
     # dropna=False: a place the gazetteer gives no coordinates is named in the title, not lost
-    cn = (meetings.groupby(["partner", "partner_vi", "partner_province", "partner_lat", "partner_lon"],
-                           as_index=False, dropna=False).agg(n=("id", "nunique")))
-    vn = (meetings.dropna(subset=["vn"]).groupby(["vn", "vn_vi", "vn_lat", "vn_lon"], as_index=False,
-                                                 dropna=False).agg(n=("id", "nunique")))
+    cn = _met(parties, ["partner", "partner_vi", "partner_province", "partner_lat", "partner_lon"])
+    vn = _met(parties.dropna(subset=["vn"]), ["vn", "vn_vi", "vn_lat", "vn_lon"])
     places = pd.concat([
         pd.DataFrame({"group": "cn", "lat": cn["partner_lat"], "lon": cn["partner_lon"], "n": cn["n"],
+                      "articles": cn["articles"],
                       "label": [place_label(v, n) for v, n in zip(cn["partner_vi"], cn["partner"])],
                       "size": marker_sizes(cn["n"])}),
         pd.DataFrame({"group": "vn", "lat": vn["vn_lat"], "lon": vn["vn_lon"], "n": vn["n"],
+                      "articles": vn["articles"],
                       "label": [place_label(v, n) for v, n in zip(vn["vn_vi"], vn["vn"])],
                       "size": marker_sizes(vn["n"])}),
     ], ignore_index=True)
@@ -227,9 +252,8 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
         title += (f" (not drawn, no coordinates in the gazetteer: {', '.join(unplaced[:5])}"
                   + (f" and {len(unplaced) - 5} more" if len(unplaced) > 5 else "") + ")")
     fig = _figure(esc(title), height=MAP_HEIGHT, showlegend=True)
-    pairs = (meetings.dropna(subset=["vn"]).groupby(
-        ["vn", "vn_vi", "vn_lat", "vn_lon", "partner", "partner_vi", "partner_lat", "partner_lon"],
-        as_index=False).agg(n=("id", "nunique")))
+    pairs = _met(parties.dropna(subset=["vn", "vn_lat", "vn_lon", "partner_lat", "partner_lon"]),
+                 ["vn", "vn_vi", "vn_lat", "vn_lon", "partner", "partner_vi", "partner_lat", "partner_lon"])
     pairs = pairs.sort_values(["n", "vn", "partner"], ascending=[False, True, True]).head(300)
     top = max(pairs["n"].max(), 1) if len(pairs) else 1
     for i, p in enumerate(pairs.itertuples(index=False)):
@@ -240,7 +264,7 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
             name="meeting pair", legendgroup="pairs", showlegend=i == 0,
             hoverinfo="text",
             text=f"{esc(place_label(p.vn_vi, p.vn))} – {esc(place_label(p.partner_vi, p.partner))}: "
-                 f"{p.n} meeting(s)")
+                 f"{_plural(p.n, 'meeting')} ({_plural(p.articles, 'article')})")
     lat_range = _map_span(places["lat"], 4, MAP_LEAST_SPAN[0], (-10, 60))
     lon_range = _map_span(places["lon"], 6, MAP_LEAST_SPAN[1], (60, 150))
     places["position"] = [p or "" for p in map_label_positions(places, lat_range, lon_range)]
@@ -253,7 +277,8 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
             text=[t if p else "" for t, p in zip(labels, df["position"])], hovertext=labels,
             textposition=[p or "top center" for p in df["position"]],
             textfont=dict(size=MAP_LABEL_FONT),
-            customdata=df["n"], hovertemplate="%{hovertext}<br>meetings: %{customdata}<extra></extra>")
+            customdata=list(zip(df["n"], df["articles"])),
+            hovertemplate="%{hovertext}<br>meetings: %{customdata[0]} (%{customdata[1]} articles)<extra></extra>")
     fig.update_geos(
         scope="asia", resolution=50, showcountries=True, countrycolor="#999", showland=True,
         landcolor="#f4f1ea", showocean=True, oceancolor="#e8f1f8", showlakes=False,
@@ -265,22 +290,22 @@ def meeting_map(meetings: pd.DataFrame) -> go.Figure:
 
 
 # ------------------------------------------------------------------------- topics
-def topic_share_bar(articles: pd.DataFrame, labels: dict[str, str], topic_ids: list[str]) -> go.Figure:
-    """Share of articles that mention each topic at least once."""
-    title = "Topics: share of articles mentioning each"
-    if articles.empty:
-        return _empty(title, "No article in this selection")
-    n = len(articles)
-    rows = [(t, labels.get(t, t), int((articles[f"topic_{t}"].fillna(0) > 0).sum())) for t in topic_ids]
-    df = pd.DataFrame(rows, columns=["topic", "label", "articles"])
-    df["share"] = df["articles"] / n
+def topic_share_bar(meetings: pd.DataFrame, labels: dict[str, str], topic_ids: list[str]) -> go.Figure:
+    """Share of meetings that discussed each topic (an article of the meeting mentions it)."""
+    title = "Topics: share of meetings discussing each"
+    if meetings.empty:
+        return _empty(title, "No meeting in this selection")
+    n = len(meetings)
+    rows = [(t, labels.get(t, t), int((meetings[f"topic_{t}"].fillna(0) > 0).sum())) for t in topic_ids]
+    df = pd.DataFrame(rows, columns=["topic", "label", "meetings"])
+    df["share"] = df["meetings"] / n
     df = df.sort_values(["share", "topic"], ascending=[True, False])
-    fig = _figure(title, height=max(280, 60 + 28 * len(df)), xaxis_title="Share of articles",
+    fig = _figure(title, height=max(280, 60 + 28 * len(df)), xaxis_title="Share of meetings",
                   showlegend=False)
     fig.add_bar(x=df["share"], y=df["label"], orientation="h", marker_color=PALETTE[0],
-                customdata=list(zip(df["articles"], [n] * len(df), df["topic"])),
-                text=[f"{a} of {n}" for a in df["articles"]], textposition="outside",
-                hovertemplate="%{y} (%{customdata[2]})<br>%{customdata[0]} of %{customdata[1]} articles"
+                customdata=list(zip(df["meetings"], [n] * len(df), df["topic"])),
+                text=[f"{a} of {n}" for a in df["meetings"]], textposition="outside",
+                hovertemplate="%{y} (%{customdata[2]})<br>%{customdata[0]} of %{customdata[1]} meetings"
                               "<extra></extra>")
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
     return fig
@@ -295,19 +320,19 @@ def share_text(k: int, n: int) -> str:
     return "<1%" if pct == 0 else f"{pct}%"
 
 
-def partner_topic_heatmap(articles: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str],
+def partner_topic_heatmap(meetings: pd.DataFrame, parties: pd.DataFrame, labels: dict[str, str],
                           topic_ids: list[str], top: int = TOP_PARTNERS) -> go.Figure:
-    """For each partner, the share of its meeting articles that mention each topic. A cell
-    writes the share and its hover the count; the number after a partner's name is its meeting
-    articles. (Counts in the cells, "657 of 1010", were shrunk by plotly to an unreadable size
-    in cells of a large corpus, and "0 of 1010" filled every empty one.)"""
-    title = "What each partner's meetings were about: share of its meeting articles mentioning each topic"
-    if meetings.empty:
+    """For each partner, the share of its meetings that discussed each topic. A cell writes the
+    share and its hover the count; the number after a partner's name is its meetings. (Counts
+    in the cells, "657 of 1010", were shrunk by plotly to an unreadable size in cells of a large
+    corpus, and "0 of 1010" filled every empty one.)"""
+    title = "What each partner's meetings were about: share of its meetings discussing each topic"
+    if parties.empty:
         return _empty(title, "No meeting with a Chinese partner in this selection")
-    pairs = meetings[["id", "partner", "partner_vi"]].drop_duplicates()
+    pairs = parties[["id", "partner", "partner_vi"]].drop_duplicates()
     counts = pairs.groupby(["partner", "partner_vi"]).size().rename("n").reset_index()
     counts = counts.sort_values(["n", "partner"], ascending=[False, True]).head(top)
-    flags = articles.set_index("id")[[f"topic_{t}" for t in topic_ids]].gt(0)
+    flags = meetings.set_index("id")[[f"topic_{t}" for t in topic_ids]].gt(0)
     z, text, hover, names = [], [], [], []
     for p in counts.itertuples(index=False):
         mine = flags.loc[flags.index.intersection(pairs.loc[pairs["partner"] == p.partner, "id"])]
@@ -322,26 +347,26 @@ def partner_topic_heatmap(articles: pd.DataFrame, meetings: pd.DataFrame, labels
         z=z, x=[labels.get(t, t) for t in topic_ids], y=names,
         colorscale="Blues", zmin=0, zmax=1, text=text, texttemplate="%{text}", textfont=dict(size=11),
         customdata=hover, colorbar=dict(title="share", tickformat=".0%"),
-        hovertemplate="%{y} meeting articles<br>%{x}: %{customdata} (%{z:.0%})<extra></extra>")
+        hovertemplate="%{y} meetings<br>%{x}: %{customdata} (%{z:.0%})<extra></extra>")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-35)
     return fig
 
 
-def topic_profile(articles: pd.DataFrame, partner_ids: set[str], labels: dict[str, str],
+def topic_profile(meetings: pd.DataFrame, partner_ids: set[str], labels: dict[str, str],
                   topic_ids: list[str], partner_label: str) -> go.Figure:
-    """A partner's topic shares beside the corpus average."""
-    title = f"Topics in meetings with {partner_label} compared with all articles"
-    flags = articles[[f"topic_{t}" for t in topic_ids]].gt(0)
-    mine = flags[articles["id"].isin(partner_ids)]
+    """A partner's topic shares (of its meetings, ``partner_ids``) beside those of all meetings."""
+    title = f"Topics in meetings with {partner_label} compared with all meetings"
+    flags = meetings[[f"topic_{t}" for t in topic_ids]].gt(0)
+    mine = flags[meetings["id"].isin(partner_ids)]
     if mine.empty:
-        return _empty(title, "No article for this partner")
-    fig = _figure(title, height=420, yaxis_title="Share of articles", barmode="group")
+        return _empty(title, "No meeting with this partner")
+    fig = _figure(title, height=420, yaxis_title="Share of meetings", barmode="group")
     x = [labels.get(t, t) for t in topic_ids]
     fig.add_bar(x=x, y=mine.mean().values, name=esc(partner_label), marker_color=PALETTE[1],
                 hovertemplate="%{x}: %{y:.0%}<extra>" + esc(partner_label) + "</extra>")
-    fig.add_bar(x=x, y=flags.mean().values, name="all articles", marker_color="#bbbbbb",
-                hovertemplate="%{x}: %{y:.0%}<extra>all articles</extra>")
+    fig.add_bar(x=x, y=flags.mean().values, name="all meetings", marker_color="#bbbbbb",
+                hovertemplate="%{x}: %{y:.0%}<extra>all meetings</extra>")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_xaxes(tickangle=-35)
     return fig
@@ -349,7 +374,18 @@ def topic_profile(articles: pd.DataFrame, partner_ids: set[str], labels: dict[st
 
 # ------------------------------------------------------------------------- time
 def _hover_title(row) -> str:
-    return f"{esc(row.title) or '(no title)'}<br>{esc(row.event_date) or 'no date'}"
+    """A meeting's mark: its first article's title, its date, and how widely it was reported."""
+    from .report.views import Coverage
+
+    named = len([o for o in row.outlets.split("; ") if o]) if isinstance(row.outlets, str) else 0
+    reach = Coverage(1, int(row.n_articles), named, int(row.n_outlets) - named).reach()
+    return f"{esc(row.title) or '(no title)'}<br>{esc(row.event_date) or 'no date'}<br>reported in {esc(reach)}"
+
+
+def timeline_marker_sizes(n_articles: pd.Series) -> list[float]:
+    """A meeting's mark on the timeline: 11 px for one article, growing with the square root of
+    its articles (so the area follows them) to at most 27 px at 17 articles and more."""
+    return [round(11 + 4 * (math.sqrt(min(max(int(n), 1), 17)) - 1), 1) for n in n_articles]
 
 
 def partial_months(dates: pd.Series) -> dict[str, str]:
@@ -380,11 +416,12 @@ def partial_months(dates: pd.Series) -> dict[str, str]:
 TIMELINE_LEAST_DAYS = 30  # the shortest span of dates the timeline's axis shows
 
 
-def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
-    """Meetings by date, one row per partner. Events whose year the text does not give are drawn
-    in their own lane by day and month only — never placed on a guessed year."""
+def meetings_timeline(parties: pd.DataFrame) -> go.Figure:
+    """Meetings by date, one row per partner, a mark per meeting sized by the articles that
+    reported it. Meetings whose year no article gives are drawn in their own lane by day and
+    month only — never placed on a guessed year."""
     title = "Timeline of meetings"
-    m = (meetings.sort_values(["event_date", "id", "partner"], kind="stable")
+    m = (parties.sort_values(["event_date", "id", "partner"], kind="stable")
          .drop_duplicates(["id", "partner"]))
     undated = int(m["event_date"].isna().sum())
     m = m.dropna(subset=["event_date"])
@@ -438,7 +475,8 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
             else:
                 fig.add_scatter(
                     x=pd.to_datetime(k["event_date"]), y=[ylabels[p]] * len(k), mode="markers",
-                    name=ylabels[p], legendgroup=p, marker=dict(size=13, color=colors[p]),
+                    name=ylabels[p], legendgroup=p,
+                    marker=dict(size=timeline_marker_sizes(k["n_articles"]), color=colors[p], opacity=0.85),
                     text=[_hover_title(r) for r in k.itertuples(index=False)],
                     hovertemplate="%{text}<extra>" + esc(ylabels[p]) + "</extra>", row=1, col=1)
         u = unknown[unknown["partner"] == p]
@@ -452,8 +490,8 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
                 continue
             fig.add_scatter(
                 x=md, y=[ylabels[p]] * len(u), mode="markers", name=ylabels[p], legendgroup=p,
-                showlegend=not len(k), marker=dict(size=13, color=colors[p], symbol="diamond-open",
-                                                   line=dict(width=2)),
+                showlegend=not len(k), marker=dict(size=timeline_marker_sizes(u["n_articles"]), color=colors[p],
+                                                   symbol="diamond-open", line=dict(width=2)),
                 text=[_hover_title(r) for r in u.itertuples(index=False)],
                 hovertemplate="%{text}<extra>" + esc(ylabels[p]) + "</extra>", row=unknown_row, col=1)
     if aggregate:
@@ -474,10 +512,11 @@ def meetings_timeline(meetings: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def direction_over_time(articles: pd.DataFrame) -> go.Figure:
-    """Inbound (Chinese delegation in Vietnam) vs outbound (Vietnamese delegation in China) per year."""
-    title = "Who travelled: inbound vs outbound visits per year"
-    df = articles[articles["direction"].isin(["inbound", "outbound", "unknown"])]
+def direction_over_time(meetings: pd.DataFrame) -> go.Figure:
+    """Meetings per year: inbound (Chinese delegation in Vietnam) vs outbound (Vietnamese
+    delegation in China)."""
+    title = "Who travelled: inbound vs outbound meetings per year"
+    df = meetings[meetings["direction"].isin(["inbound", "outbound", "unknown"])]
     if df.empty:
         return _empty(title, "No Vietnam–China meeting in this selection")
     year = df["event_date"].fillna("").str.extract(r"^(\d{4})")[0].fillna("year unknown")
@@ -486,47 +525,47 @@ def direction_over_time(articles: pd.DataFrame) -> go.Figure:
     if (g["year"] == "year unknown").any():
         years.append("year unknown")
     # showlegend: with one direction only, plotly would hide the legend that says which it is
-    fig = _figure(title, height=380, barmode="stack", xaxis_title="Year of the event",
-                  yaxis_title="Meetings (articles)", legend_title_text="Direction", showlegend=True)
+    fig = _figure(title, height=380, barmode="stack", xaxis_title="Year of the meeting",
+                  yaxis_title="Meetings", legend_title_text="Direction", showlegend=True)
     names = {"inbound": "inbound (received in Vietnam)", "outbound": "outbound (visit to China)",
              "unknown": "direction not stated"}
     for d in ("inbound", "outbound", "unknown"):
         sub = g[g["direction"] == d].set_index("year").reindex(years)["n"].fillna(0)
         if sub.sum():
             fig.add_bar(x=years, y=sub.values, name=names[d], marker_color=DIRECTION_COLORS[d],
-                        hovertemplate="%{x}: %{y} " + d + "<extra></extra>")
+                        hovertemplate="%{x}: %{y} meetings, " + d + "<extra></extra>")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=years)
     fig.update_yaxes(dtick=1 if g.groupby("year")["n"].sum().max() <= 10 else None)
     return fig
 
 
-def topic_over_time(articles: pd.DataFrame, topic: str, label: str) -> go.Figure:
-    """Articles mentioning a topic per year (events of unknown year in their own column)."""
-    title = f"Articles mentioning {label}, by year of the event"
-    df = articles[articles[f"topic_{topic}"].fillna(0) > 0]
+def topic_over_time(meetings: pd.DataFrame, topic: str, label: str) -> go.Figure:
+    """Meetings that discussed a topic, per year (those of unknown year in their own column)."""
+    title = f"Meetings discussing {label}, by year of the meeting"
+    df = meetings[meetings[f"topic_{topic}"].fillna(0) > 0]
     if df.empty:
-        return _empty(title, f"No article mentions {label}")
+        return _empty(title, f"No meeting discussed {label}")
     year = df["event_date"].fillna("").str.extract(r"^(\d{4})")[0].fillna("year unknown")
     counts = year.value_counts()
     years = sorted(y for y in counts.index if y != "year unknown") + (
         ["year unknown"] if "year unknown" in counts.index else [])
-    fig = _figure(title, height=340, xaxis_title="Year of the event", yaxis_title="Articles",
+    fig = _figure(title, height=340, xaxis_title="Year of the meeting", yaxis_title="Meetings",
                   showlegend=False)
     fig.add_bar(x=years, y=[int(counts[y]) for y in years], marker_color=PALETTE[0],
-                hovertemplate="%{x}: %{y} articles<extra></extra>")
+                hovertemplate="%{x}: %{y} meetings<extra></extra>")
     fig.update_xaxes(type="category")
     fig.update_yaxes(dtick=1 if counts.max() <= 10 else None)
     return fig
 
 
-def topic_by_place(articles: pd.DataFrame, meetings: pd.DataFrame, topic: str, label: str,
+def topic_by_place(meetings: pd.DataFrame, parties: pd.DataFrame, topic: str, label: str,
                    top: int = TOP_PARTNERS) -> go.Figure:
-    """Which partners and Vietnamese localities discuss a topic (articles mentioning it)."""
-    title = f"Who discusses {label}: articles mentioning it, per locality"
-    ids = set(articles.loc[articles[f"topic_{topic}"].fillna(0) > 0, "id"])
-    m = meetings[meetings["id"].isin(ids)]
+    """Which partners and Vietnamese localities discuss a topic (their meetings that did)."""
+    title = f"Who discusses {label}: meetings discussing it, per locality"
+    ids = set(meetings.loc[meetings[f"topic_{topic}"].fillna(0) > 0, "id"])
+    m = parties[parties["id"].isin(ids)]
     if m.empty:
-        return _empty(title, f"No meeting article mentions {label}")
+        return _empty(title, f"No meeting discussed {label}")
     cn = m.drop_duplicates(["id", "partner"]).groupby(["partner", "partner_vi"]).size().rename("n").reset_index()
     vn = m.dropna(subset=["vn"]).drop_duplicates(["id", "vn"]).groupby(["vn", "vn_vi"]).size().rename("n").reset_index()
     sides = []
@@ -541,8 +580,8 @@ def topic_by_place(articles: pd.DataFrame, meetings: pd.DataFrame, topic: str, l
     for col, (_, df), key, vi, color in zip((1, 2), sides, ("partner", "vn"), ("partner_vi", "vn_vi"),
                                             ("#d62728", "#1f77b4")):
         fig.add_bar(x=df["n"], y=[place_label(v, k) for v, k in zip(df[vi], df[key])], orientation="h",
-                    marker_color=color, row=1, col=col, hovertemplate="%{y}: %{x} articles<extra></extra>")
-        fig.update_xaxes(title_text="Articles", row=1, col=col,
+                    marker_color=color, row=1, col=col, hovertemplate="%{y}: %{x} meetings<extra></extra>")
+        fig.update_xaxes(title_text="Meetings", row=1, col=col,
                          dtick=1 if len(df) and df["n"].max() <= 10 else None)
     return fig
 

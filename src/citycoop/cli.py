@@ -364,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--jobs", "-j", type=int, default=1,
                     help="notebooks run in parallel (default 1; extraction always uses all cores)")
     rp.add_argument("--overview-only", action="store_true",
-                    help="only the corpus overview (no partner or topic reports)")
+                    help="only the corpus overview (no review, partner or topic pages)")
     rp.add_argument("--title", default=None, help="title of the overview report")
     rp.add_argument("--force", action="store_true",
                     help="run every notebook, also those whose page is up to date (same data, "

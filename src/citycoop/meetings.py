@@ -546,19 +546,23 @@ def _evidence(ordered: list[Report]) -> dict[str, list[dict]]:
     return dict(sorted(out.items()))
 
 
+# How a meeting's warnings begin, for each way its articles disagree (the review page reads them).
+DATES_DIFFER, DIRECTION_PARTLY, PARTIES_DIFFER = ("articles give different dates", "direction ",
+                                                  "articles name different parties")
+
+
 def _disagreements(ordered: list[Report]) -> list[str]:
     """What the articles of one meeting say differently: for an analyst to check."""
     out = []
     dates = Counter(r.event_date for r in ordered if r.event_date)
     if len(dates) > 1:
-        out.append("articles give different dates: " + ", ".join(
-            f"{d} ({n})" for d, n in sorted(dates.items())))
+        out.append(f"{DATES_DIFFER}: " + ", ".join(f"{d} ({n})" for d, n in sorted(dates.items())))
     stated = {r.direction for r in ordered if r.direction != _UNKNOWN}
     if stated and any(r.direction == _UNKNOWN for r in ordered):
-        out.append(f"direction {next(iter(stated))} stated by {sum(r.direction != _UNKNOWN for r in ordered)}"
-                   f" of {len(ordered)} articles")
+        out.append(f"{DIRECTION_PARTLY}{next(iter(stated))} stated by "
+                   f"{sum(r.direction != _UNKNOWN for r in ordered)} of {len(ordered)} articles")
     if len({(r.vn, r.cn) for r in ordered}) > 1:
-        out.append("articles name different parties (some name fewer)")
+        out.append(f"{PARTIES_DIFFER} (some name fewer)")
     if any(r.span is None for r in ordered):
         out.append("some articles give no event date (copies of a dated one)")
     return out

@@ -5,6 +5,9 @@ Everything taken from articles (titles, evidence sentences, names) is escaped he
 ``to_html`` renders a table for a notebook (``IPython.display.HTML``); a table of more than
 SCROLL_ROWS rows scrolls in a box of about that height, its header row staying in view.
 
+The meetings tables list a row per meeting with the articles that reported it (titles linked
+to their pages, outlets, a correction marked), the article table a row per article; the review
+table a row per thing to check, with the article's lead sentence and a corrections entry to copy.
 A table lists at most MAX_ROWS rows and then says, under it, what was left out (the note in
 ``DataFrame.attrs["note"]``). The evidence and keyword tables can take the heavy column they
 need for just the rows they may show (``evidence=``, ``texts=``), so a report on a large
@@ -26,6 +29,7 @@ from .markup import esc, place_label
 from .matching import compile_terms
 
 MAX_ROWS = 500  # a report lists at most this many rows and says how many were left out
+ARTICLES_PER_MEETING = 10  # a meeting's row lists this many of its articles, then says how many more
 EVIDENCE_MIN_PER_TOPIC = 20  # with many topics, each still shows this many sentences
 _KWIC_WIDTH = 70
 # Past this many rows a table scrolls inside a box of about that height: at 100 000 articles a
@@ -141,18 +145,97 @@ def corrected_mark(fields, note) -> str:
             f'title="{html.escape(tip, quote=True)}">(corrected)</span>')
 
 
-def officials_table(articles: pd.DataFrame) -> pd.DataFrame:
-    """Who met whom: the officials of each meeting, both sides."""
+def _event_days(date, end) -> str:
+    """A meeting's date cell: its day, or its first and last day (a visit of several days)."""
+    if isinstance(end, str) and end and end != date:
+        return f"{_date_cell(date)} – {_date_cell(end)}"
+    return _date_cell(date)
+
+
+def _reported_in(article_ids, by_id: dict) -> str:
+    """The articles of a meeting, first reported first: each title linked to its page, its
+    outlet, and the mark of a corrected one; past ARTICLES_PER_MEETING, how many more."""
+    lines = []
+    for doc_id in list(article_ids)[:ARTICLES_PER_MEETING]:
+        a = by_id.get(doc_id, {})
+        outlet = a.get("outlet")
+        lines.append(_link(a.get("title"), a.get("url"), doc_id)
+                     + (f' <span class="citycoop-outlet">({esc(outlet)})</span>'
+                        if isinstance(outlet, str) and outlet else "")
+                     + corrected_mark(a.get("corrected"), a.get("correction_note")))
+    more = len(article_ids) - ARTICLES_PER_MEETING
+    if more > 0:
+        lines.append(f"and {more:,} more")
+    return "<br>".join(("• " + line if len(lines) > 1 else line) for line in lines)
+
+
+def _articles_by_id(articles: pd.DataFrame | None) -> dict:
+    return {} if articles is None else {r["id"]: r for r in articles.to_dict("records")}
+
+
+def meetings_table(meetings: pd.DataFrame, articles: pd.DataFrame | None, topic_ids: list[str],
+                   labels: dict[str, str]) -> pd.DataFrame:
+    """A row per meeting, by event date: its days, parties, direction and topics (those any of
+    its articles mentions), how many articles and outlets reported it, and those articles
+    (``articles``: their ``id``, ``title``, ``url``, ``outlet`` and correction columns, as
+    ``report.views.meeting_articles`` reads them)."""
+    cols = ["Event date", "Vietnamese side", "Chinese partner", "Direction", "Topics", "Articles", "Outlets",
+            "Reported in"]
+    shown = by_event_date(meetings, MAX_ROWS)
+    flags = shown.reindex(columns=[f"topic_{t}" for t in topic_ids]).fillna(0).to_numpy()
+    by_id = _articles_by_id(articles)
     rows = []
-    for a in by_event_date(articles, MAX_ROWS).itertuples(index=False):
-        officials = json.loads(a.officials_json or "[]")
+    for m, row_flags in zip(shown.itertuples(index=False), flags):
+        topics = [labels.get(t, t) for t, n in zip(topic_ids, row_flags) if n > 0]
+        rows.append({
+            "Event date": _event_days(m.event_date, m.event_end),
+            "Vietnamese side": _names(m.vn_localities_json) or "–",
+            "Chinese partner": _names(m.partners_json) or "–",
+            "Direction": esc(m.direction),
+            "Topics": esc(", ".join(topics)) or "–",
+            "Articles": f"{m.n_articles:,}",
+            "Outlets": f"{m.n_outlets:,}",
+            "Reported in": _reported_in(m.article_ids, by_id),
+        })
+    return _noted(pd.DataFrame(rows, columns=cols), _first_of(len(rows), len(meetings), "meetings"))
+
+
+def officials_table(meetings: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Who met whom: the officials of each meeting, both sides, as its articles name them (the
+    title the first gives), and the articles that reported it."""
+    rows = []
+    by_id = _articles_by_id(articles)
+    for m in by_event_date(meetings, MAX_ROWS).itertuples(index=False):
+        officials = json.loads(m.officials_json or "[]")
         side = lambda s: "; ".join(  # noqa: E731
             f"{esc(o['name'])}" + (f" — {esc(o['title'])}" if o.get("title") else "")
             for o in officials if o.get("side") == s) or "–"
-        rows.append({"Event date": _date_cell(a.event_date), "Vietnamese officials": side("vn"),
-                     "Chinese officials": side("cn"), "Title": _link(a.title, a.url, a.id)})
-    return _noted(pd.DataFrame(rows, columns=["Event date", "Vietnamese officials", "Chinese officials", "Title"]),
-                  _first_of(len(rows), len(articles), "meetings"))
+        rows.append({"Event date": _event_days(m.event_date, m.event_end), "Vietnamese officials": side("vn"),
+                     "Chinese officials": side("cn"), "Reported in": _reported_in(m.article_ids, by_id)})
+    return _noted(pd.DataFrame(rows, columns=["Event date", "Vietnamese officials", "Chinese officials",
+                                              "Reported in"]),
+                  _first_of(len(rows), len(meetings), "meetings"))
+
+
+def review_table(rows: pd.DataFrame, leads: dict[str, str], what: str, order: str = "by event date") -> pd.DataFrame:
+    """The review page's rows (``report.review``): the article (title linked, id, outlet), what
+    to check, its lead sentence (``leads``: id → sentence, read for the rows shown) and the
+    corrections entry to copy into corrections.yml. The first MAX_ROWS, and how many there are."""
+    cols = ["Article", "To check", "Lead sentence", "Corrections entry"]
+    out = []
+    for r in rows.head(MAX_ROWS).itertuples(index=False):
+        outlet = r.outlet if isinstance(r.outlet, str) and r.outlet else None
+        out.append({  # (a column's least width in its cells: pandas gives a table's columns no class)
+            "Article": ('<div class="citycoop-cell">' + _link(r.title, r.url, r.id) + f'<br><code>{esc(r.id)}</code>'
+                        + (f' <span class="citycoop-outlet">({esc(outlet)})</span>' if outlet else "") + "</div>"),
+            "To check": f'<div class="citycoop-cell">{esc(r.check)}</div>',
+            "Lead sentence": f'<div class="citycoop-cell">{esc(leads.get(r.id) or "–")}</div>',
+            # spaces and newlines as character references: pandas writes two spaces in a cell as
+            # no-break spaces (no YAML indentation) and a newline as backslash-n
+            "Corrections entry": ('<pre class="citycoop-yaml">'
+                                  + esc(r.entry).replace(" ", "&#32;").replace("\n", "&#10;") + "</pre>"),
+        })
+    return _noted(pd.DataFrame(out, columns=cols), _first_of(len(out), len(rows), what, order))
 
 
 def evidence_cap(topics: list[str]) -> int:

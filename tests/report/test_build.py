@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def test_seed_reports_are_all_there_with_predictable_names(seed_reports):
     out, p = seed_reports
     names = sorted(f.name for f in out.glob("*.html"))
-    assert names[:2] == ["corpus_overview.html", "index.html"]
+    assert names[:2] == ["corpus_overview.html", "index.html"] and "review.html" in names
     partners = {n for n in names if n.startswith("partner_")}
     assert partners == {"partner_Chongqing.html", "partner_Guangzhou.html", "partner_Shanghai.html",
                         "partner_Xinjiang.html"}
@@ -59,7 +59,7 @@ def test_failing_notebook_is_named_and_others_still_written(tmp_path):
     again = run_report([ROOT / "seeds"], tmp_path, "--partner", "Atlantis", "--partner", "Shanghai",
                        "--topic", "metro")  # a failed page is run again; the others are up to date
     assert again.returncode == 1 and "unknown partner 'Atlantis'" in again.stderr
-    assert "citycoop report: 4 pages: 1 run (1 failed), 3 up to date" in again.stderr
+    assert "citycoop report: 5 pages: 1 run (1 failed), 4 up to date" in again.stderr
 
 
 def test_the_index_lists_every_page_in_the_folder(tmp_path):
@@ -103,15 +103,15 @@ def test_a_page_is_run_again_only_when_what_it_is_made_from_changed(tmp_path):
         assert p.returncode == 0, p.stderr
         return p.stderr.strip().splitlines()[-1]
 
-    assert report() == "citycoop report: 3 pages: 3 run, 0 up to date"
+    assert report() == "citycoop report: 4 pages: 4 run, 0 up to date"
     first = _page_times(out)
-    assert len(first) == 6
-    assert report() == "citycoop report: 3 pages: 0 run, 3 up to date"
+    assert len(first) == 8
+    assert report() == "citycoop report: 4 pages: 0 run, 4 up to date"
     assert _page_times(out) == first
     assert 'href="partner_Chongqing.html"' in (out / "index.html").read_text(encoding="utf-8")
 
     (out / "partner_Chongqing.html").unlink()
-    assert report("--title", "Another title") == "citycoop report: 3 pages: 2 run, 1 up to date"
+    assert report("--title", "Another title") == "citycoop report: 4 pages: 2 run, 2 up to date"
     now = _page_times(out)
     assert [n for n in sorted(now) if now[n] != first[n]] == [
         "corpus_overview.html", "corpus_overview.ipynb", "partner_Chongqing.html", "partner_Chongqing.ipynb"]
@@ -119,8 +119,8 @@ def test_a_page_is_run_again_only_when_what_it_is_made_from_changed(tmp_path):
 
     seed = next(corpus.glob("*.txt"))
     (corpus / "more.txt").write_text(seed.read_text(encoding="utf-8").replace("2024", "2023"), encoding="utf-8")
-    assert report("--title", "Another title") == "citycoop report: 3 pages: 3 run, 0 up to date"
-    assert report("--title", "Another title", "--force") == "citycoop report: 3 pages: 3 run, 0 up to date"
+    assert report("--title", "Another title") == "citycoop report: 4 pages: 4 run, 0 up to date"
+    assert report("--title", "Another title", "--force") == "citycoop report: 4 pages: 4 run, 0 up to date"
 
 
 def test_a_second_report_into_the_same_folder_stops_with_a_clear_message(tmp_path):
@@ -163,7 +163,7 @@ def test_pages_a_killed_report_was_making_are_made_again(tmp_path):
     assert run_report([ROOT / "seeds"], out, *pages).returncode == 0
     record = out / ".citycoop-pages.json"
     assert sorted(json.loads(record.read_text(encoding="utf-8"))["pages"]) == [
-        "corpus_overview", "partner_Chongqing", "topic_metro"]
+        "corpus_overview", "partner_Chongqing", "review", "topic_metro"]
     run = subprocess.Popen([sys.executable, "-m", "citycoop", "report", str(ROOT / "seeds"), "--out", str(out),
                             "--no-cache", "-q", *pages, "--title", "Another title"], cwd=ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -175,7 +175,7 @@ def test_pages_a_killed_report_was_making_are_made_again(tmp_path):
     run.wait()
     again = run_report([ROOT / "seeds"], out, *pages)  # the first run's parameters
     assert again.returncode == 0, again.stderr
-    assert again.stderr.strip().splitlines()[-1] == "citycoop report: 3 pages: 1 run, 2 up to date"
+    assert again.stderr.strip().splitlines()[-1] == "citycoop report: 4 pages: 1 run, 3 up to date"
 
 
 def test_pages_of_partners_no_longer_in_the_data_are_removed(tmp_path):
@@ -196,14 +196,14 @@ def test_pages_of_partners_no_longer_in_the_data_are_removed(tmp_path):
         assert p.returncode == 0, p.stderr
         return p.stderr.strip().splitlines()[-1]
 
-    assert report() == "citycoop report: 6 pages: 6 run, 0 up to date"
+    assert report() == "citycoop report: 7 pages: 7 run, 0 up to date"
     assert (out / "partner_Shanghai.html").exists()
     assert "Urban metro lines" in (out / "corpus_overview.html").read_text(encoding="utf-8")  # --topics
     (out / "notes.html").write_text("mine", encoding="utf-8")
     (corpus / "003_14a4a321f54585f3.txt").unlink()  # the Shanghai article
-    assert report("--partner", "Chongqing") == "citycoop report: 3 pages: 3 run, 0 up to date"
+    assert report("--partner", "Chongqing") == "citycoop report: 4 pages: 4 run, 0 up to date"
     assert (out / "partner_Shanghai.html").exists()  # not this run's business
-    assert report() == ("citycoop report: 5 pages: 2 run, 3 up to date; "
+    assert report() == ("citycoop report: 6 pages: 2 run, 4 up to date; "
                         "1 removed (no longer in the data: partner_Shanghai)")
     assert not (out / "partner_Shanghai.html").exists() and not (out / "partner_Shanghai.ipynb").exists()
     assert (out / "notes.html").read_text(encoding="utf-8") == "mine"

@@ -2,9 +2,9 @@
 was made from.
 
 ``build_reports`` extracts the corpus once to Parquet, plans the pages (``plan_jobs``:
-``corpus_overview`` once, ``partner_profile`` per partner, ``topic_explorer`` per topic, each a
-``Job`` with its parameters), runs each notebook with papermill in the kept kernel of the
-``citycoop`` engine (``kernels``), exports it (``html.export_html``) and writes ``index.html``
+``corpus_overview`` and the ``review`` page once, ``partner_profile`` per partner,
+``topic_explorer`` per topic, each a ``Job`` with its parameters), runs each notebook with
+papermill in the kept kernel of the ``citycoop`` engine (``kernels``), exports it (``html.export_html``) and writes ``index.html``
 (``html.write_index``). A notebook that fails is named with its cell and error; the others are
 still written. A page whose data, notebook, parameters and code are as when it was made is not
 run again (``PageRecord``).
@@ -24,12 +24,14 @@ import pandas as pd
 
 from .. import dataset as ds
 from ..cache import content_key
+from ..meetings import meetings_path_for
 from ..markup import esc
 from .html import ASSETS_DIR, export_html, write_index
-from .views import (NO_KNOWN_DATE, View, corpus_view, headline_figures, mentioned_topics, partner_name,
+from .review import review_summary
+from .views import (NO_KNOWN_DATE, View, corpus_view, coverage, headline_figures, mentioned_topics, partner_name,
                     partner_summary, partner_view, return_freed_memory, topic_summary, topics_mentioned)
 
-NOTEBOOKS = ("corpus_overview", "partner_profile", "topic_explorer")
+NOTEBOOKS = ("corpus_overview", "review", "partner_profile", "topic_explorer")
 
 
 # ----------------------------------------------------------------------------- pages and their record
@@ -86,7 +88,9 @@ class PageRecord:
         h = hashlib.blake2b(digest_size=16)
         h.update(b"inlined\n" if self_contained else b"assets\n")
         files = {}
-        for f in ds.dataset_files(dataset):
+        # the meetings table too: a correction that moves an article changes it
+        meetings = meetings_path_for(dataset, "parquet")
+        for f in ds.dataset_files(dataset) + ([meetings] if meetings.is_file() else []):
             try:
                 st = f.stat()
             except FileNotFoundError:
@@ -187,12 +191,17 @@ def notebooks_dir() -> Path:
 
 # ----------------------------------------------------------------------------- the plan
 def plan_jobs(view: View, corpus: str, partners: list[str] | None, topics: list[str] | None,
-              title: str | None) -> list[Job]:
+              title: str | None, overview_only: bool = False) -> list[Job]:
+    """The pages to make: the overview, the review page (not with ``overview_only``), a
+    partner's page for each of ``partners`` (None: every partner, most meetings first) and a
+    topic's for each of ``topics`` (None: every topic an article mentions)."""
     jobs = [Job("corpus_overview", "corpus_overview",
                 {"corpus": corpus, **({"title": title} if title else {})},
                 summary=_overview_summary(view))]
-    counts = (view.meetings.drop_duplicates(["id", "partner"]).groupby("partner").size()
-              if len(view.meetings) else pd.Series(dtype=int))
+    if not overview_only:
+        jobs.append(Job("review", "review", {"corpus": corpus}, summary=review_summary(view)))
+    counts = (view.parties.drop_duplicates(["id", "partner"]).groupby("partner").size()
+              if len(view.parties) else pd.Series(dtype=int))
     if partners is None:
         partners = sorted(counts.index, key=lambda p: (-counts[p], p))
     for p in partners:
@@ -225,12 +234,13 @@ def safe_name(name: str) -> str:
 
 
 def _overview_summary(view: View) -> str:
-    f = headline_figures(view.articles, view.all_articles, view.rejects, view.meetings)
-    when = (f"events {esc(f['first event'])} – {esc(f['last event'])}"
-            if f["first event"] != NO_KNOWN_DATE else "no event with a known year")
-    return (f"{f['articles']:,} articles, {f['meetings with a Chinese partner']:,} meetings with "
-            f"{f['Chinese partners']:,} Chinese partners and {f['Vietnamese localities']:,} Vietnamese "
-            f"localities; {when}, {esc(f['events with unknown year'])} of unknown year.")
+    f = headline_figures(view)
+    when = (f"meetings {esc(f['first meeting'])} – {esc(f['last meeting'])}"
+            if f["first meeting"] != NO_KNOWN_DATE else "no meeting with a known year")
+    return (f"{f['meetings']:,} meetings with {f['Chinese partners']:,} Chinese partners and "
+            f"{f['Vietnamese localities']:,} Vietnamese localities, reported in "
+            f"{esc(coverage(view.meetings).reach())}; {when}, {esc(f['meetings of unknown year'])} "
+            f"of unknown year. {f['articles read (copies of a story too)']:,} articles read.")
 
 
 # ----------------------------------------------------------------------------- runs
@@ -304,7 +314,7 @@ def _build_reports(paths, out: Path, *, settings: ds.Settings, partners, topics,
             "no input files" if extraction is not None and not extraction.files else f"{parquet} holds no record")
         return ReportResult(None, [], [], extraction=extraction, extraction_kept=kept, nothing=why)
     plan = plan_jobs(view, str(parquet), [] if overview_only else partners,
-                     [] if overview_only else topics, title)
+                     [] if overview_only else topics, title, overview_only)
     stats = view.stats
     no_page = ([] if overview_only or topics is not None else
                topics_without_page(view))

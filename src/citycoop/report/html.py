@@ -139,6 +139,7 @@ def write_index(out: Path, plan: list[Job], results: dict, stats: dict,
 
     sections = [
         ("Overview", [j for j in plan if j.notebook == "corpus_overview"]),
+        ("Review", [j for j in plan if j.notebook == "review"]),
         ("Partner profiles", [j for j in plan if j.notebook == "partner_profile"]),
         ("Topic explorers", [j for j in plan if j.notebook == "topic_explorer"]),
     ]

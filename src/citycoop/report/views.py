@@ -28,6 +28,7 @@ import pandas as pd
 
 from .. import dataset as ds
 from .. import meetings as grouping
+from ..extract.dates import year_known, years_known  # the one rule for a known year
 from ..extract.topics import Taxonomy, load_taxonomy
 from ..markup import esc, place_label
 from ..records import CORRECTION_COLUMNS, REPORT_COLUMNS  # declared with the record's fields
@@ -174,7 +175,7 @@ def select_articles(articles: pd.DataFrame, *, date_from: str | None = None,
     if "not_a_meeting" in df:  # corrections.py: it stays in the records, not in the charts
         df = df[~df["not_a_meeting"].fillna(False).astype(bool)]
     if date_from or date_to:
-        known = df["event_date"].fillna("").str.match(r"^\d{4}-")
+        known = years_known(df["event_date"])
         dates = df["event_date"].where(known)
         keep = known.copy()
         if date_from:
@@ -225,7 +226,7 @@ def load_meetings(source: Path | None, articles: pd.DataFrame, topic_ids: Iterab
     first = (articles[["id", "title", "url"]].drop_duplicates("id").set_index("id")
              .reindex([listed[0] if listed else None for listed in m["article_ids"]]))
     m["title"], m["url"] = first["title"].to_numpy(), first["url"].to_numpy()
-    m["year_known"] = m["event_date"].fillna("").str[:1].str.isdigit().astype(bool)
+    m["year_known"] = years_known(m["event_date"]).astype(bool)
     m["n_articles"], m["n_outlets"] = m["n_articles"].astype("int64"), m["n_outlets"].astype("int64")
     topics = m["topics"].fillna("")
     flags = {f"topic_{t}": topics.str.contains(rf"(?:^|; ){re.escape(t)}(?:;|$)").astype("int64")
@@ -513,7 +514,7 @@ def partner_summary(view: View, partner: str) -> str:
         return ""
     label = partner_label(view, partner)
     dates = view.meetings["event_date"].dropna()
-    known = sorted(d for d in dates if d[:1].isdigit())
+    known = sorted(d for d in dates if year_known(d))
     span = f", {known[0]} – {known[-1]}" if known else ""
     unknown = len(dates) - len(known)
     return (f"<b>{esc(label)}</b>, {esc(p['partner_province'].iloc[0])}: {p['id'].nunique():,} meeting(s)"

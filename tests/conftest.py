@@ -25,6 +25,29 @@ MORE = ("Lãnh đạo hai địa phương thống nhất tăng cường trao đ�
         "thương mại, đầu tư và giao lưu văn hóa, thể thao giữa nhân dân hai bên trong năm tới.")
 
 
+# One meeting reported twice (a portal, a paper: 4 May 2024) and another of the same pair (9 Aug),
+# as three short .txt articles: the meetings and corrections tests read them.
+LANGSON_GUANGXI = {
+    "portal.txt": ("Lạng Sơn hội đàm với Quảng Tây",
+                   "Ngày 4/5/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
+                   "Choang Quảng Tây (Trung Quốc), bàn về du lịch và logistics qua cửa khẩu Hữu Nghị."),
+    "paper.txt": ("Tăng cường hợp tác cửa khẩu Lạng Sơn – Quảng Tây",
+                  "Chiều 4/5/2024, lãnh đạo tỉnh Lạng Sơn tiếp đoàn đại biểu Khu tự trị dân tộc Choang "
+                  "Quảng Tây (Trung Quốc); hai bên thảo luận thông quan hàng hóa và phát triển du lịch."),
+    "later.txt": ("Lạng Sơn tiếp đoàn Quảng Tây",
+                  "Ngày 9/8/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
+                  "Choang Quảng Tây (Trung Quốc), bàn về thương mại biên giới."),
+}
+
+
+def write_articles(folder: Path, articles: dict[str, tuple[str, str]]) -> Path:
+    """``articles`` (name → (title, body)) as .txt files in ``folder``, made if missing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (title, body) in articles.items():
+        (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
 def corpus_with_copies(root: Path) -> Path:
     """The seed stories, an exact copy of one, a story and its near copy, and an empty file."""
     root.mkdir()

@@ -11,19 +11,8 @@ import sys
 import pytest
 
 from citycoop.meetings import meeting_id
-from conftest import ROOT, SEEDS
+from conftest import LANGSON_GUANGXI, ROOT, SEEDS, write_articles
 
-ARTICLES = {  # one meeting reported twice (portal, paper), another of the same pair in August
-    "portal.txt": ("Lạng Sơn hội đàm với Quảng Tây",
-                   "Ngày 4/5/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
-                   "Choang Quảng Tây (Trung Quốc), bàn về du lịch và logistics qua cửa khẩu Hữu Nghị."),
-    "paper.txt": ("Tăng cường hợp tác cửa khẩu Lạng Sơn – Quảng Tây",
-                  "Chiều 4/5/2024, lãnh đạo tỉnh Lạng Sơn tiếp đoàn đại biểu Khu tự trị dân tộc Choang "
-                  "Quảng Tây (Trung Quốc); hai bên thảo luận thông quan hàng hóa và phát triển du lịch."),
-    "later.txt": ("Lạng Sơn tiếp đoàn Quảng Tây",
-                  "Ngày 9/8/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
-                  "Choang Quảng Tây (Trung Quốc), bàn về thương mại biên giới."),
-}
 HCMC = "001_a4814d28160ff6be.txt"  # a seed with a URL: Ho Chi Minh City and Chongqing
 HCMC_URL = ("https://baotintuc.vn/thoi-su/thuc-day-hop-tac-giua-tp-ho-chi-minh-va-tp-trung-khanh-trung-quoc"
             "-20231013131403518.htm")
@@ -37,10 +26,7 @@ def run(*args, cwd=ROOT):
 
 @pytest.fixture
 def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, (title, body) in ARTICLES.items():
-        (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    folder = write_articles(tmp_path / "corpus", LANGSON_GUANGXI)
     (folder / HCMC).write_bytes((SEEDS / HCMC).read_bytes())
     return folder
 

@@ -13,7 +13,7 @@ import pytest
 from citycoop import evaluate
 from citycoop.extract.dates import last_day_of
 from citycoop.meetings import (Report, event_span, group, meeting_id, meetings_path_for)
-from conftest import ROOT
+from conftest import LANGSON_GUANGXI, ROOT, write_articles
 
 
 def record(id, event_date, *, vn=("Lao Cai",), cn=("Yunnan",), direction="inbound", published=None,
@@ -220,17 +220,6 @@ def test_evaluate_scores_pairs_of_articles_reporting_one_meeting(tmp_path):
 
 
 # ----------------------------------------------------------------------------- the command
-ARTICLES = {
-    "portal.txt": ("Lạng Sơn hội đàm với Quảng Tây",
-                   "Ngày 4/5/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
-                   "Choang Quảng Tây (Trung Quốc), bàn về du lịch và logistics qua cửa khẩu Hữu Nghị."),
-    "paper.txt": ("Tăng cường hợp tác cửa khẩu Lạng Sơn – Quảng Tây",
-                  "Chiều 4/5/2024, lãnh đạo tỉnh Lạng Sơn tiếp đoàn đại biểu Khu tự trị dân tộc Choang "
-                  "Quảng Tây (Trung Quốc); hai bên thảo luận thông quan hàng hóa và phát triển du lịch."),
-    "later.txt": ("Lạng Sơn tiếp đoàn Quảng Tây",
-                  "Ngày 9/8/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc "
-                  "Choang Quảng Tây (Trung Quốc), bàn về thương mại biên giới."),
-}
 
 
 def run(*args):
@@ -240,11 +229,7 @@ def run(*args):
 
 @pytest.fixture
 def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, (title, body) in ARTICLES.items():
-        (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-    return folder
+    return write_articles(tmp_path / "corpus", LANGSON_GUANGXI)
 
 
 def test_extract_writes_the_meetings_beside_its_output_and_never_reads_them(corpus, tmp_path):

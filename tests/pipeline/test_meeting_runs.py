@@ -9,25 +9,21 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import LANGSON_GUANGXI, ROOT
 
-# One meeting (Lạng Sơn receives Guangxi on 4 May 2024) reported by two outlets, and another.
-FIRST = [
-    {"url": "https://portal.example.vn/a", "title": "Lạng Sơn hội đàm với Quảng Tây", "published": "2024-05-04",
-     "text": "Ngày 4/5/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc Choang "
-             "Quảng Tây (Trung Quốc), bàn về du lịch và logistics qua cửa khẩu Hữu Nghị."},
-    {"url": "https://portal.example.vn/b", "title": "Lạng Sơn tiếp đoàn Quảng Tây", "published": "2024-08-09",
-     "text": "Ngày 9/8/2024, Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn đại biểu Khu tự trị dân tộc Choang "
-             "Quảng Tây (Trung Quốc), bàn về thương mại biên giới."},
-]
+
+def export_row(name: str, url: str, published: str) -> dict:
+    """One of conftest's Lạng Sơn–Guangxi articles as an export's row, with its URL and date."""
+    title, text = LANGSON_GUANGXI[name]
+    return {"url": url, "title": title, "published": published, "text": text}
+
+
+# The portal's reports of the 4 May meeting and of the 9 August one.
+FIRST = [export_row("portal.txt", "https://portal.example.vn/a", "2024-05-04"),
+         export_row("later.txt", "https://portal.example.vn/b", "2024-08-09")]
 # Found later: a newspaper's report of the 4 May meeting, published after the portal's, in a file
 # whose name sorts first (a meeting's id must come from its earliest report, not from file order).
-LATER = [
-    {"url": "https://paper.example.vn/x", "title": "Tăng cường hợp tác cửa khẩu Lạng Sơn – Quảng Tây",
-     "published": "2024-05-06",
-     "text": "Chiều 4/5/2024, lãnh đạo tỉnh Lạng Sơn tiếp đoàn đại biểu Khu tự trị dân tộc Choang Quảng Tây "
-             "(Trung Quốc); hai bên thảo luận thông quan hàng hóa và phát triển du lịch."},
-]
+LATER = [export_row("paper.txt", "https://paper.example.vn/x", "2024-05-06")]
 
 
 def run(*args):

@@ -62,6 +62,16 @@ def corpus_with_copies(root: Path) -> Path:
     return root
 
 
+def run_corpus(paths, **kw):
+    """What ``iter_corpus`` yields for ``paths`` (records and rejects) with default settings,
+    and the run's counts."""
+    from citycoop.dataset import RunStats, Settings, iter_corpus
+
+    stats = RunStats()
+    items = list(iter_corpus(paths, Settings(), stats=stats, **kw))
+    return items, stats
+
+
 @pytest.fixture(autouse=True)
 def _no_user_cache(tmp_path, monkeypatch):
     # Tests never read or write the user's record cache.

@@ -5,20 +5,14 @@ import shutil
 import pandas as pd
 import pytest
 
-from citycoop.dataset import RunStats, Settings, build_dataset, iter_corpus, load_dataset, read_meta
+from citycoop.dataset import Settings, build_dataset, iter_corpus, load_dataset, read_meta
 from citycoop.models import Reject
-from conftest import corpus_with_copies
+from conftest import corpus_with_copies, run_corpus as run
 
 
 @pytest.fixture
 def corpus(tmp_path):
     return corpus_with_copies(tmp_path / "corpus")
-
-
-def run(paths, **kw):
-    stats = RunStats()
-    items = list(iter_corpus(paths, Settings(), stats=stats, **kw))
-    return items, stats
 
 
 def records_only(items):

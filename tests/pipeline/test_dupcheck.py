@@ -6,21 +6,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from citycoop import dataset
-from citycoop.dataset import RunStats, Settings, Tuning, iter_corpus
+from citycoop.dataset import Settings, Tuning
 from citycoop.models import Reject
-from conftest import LEAD, MORE, SEEDS, corpus_with_copies
+from conftest import LEAD, MORE, SEEDS, corpus_with_copies, run_corpus as run
 from pipeline_corpora import export_corpus, small_blocks
 
 
 @pytest.fixture
 def corpus(tmp_path):
     return corpus_with_copies(tmp_path / "corpus")
-
-
-def run(paths, **kw):
-    stats = RunStats()
-    items = list(iter_corpus(paths, Settings(), stats=stats, **kw))
-    return items, stats
 
 
 def test_exact_and_near_duplicates(corpus):

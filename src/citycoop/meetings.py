@@ -655,6 +655,13 @@ def reports_of_output(out: str | Path, fmt: str) -> Iterator[Report]:
                     yield Report.of_record(json.loads(line))
 
 
+def flat_table(meetings: list[dict]):
+    """The meetings as an Arrow table of flat rows: what a Parquet meetings file holds."""
+    import pyarrow as pa
+    schema = pa.schema([pa.field(c, pa.int64() if c in _INT_COLUMNS else pa.string()) for c in FLAT_COLUMNS])
+    return pa.Table.from_pylist([flat_meeting(m) for m in meetings], schema=schema)
+
+
 def write_meetings(meetings: list[dict], path: str | Path, fmt: str) -> None:
     """The meetings as JSONL (nested, as ``group`` gives them), CSV or Parquet (flat rows), written
     whole or not at all."""
@@ -663,14 +670,11 @@ def write_meetings(meetings: list[dict], path: str | Path, fmt: str) -> None:
     path = Path(path)
     make_parent(path)
     if fmt == "parquet":
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        schema = pa.schema([pa.field(c, pa.int64() if c in _INT_COLUMNS else pa.string()) for c in FLAT_COLUMNS])
-        table = pa.Table.from_pylist([flat_meeting(m) for m in meetings], schema=schema)
         tmp = writing_path(path)
         try:
-            pq.write_table(table, tmp, compression="zstd")
+            pq.write_table(flat_table(meetings), tmp, compression="zstd")
             if tmp != path:
                 os.replace(tmp, path)
         finally:

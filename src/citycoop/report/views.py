@@ -214,13 +214,8 @@ def load_meetings(source: Path | None, articles: pd.DataFrame, topic_ids: Iterab
         else:
             wanted = [c for c in articles.columns if c in grouping.ROW_COLUMNS or c.startswith("topic_")]
             reports = (grouping.Report.of_row(row) for row in articles[wanted].to_dict("records"))
-        import pyarrow as pa
-
         # through Arrow, as the table is written and read: the same columns and dtypes
-        schema = pa.schema([(c, pa.int64() if c in ("n_articles", "n_outlets") else pa.string())
-                            for c in MEETING_TABLE_COLUMNS])
-        flat = pa.Table.from_pylist([grouping.flat_meeting(m) for m in grouping.group(reports)],
-                                    schema=schema).to_pandas()
+        flat = grouping.flat_table(grouping.group(reports)).select(MEETING_TABLE_COLUMNS).to_pandas()
     m = flat.rename(columns={"meeting_id": "id"}).reset_index(drop=True)
     m["article_ids"] = [json.loads(s) if isinstance(s, str) and s else [] for s in m.pop("article_ids_json")]
     first = (articles[["id", "title", "url"]].drop_duplicates("id").set_index("id")

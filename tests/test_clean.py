@@ -62,12 +62,12 @@ def test_related_block_removed_until_the_body_resumes():
     assert a.text.endswith("trong thời gian tới.")
 
 
-def test_captions_repeated_twice_collapse_and_pipe_captions_keep_words():
+def test_captions_repeated_twice_collapse_and_a_pipe_caption_goes_with_its_image():
     text = "\n".join(["Lạng Sơn và Quảng Tây hợp tác", BODY, "Quang cảnh buổi tiếp.", "", "Quang cảnh buổi tiếp.",
                       "![]() |", "| Đại biểu chụp ảnh lưu niệm |", "| Một bài khác về Hàn Quốc |", BODY])
     a = clean_document(raw(text))
     assert a.text.count("Quang cảnh buổi tiếp.") == 1
-    assert "Đại biểu chụp ảnh lưu niệm" in a.text and "|" not in a.text
+    assert "Đại biểu chụp ảnh lưu niệm" not in a.text and "|" not in a.text
     assert "Hàn Quốc" not in a.text  # a boxed link not under an image
 
 
@@ -234,3 +234,38 @@ def test_stamp_inside_a_widget_row_or_beside_an_outlet_tag_is_read():
                   "02/06/2023 | 10:05   👁 2.310", "BG&ĐS  |  02/06/2023 10:05"]:
         a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn tăng cường hợp tác", stamp, LEAD])))
         assert (a.published, a.text) == ("2023-06-02", LEAD), stamp
+
+
+def test_photo_captions_are_removed_and_the_body_around_them_kept():
+    body_after = ("Tiếp đoàn có ông Hứa Minh, Phó Thị trưởng thành phố Quế Lâm, cùng đại diện các sở "
+                  "giao thông, du lịch và thương mại của thành phố.")
+    text = "\n\n".join([
+        BODY,
+        # a caption ending on its credit, before or after its image
+        "Lãnh đạo hai bên chụp ảnh lưu niệm tại buổi tiếp. Ảnh: Minh Đức",
+        "langson-tiep-quelam-02.jpg",
+        body_after,  # under an image whose caption came above it: body, kept
+        "langson-tiep-quelam-03.jpg",
+        "Các đại biểu tại buổi tiếp.",  # a short line under an image: its caption
+        ".",  # where a scrape lost an image
+        "Ông Hứa Minh phát biểu tại buổi tiếp.",
+        "Toàn cảnh buổi làm việc (Ảnh: Ngọc Hà/TTXVN)",
+        "Hai bên thống nhất sớm mở lại tuyến xe khách quốc tế Lạng Sơn - Quế Lâm.",
+    ])
+    a = clean_document(raw(text))
+    for caption in ("Ảnh: Minh Đức", "Toàn cảnh buổi làm việc", "Các đại biểu tại buổi tiếp.",
+                    "Ông Hứa Minh phát biểu tại buổi tiếp."):
+        assert caption not in a.text
+    for kept in (BODY, body_after, "Hai bên thống nhất sớm mở lại tuyến xe khách"):
+        assert kept in a.text
+
+
+def test_a_short_paragraph_or_a_lead_under_an_image_is_kept():
+    lead = "Chiều 3/8, đoàn công tác tỉnh Cao Bằng đã hội đàm với lãnh đạo thành phố Bách Sắc."
+    a = clean_document(raw("\n\n".join(["caobang-bachsac.jpg", lead, "x.png",
+                                        "Hai bên đã ký biên bản hội đàm. Sau đó, đoàn thăm cửa khẩu.",
+                                        "Ảnh minh họa của hình ảnh: các công trình đã hoàn thành năm "
+                                        "2023 và những dự án khác còn đang được các bên chuẩn bị "
+                                        "đầu tư trong giai đoạn tới."])))
+    assert lead in a.text and "Sau đó, đoàn thăm cửa khẩu." in a.text
+    assert "các công trình đã hoàn thành" in a.text

@@ -34,6 +34,14 @@ _IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg
                          r"|<(?:image|img|figure|picture)\b.*)$", re.IGNORECASE)
 # Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
 _CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
+# A photo caption ending on its credit: "Quang cảnh buổi hội đàm. Ảnh: Minh Hà", "... (Ảnh: TTXVN)".
+_CREDITED_CAPTION = re.compile(
+    r"^.{2,250}?(?:[.!?…]\s*\(?|\s\()\s*(?:ảnh|nguồn ảnh|ảnh minh họa|ảnh tư liệu|nguồn)\s*:\s*"
+    r"[^:()\n]{1,48}?\)?[\s.|]*$", re.IGNORECASE)
+# A caption right under an image: one short sentence (a lead opening on a time is body).
+_CAPTION_MAX = 130
+_TIME_OPENER = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm|đêm|trong|từ|\d)", re.IGNORECASE)
+_INNER_SENTENCE = re.compile(r"[.!?…] +[^\W\d_]")
 _PLACE_NOTE = re.compile(r"\s*\([^)]{2,40}\)$")  # "Bế Huệ (Cao Bằng)": a signature with a place
 _LONGEST_FURNITURE = 260  # characters; a menu row of twenty sections is about 200
 _ROW_HINT = re.compile(r"[|•·\[\]]")  # a line with these may be a furniture row
@@ -116,6 +124,15 @@ def content_hash(text: str) -> str:
     if not (key.isprintable() and "  " not in key and key[:1] != " " and key[-1:] != " "):
         key = " ".join(folded.split())
     return hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _is_caption(line: str, under_image: bool) -> bool:
+    """A photo's caption: a short line ending on the photo's credit, or one short sentence right
+    under an image that does not open as a lead does ("Quang cảnh buổi hội đàm.")."""
+    if len(line) <= 300 and ":" in line and _CREDITED_CAPTION.match(line):
+        return True
+    return (under_image and len(line) <= _CAPTION_MAX and line.count(" ") < 22
+            and not _TIME_OPENER.match(line) and not _INNER_SENTENCE.search(line))
 
 
 def _reads_like_body(line: str) -> bool:
@@ -310,6 +327,7 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
     captions: set[int] = set()  # indexes in kept of lines right under an image
     in_block = False  # inside a "Tin liên quan" link list or a comment box
     prev_image = False  # the previous line was an image: this one is its caption
+    caption_above = False  # the previous line was a caption: an image next is its image
     for line, raw_line in zip(lines, raw_lines):
         if not line:
             continue
@@ -351,9 +369,16 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
             if not _reads_like_body(line) or _BULLET.match(line):
                 continue
             in_block = False
-        if _IMAGE_STUB.match(line) or _IMAGE_NAME.match(line):
-            prev_image = True
+        if _IMAGE_STUB.match(line) or _IMAGE_NAME.match(line) or line == ".":
+            # (a lone "." is where a scrape lost an image); an image whose caption came above
+            # it has no caption below
+            prev_image = not caption_above
+            caption_above = False
             continue
+        if _is_caption(line, prev_image):
+            prev_image, caption_above = False, not prev_image
+            continue
+        caption_above = False
         if line[-1] == "|" and _CAPTION_CELL.match(line):
             continue
         cell = _PIPE_CELL.match(line)

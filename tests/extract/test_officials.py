@@ -247,3 +247,41 @@ def test_a_name_written_in_pinyin(ex):
     assert officials(ex, "Phó Chủ tịch UBND tỉnh Ma Văn Hòa tiếp đoàn.") == {"Ma Văn Hòa": "vn"}
     # negative: a pinyin family name before an unaccented English word in a title is no name
     assert officials(ex, "Giám đốc Công ty Li Ning Vietnam cho biết.") == {}
+
+
+@pytest.mark.parametrize("text, name, side", [
+    # a family name of two words
+    ("Sáng 12/5, Chủ tịch UBND tỉnh Quảng Ninh Cao Tường Huy tiếp bà Âu Dương Mỹ Linh, Phó Tỉnh "
+     "trưởng tỉnh Quảng Tây (Trung Quốc).", "Âu Dương Mỹ Linh", "cn"),
+    # family names no list holds, introduced by an honorific and a title after the name
+    ("Đón đoàn có ông Cừu Hạo Nhiên, Phó Thị trưởng thành phố Quế Lâm (Trung Quốc).",
+     "Cừu Hạo Nhiên", "cn"),
+    ("Làm việc với đoàn có bà Thiềm Ngọc, Huyện trưởng huyện Ma Lật Pha, tỉnh Vân Nam.",
+     "Thiềm Ngọc", "cn"),
+])
+def test_family_names_the_lists_lack_after_an_honorific(ex, text, name, side):
+    assert officials(ex, text).get(name) == side
+    assert not any(n != name and n in name for n in officials(ex, text))  # not a shorter reading
+
+
+def test_a_name_repeated_under_its_title_is_one_person(ex):
+    # the second mention, read from the title, would start at the given name ("Vũ Phong")
+    text = ("Chiều 3/8, tiếp đoàn có ông Cừu Vũ Phong, Phó Thị trưởng thành phố Liễu Châu (Trung "
+            "Quốc). Phó Thị trưởng Cừu Vũ Phong cho biết Liễu Châu muốn mở tuyến xe khách.")
+    assert officials(ex, text) == {"Cừu Vũ Phong": "cn"}
+
+
+def test_a_place_inside_a_name_the_honorific_introduced_is_no_partner(ex):
+    # "Đông Bình" is a county of Shandong; here it ends a person's name, twice
+    text = ("Ngày 9/10, tại Hà Nội, ông Nguyễn Văn Tâm tiếp ông Phí Đông Bình, Phó Chủ tịch tỉnh "
+            "Quảng Đông (Trung Quốc). Ông Phí Đông Bình cho biết Quảng Đông muốn mở thêm đường bay.")
+    raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text)
+    record = ex.extract(clean_document(raw))
+    assert [p["name"] for p in record["partners"]] == ["Guangdong"]
+    assert {o["name"] for o in record["officials"]} >= {"Phí Đông Bình"}
+
+
+def test_an_honorific_before_a_title_or_an_office_starts_no_name(ex):
+    text = ("Chiều 4/6, ông Chủ tịch UBND tỉnh Lạng Sơn và bà Giám đốc Sở Du lịch đã tiếp đoàn "
+            "thành phố Sùng Tả (Trung Quốc).")
+    assert officials(ex, text) == {}

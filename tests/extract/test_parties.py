@@ -234,3 +234,15 @@ def test_a_county_of_a_province_brings_no_other_city(ex):
     _, cn = parties(ex, "Sáng 3/8, UBND huyện Bát Xát tiếp đoàn đại biểu huyện Hà Khẩu, tỉnh Vân "
                         "Nam (Trung Quốc).")
     assert cn == {"Hekou"}
+
+
+def test_an_earlier_stop_named_in_the_paragraph_after_the_lead_is_no_party(ex):
+    # the paragraph after the lead is read with it (it often names the delegations), but a
+    # sentence there about another stop of the trip names no party
+    text = "\n\n".join([
+        "Chiều 12/3, trong chuyến thăm tỉnh Quảng Tây (Trung Quốc), đoàn công tác tỉnh Cao Bằng do "
+        "Phó Bí thư Tỉnh ủy dẫn đầu đã hội đàm với lãnh đạo thành phố Bách Sắc.",
+        "Bách Sắc là điểm đến tiếp theo của đoàn sau các hoạt động tại thủ phủ Nam Ninh.",
+        "Hai bên thống nhất đẩy mạnh hợp tác thương mại qua cặp cửa khẩu Trà Lĩnh - Long Bang.",
+    ])
+    assert parties(ex, text)[1] == {"Baise"}

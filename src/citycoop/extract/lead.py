@@ -30,6 +30,11 @@ class Lead:
     """Spans of the document read as its lead: the title's and the lead paragraphs'."""
 
     spans: tuple[tuple[int, int], ...]
+    # the paragraph that reports the meeting (the spans also hold the title and the paragraph after)
+    report: tuple[int, int] | None = None
+
+    def in_report(self, offset: int) -> bool:
+        return self.report is not None and self.report[0] <= offset < self.report[1]
 
     def __contains__(self, offset: int) -> bool:
         for s, e in self.spans:  # (asked for every place mention: a loop, not any() of a generator)
@@ -95,4 +100,4 @@ class LeadFinder:
         best = next((i for i in tiers if i is not None), None)
         if best is None:  # nothing reads like a report of a meeting: the first paragraphs
             best = 0
-        return Lead(title + tuple(paragraphs[best:best + 1 + _AFTER_LEAD]))
+        return Lead(title + tuple(paragraphs[best:best + 1 + _AFTER_LEAD]), paragraphs[best])

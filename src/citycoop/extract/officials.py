@@ -92,6 +92,11 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
+def _is_syllable(word: str) -> bool:
+    """One capitalized Vietnamese syllable ("Phí", not "UBND" or "TP")."""
+    return word[:1].isupper() and word[1:].islower() and word.isalpha() and len(word) <= 7
+
+
 def _by_first_letter(surnames, modifiers, heads) -> str:
     """``(?<![\\w])(?!TITLE(?![\\w]))(?:SURNAME)``, TITLE = ``(?:MODIFIER\\s+)*HEAD``, rewritten as
     one branch per first letter: ``N(?<![\\w]N)(?!<titles starting with N, less the N>)(?:guyễn|gô|…)|…``.
@@ -180,8 +185,10 @@ class OfficialFinder:
         # sentences worth tokenizing ("Phó Chủ tịch" starts with the family name Phó). Whole
         # titles, as _names tests them, not their first words: "Nguyễn Thị Hường" is a name
         # though "Thị" starts "Thị trưởng".
-        self._candidate = re.compile(r"(?:%s) (?!%s)[%s]" % (
+        # ... or an honorific then a capital (a name whose family name the list lacks).
+        self._candidate = re.compile(r"(?:%s) (?!%s)[%s]|(?<![\w])(?:%s) [%s]" % (
             _by_first_letter(self.surnames | self.pinyin_surnames, self.modifiers, heads), title_start,
+            re.escape(upper), "|".join(map(re.escape, sorted(lexicon["honorifics"], key=len, reverse=True))),
             re.escape(upper)))
 
     # -- names -------------------------------------------------------------------------
@@ -198,21 +205,40 @@ class OfficialFinder:
             # words of plain letters (a Vietnamese given name carries tone marks).
             pinyin = (place is None and w in self.pinyin_surnames and i + 1 < len(items)
                       and items[i + 1][2].isascii())
-            if place is None and (w in self.surnames or pinyin) and not self._title_start.match(
-                    toks.text, s):
+            # "Tư Mã Hồng", "Âu Dương Kiệt": a family name of two words
+            compound = (place is None and i + 1 < len(items) and items[i + 1][3] is None
+                        and f"{w} {items[i + 1][2]}" in self.surnames)
+            # "ông Phí Đông Bình": right after an honorific, a name whose family name the list
+            # lacks (Chinese family names are many more than any list); two or three syllables
+            anchored = (place is None and not (w in self.surnames or pinyin or compound)
+                        and self._after_honorific(toks, i) and _is_syllable(w)
+                        and w.casefold() not in self._title_lower)
+            if place is None and (w in self.surnames or pinyin or compound or anchored) and not \
+                    self._title_start.match(toks.text, s):
                 j = i + 1
-                while (j < len(items) and j - i < (3 if pinyin else 4) and items[j][3] is None
+                longest = 3 if pinyin or anchored else 4
+                while (j < len(items) and j - i < longest and items[j][3] is None
                        and _is_cap(items[j][2]) and items[j][2].isalpha()
                        and (not pinyin or (items[j][2].isascii() and items[j][2][1:].islower()))
                        and toks.text[items[j - 1][1]:items[j][0]] == " "
                        and not self._title_start.match(toks.text, items[j][0])):
                     j += 1
-                if j - i >= 2:
+                if j - i >= 2 and not (anchored and any(not _is_syllable(items[k][2]) for k in range(i, j))):
                     out.append((i, j))
                     i = j
                     continue
             i += 1
         return out
+
+    def _after_honorific(self, toks: _Tokens, i: int) -> bool:
+        items = toks.items
+        if i == 0:
+            return False
+        prev = items[i - 1]
+        if prev[3] is not None or toks.text[prev[1]:items[i][0]] != " ":
+            return False
+        two = f"{items[i - 2][2]} {prev[2]}" if i > 1 else ""
+        return prev[2].casefold() in self.honorifics or two.casefold() in self.honorifics
 
     def _is_place_after_prefix(self, toks: _Tokens, i: int, j: int) -> bool:
         """A capitalized run after "huyện", "khu", "tỉnh" ... that no gazetteer knew: an unknown
@@ -465,6 +491,14 @@ class OfficialFinder:
             if name not in found:
                 order.append(name)
             found.setdefault(name, []).append((side, title, loc, spans[0]))
+        # "ông Cảnh Văn Bác ... Phó Thị trưởng Cảnh Văn Bác": where the family name is not on
+        # the list, the title's reading starts the name one word late ("Văn Bác"); a name that
+        # ends another found name is that person
+        for name in list(order):
+            longer = next((n for n in order if n.endswith(" " + name)), None)
+            if longer is not None:
+                found[longer] += found.pop(name)
+                order.remove(name)
         out = []
         for name in order:
             if not self._takes_part(text, name, absent_at):

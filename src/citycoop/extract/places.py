@@ -100,6 +100,10 @@ class PlaceResolver:
         self._next_word = re.compile(r" ([^\W\d_]+)(?![\w])")
         person_before = [w for w in lexicon["surnames"] if w not in set(lexicon["surnames_also_words"])]
         self._surname_before = compile_words_then(longest_first(person_before), " $")
+        # "ông Phí Đông Bình": after an honorific and one capitalized syllable (a family name
+        # the list lacks), a place name is the rest of the person's name.
+        self._honorific_syllable_before = re.compile(r"(?<![\w])(?:%s) [^\W\d_][^\W\d_A-Z]{0,6} $" % esc(
+            lexicon["honorifics"]))
         self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
         self._prefix_at_end = re.compile(r"(?:%s)\s*$" % esc(lexicon["place_prefixes"]))
         # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
@@ -145,6 +149,19 @@ class PlaceResolver:
             return False
         nxt = self._next_word.match(text, m.end)
         return bool(nxt) and nxt.group(1) not in self._surnames and nxt.group(1)[0].isupper()
+
+    def _after_honorific_and_syllable(self, text: str, m: Mention) -> bool:
+        before = self._honorific_syllable_before.search(text, max(0, m.start - 20), m.start)
+        if before is None:
+            return False
+        syllable = text[before.start():m.start].split()[-1]
+        return syllable[0].isupper() and syllable[1:].islower()
+
+    @staticmethod
+    def _person_name(text: str, m: Mention) -> str:
+        """The word before the mention, and the mention ("Phí Đông Bình")."""
+        before = text[max(0, m.start - 8):m.start]
+        return (before.rsplit(None, 1)[-1] if before.endswith(" ") and before.strip() else "") + " " + m.surface
 
     def _evidence(self, text: str, m: Mention) -> str | None:
         """'cn' or 'vn' when the words around this mention settle its country."""
@@ -259,9 +276,13 @@ class PlaceResolver:
 
     def resolve(self, text: str, sentences: Sentences) -> tuple[list[ResolvedMention], list[str]]:
         found = self.gaz.find(text)
+        # "ông Phí Đông Bình ... Phó Thị trưởng Phí Đông Bình": a name an honorific showed to be a
+        # person's is a person's wherever the article repeats it
+        people = {self._person_name(text, m) for m in found if self._after_honorific_and_syllable(text, m)}
         mentions = [m for m in found
                     if not self._surname_before.search(text, max(0, m.start - 12), m.start)
                     and not self._starts_a_name(text, m)
+                    and not (people and self._person_name(text, m) in people)
                     and not (m.surface in self._person_names and not self._city_prefix_right_before
                              .search(text, max(0, m.start - 12), m.start))]
         warnings: list[str] = []
@@ -384,7 +405,8 @@ class PlaceResolver:
                             mentions: list[ResolvedMention], represented: set[int],
                             lead: Lead) -> None:
         """"Theo chương trình, đoàn sẽ thăm Côn Minh", "Trước đó, đoàn đã làm việc tại Thẩm
-        Dương", "đoàn còn gặp lãnh đạo một số địa phương như ...": outside the lead, a sentence
+        Dương", "đoàn còn gặp lãnh đạo một số địa phương như ...": outside the title and the
+        lead's paragraph that reports the meeting (the paragraph after it too), a sentence
         with one of lexicon.yml's other_event_words reports another stop of the trip (planned,
         earlier or further) or a past event, not the meeting the article reports. Its places are not parties
         by that mention, unless an official's title there names them or a delegation is named
@@ -393,7 +415,8 @@ class PlaceResolver:
             return
         verdict: dict[int, bool] = {}  # sentence index -> whether it reports another event
         for m in mentions:
-            if not m.party or m.start in lead or m.start in represented:
+            if not m.party or m.start in represented or (m.start in lead and (
+                    lead.in_report(m.start) or lead.report is None or m.start < lead.report[0])):
                 continue
             si = sentences.index_at(m.start)
             if si not in verdict:

@@ -2,4 +2,4 @@
 extractor (≈ 0.2 s of imports)."""
 
 # Bump when loading or extraction logic changes: cached records of another version are recomputed.
-EXTRACTOR_VERSION = "15"
+EXTRACTOR_VERSION = "16"

@@ -269,3 +269,29 @@ def test_a_short_paragraph_or_a_lead_under_an_image_is_kept():
                                         "đầu tư trong giai đoạn tới."])))
     assert lead in a.text and "Sau đó, đoàn thăm cửa khẩu." in a.text
     assert "các công trình đã hoàn thành" in a.text
+
+
+def test_the_headline_is_the_title_line_right_above_the_story():
+    # a site's header (masthead, section label, breadcrumb, menu cut by runs of spaces) comes first
+    text = "\n".join([
+        "Báo Hà Giang điện tử",
+        "Thời sự   Kinh tế   Văn hóa - Xã hội   Quốc phòng - An ninh   Du lịch",
+        "Bạn đang ở: Tin tức - Sự kiện / Đối ngoại",
+        "Chính trị - Xã hội",
+        "2024-06-05 08:30",
+        "",
+        "Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan",
+        "",
+        BODY,
+    ])
+    a = clean_document(raw(text))
+    assert a.title == "Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan"
+    assert a.published == "2024-06-05"
+    assert a.text == BODY
+
+
+def test_a_site_address_masthead_goes_but_a_lead_opening_on_it_stays():
+    lead = "Baohagiang.vn - " + BODY
+    a = clean_document(raw("\n".join(["BAOHAGIANG.VN - Cơ quan của Đảng bộ tỉnh", "Nghệ An điện tử",
+                                      "Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan", lead])))
+    assert a.text == lead and "BAOHAGIANG.VN" not in (a.title or "")

@@ -34,6 +34,8 @@ _IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg
                          r"|<(?:image|img|figure|picture)\b.*)$", re.IGNORECASE)
 # Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
 _CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
+_MENU_MIN_CELLS = 4
+_JOINERS = ("-", "–", "&", "và")  # "Văn hóa - Giải trí", "Quốc phòng - An ninh" are one label
 # A photo caption ending on its credit: "Quang cảnh buổi hội đàm. Ảnh: Minh Hà", "... (Ảnh: TTXVN)".
 _CREDITED_CAPTION = re.compile(
     r"^.{2,250}?(?:[.!?…]\s*\(?|\s\()\s*(?:ảnh|nguồn ảnh|ảnh minh họa|ảnh tư liệu|nguồn)\s*:\s*"
@@ -203,9 +205,20 @@ def _furniture_row(line: str, raw_line: str | None, rules: BoilerplateRules):
             others.append(cell)
     if not others:
         return stamps if (stamps or timed or len(line) < 120) else None
+    if not stamps and _menu_cells(others):
+        return []
     if timed and len(others) == 1 and len(others[0].split()) <= 5 and not _sentence_ended(others[0]):
         return stamps
     return None
+
+
+def _menu_cells(cells: list[str]) -> bool:
+    """A site's section menu cut into cells ("Thời sự   Kinh tế   Xã hội   Bình Dương 4.0"):
+    four or more short capitalized labels, none a sentence."""
+    return len(cells) >= _MENU_MIN_CELLS and all(
+        len(c) <= 30 and len([w for w in c.split() if w not in _JOINERS]) <= 4 and c[:1].isupper()
+        and not _sentence_ended(c)
+        for c in cells)
 
 
 def _title_candidate(line: str) -> bool:
@@ -232,7 +245,8 @@ def _strip_by_position(kept: list[str], captions: set[int], want_title: bool):
     if want_title:
         candidates = [ln for ln in kept[:first] if _title_candidate(ln)]
         repeated = [ln for ln in candidates if candidates.count(ln) > 1]
-        title = (repeated or candidates or [None])[0]
+        # the headline stands right above the story: the site's header comes first
+        title = repeated[0] if repeated else candidates[-1] if candidates else None
     signature = None
     out = [ln for ln in kept[:first] if _sentence_ended(ln) and not _BULLET.match(ln)]
     if title and title not in out:

@@ -27,6 +27,8 @@ _TIMESTAMP_LINE = re.compile(
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=\d{0,12}(?!\d))")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _ANY_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
+# Year first, as CMSs print ISO stamps: "2023-06-20 09:12", "2019/08/23".
+_ANY_YMD = re.compile(r"(?<![\d./-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d./-])")
 _LONG_DMY = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*,?\s+năm\s+(\d{4})(?!\d)", re.IGNORECASE)
 # English dates as RSS feeds and international exports write them: "Fri, 17 May 2024 10:00:00
 # +0700", "17-May-2024", "May 17, 2024".
@@ -92,8 +94,11 @@ def read_stamp(text: str) -> tuple[str | None, bool] | None:
         return None
     m = _ANY_DMY.search(text) or _LONG_DMY.search(text)
     date = None
+    ymd = None if m else _ANY_YMD.search(text)
     if m:
         date = iso_date(int(m[3]), int(m[2]), int(m[1]))
+    elif ymd:
+        m, date = ymd, iso_date(int(ymd[1]), int(ymd[3]), int(ymd[4]))
     else:
         m = _DAY_MONTH.search(text)
         if not m or not (1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12):

@@ -246,3 +246,11 @@ def test_an_earlier_stop_named_in_the_paragraph_after_the_lead_is_no_party(ex):
         "Hai bên thống nhất đẩy mạnh hợp tác thương mại qua cặp cửa khẩu Trà Lĩnh - Long Bang.",
     ])
     assert parties(ex, text)[1] == {"Baise"}
+
+
+@pytest.mark.parametrize("body", ["Chính phủ nhân dân", "Chính quyền nhân dân", "Đảng ủy"])
+def test_a_party_cue_before_a_long_designation_still_counts(ex, body):
+    # "Khu tự trị dân tộc Choang" puts five words between the cue and the name
+    text = (f"Chiều 8/5, Phó Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn công tác {body} Khu tự trị "
+            f"dân tộc Choang Quảng Tây (Trung Quốc) do Phó Chủ tịch Khu tự trị dẫn đầu.")
+    assert parties(ex, text) == ({"Lang Son"}, {"Guangxi"})

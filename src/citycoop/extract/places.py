@@ -364,7 +364,11 @@ class PlaceResolver:
                 if prev is not None and prev_sentence == si and self._coordinated(left):
                     m.party = prev.party
                 else:
-                    window = " ".join(left.split()[-8:])
+                    # the words before the place's designation ("đoàn Chính phủ nhân dân | Khu
+                    # tự trị dân tộc Choang | Quảng Tây"): a long designation is not distance
+                    prefix = self._prefix_at_end.search(left, max(0, len(left) - 60))
+                    long_prefix = prefix is not None and prefix.group(0).count(" ") >= 3
+                    window = " ".join((left[:prefix.start()] if long_prefix else left).split()[-8:])
                     m.party = bool(self._party_cue.search(window))
             prev, prev_sentence = m, si
         if self._side_event is not None:

@@ -295,3 +295,17 @@ def test_a_site_address_masthead_goes_but_a_lead_opening_on_it_stays():
     a = clean_document(raw("\n".join(["BAOHAGIANG.VN - Cơ quan của Đảng bộ tỉnh", "Nghệ An điện tử",
                                       "Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan", lead])))
     assert a.text == lead and "BAOHAGIANG.VN" not in (a.title or "")
+
+
+def test_a_stamp_with_its_time_wins_over_a_header_date_in_a_row():
+    text = "\n".join(["baohagiang.vn | Thứ Sáu, 12/07/2024", "Thời sự | Kinh tế | Xã hội | Du lịch",
+                      "Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan",
+                      "Minh Thu • 11/07/2024 20:15", BODY])
+    assert clean_document(raw(text)).published == "2024-07-11"
+
+
+def test_an_aggregators_disclaimer_and_a_report_error_button_are_removed():
+    text = "\n".join(["Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan", BODY, "Gốc | Báo lỗi",
+                      "Tin Nhanh 24h là trang tổng hợp tin tức tự động.",
+                      "Cổng Tin Biên Giới không chịu trách nhiệm về nội dung các bài viết trích dẫn."])
+    assert clean_document(raw(text)).text == BODY

@@ -407,7 +407,8 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
                                 or (raw_line is not None and "  " in raw_line)):
             row = _furniture_row(line, raw_line, rules)
             if row is not None:
-                stamps.extend((2, len(stamps), date) for date, _ in row if date)
+                # (a row's stamp with a time is the article's; one without, a header's "today")
+                stamps.extend((2 if timed else 3, len(stamps), date) for date, timed in row if date)
                 continue
         # Furniture lines are short; a paragraph of the body is not tested against every rule.
         if len(line) < _LONGEST_FURNITURE and rules.drops(line):

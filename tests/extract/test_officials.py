@@ -285,3 +285,29 @@ def test_an_honorific_before_a_title_or_an_office_starts_no_name(ex):
     text = ("Chiều 4/6, ông Chủ tịch UBND tỉnh Lạng Sơn và bà Giám đốc Sở Du lịch đã tiếp đoàn "
             "thành phố Sùng Tả (Trung Quốc).")
     assert officials(ex, text) == {}
+
+
+def test_every_two_word_family_name_of_the_list_starts_a_name(ex):
+    text = ("Chiều 5/5, Phó Chủ tịch UBND tỉnh Điện Biên Lò Văn Hặc tiếp ông Gia Cát Minh, Phó Thị "
+            "trưởng thành phố Phổ Nhĩ (Trung Quốc).")
+    assert officials(ex, text).get("Gia Cát Minh") == "cn"
+
+
+def test_a_place_then_a_name_of_three_stays_a_place(ex):
+    # "Sùng Tả" starts with a family name, but a name of five syllables is none: place, then name
+    text = ("Ngày 29/10, lãnh đạo tỉnh Lạng Sơn hội đàm với đoàn thành phố Sùng Tả (Trung Quốc). "
+            "Bí thư Thị ủy Sùng Tả Hoàng Kiến Bình cho biết hai bên sẽ mở rộng bãi kiểm hóa.")
+    raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text)
+    record = ex.extract(clean_document(raw))
+    assert {o["name"]: o["side"] for o in record["officials"]} == {"Hoàng Kiến Bình": "cn"}
+    assert [p["name"] for p in record["partners"]] == ["Chongzuo"]
+
+
+@pytest.mark.parametrize("text", [
+    # a foreign name spelled with letters Vietnamese does not use
+    "Ngày 3/5, lãnh đạo thành phố Đà Nẵng tiếp ông Kwon Young, Phó Thị trưởng thành phố Daegu.",
+    # a place the gazetteers do not hold, written elsewhere as a place
+    "Ngày 3/5, ông Xiêng Khoảng phát biểu, Phó Tỉnh trưởng tỉnh Xiêng Khoảng cũng dự.",
+])
+def test_no_name_after_an_honorific_when_it_is_foreign_or_a_place(ex, text):
+    assert not {n for n in officials(ex, text) if n.startswith(("Kwon", "Xiêng"))}

@@ -92,6 +92,10 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
+# Letters Vietnamese spelling has no use for: a name with them is foreign ("Kwon", "Zhang").
+_FOREIGN_LETTERS = re.compile(r"[fjwzFJWZ]")
+
+
 def _is_syllable(word: str) -> bool:
     """One capitalized Vietnamese syllable ("Phí", not "UBND" or "TP")."""
     return word[:1].isupper() and word[1:].islower() and word.isalpha() and len(word) <= 7
@@ -149,6 +153,8 @@ class OfficialFinder:
         self._title_lower = _TITLE_LOWER | frozenset(lexicon.get("title_words_lower") or ())
         # A title may end on the last syllable of any head ("Trưởng ban", "Trưởng đoàn").
         self._head_final = _HEAD_FINAL | frozenset(h.split()[-1] for h in heads if h.split()[-1].islower())
+        # Capitalized words that open an organisation's name, never a person's ("Bộ Công Thương").
+        self._not_name_starts = frozenset(lexicon.get("not_name_starts") or ())
         # Words of a title that Vietnamese bodies write without naming their place (the
         # article's own province): weaker than a place or marker.
         self._vn_home_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
@@ -211,8 +217,8 @@ class OfficialFinder:
             # "ông Phí Đông Bình": right after an honorific, a name whose family name the list
             # lacks (Chinese family names are many more than any list); two or three syllables
             anchored = (place is None and not (w in self.surnames or pinyin or compound)
-                        and self._after_honorific(toks, i) and _is_syllable(w)
-                        and w.casefold() not in self._title_lower)
+                        and _is_syllable(w) and w.casefold() not in self._title_lower
+                        and w not in self._not_name_starts and self._anchored(toks, i))
             if place is None and (w in self.surnames or pinyin or compound or anchored) and not \
                     self._title_start.match(toks.text, s):
                 j = i + 1
@@ -223,22 +229,37 @@ class OfficialFinder:
                        and toks.text[items[j - 1][1]:items[j][0]] == " "
                        and not self._title_start.match(toks.text, items[j][0])):
                     j += 1
-                if j - i >= 2 and not (anchored and any(not _is_syllable(items[k][2]) for k in range(i, j))):
+                if j - i >= 2 and not (anchored and not self._anchored_name_ok(toks, i, j)):
                     out.append((i, j))
                     i = j
                     continue
             i += 1
         return out
 
-    def _after_honorific(self, toks: _Tokens, i: int) -> bool:
+    def _anchored_name_ok(self, toks: _Tokens, i: int, j: int) -> bool:
+        """A name read after an honorific, its family name on no list: Vietnamese-spelled
+        syllables (not "Kwon Young"), and never written elsewhere as a place ("ông Xiêng Khoảng" of a
+        Lao "tỉnh Xiêng Khoảng" the gazetteers do not hold)."""
+        words = [toks.items[k][2] for k in range(i, j)]
+        if not all(_is_syllable(w) and not _FOREIGN_LETTERS.search(w) for w in words):
+            return False
+        name = " ".join(words)
+        k = toks.text.find(name)
+        while k >= 0:
+            if self._place_prefix_end.search(toks.text, max(0, k - 40), k):
+                return False
+            k = toks.text.find(name, k + len(name))
+        return True
+
+    def _anchored(self, toks: _Tokens, i: int) -> bool:
+        """Whether a name may start at token i whatever its family name: right after an honorific
+        ("ông Phí Đông Bình"). (Right after a title too was tried: on unseen articles it found as
+        many organisations and foreign places as names.)"""
         items = toks.items
-        if i == 0:
+        if i == 0 or items[i - 1][3] is not None or toks.text[items[i - 1][1]:items[i][0]] != " ":
             return False
-        prev = items[i - 1]
-        if prev[3] is not None or toks.text[prev[1]:items[i][0]] != " ":
-            return False
-        two = f"{items[i - 2][2]} {prev[2]}" if i > 1 else ""
-        return prev[2].casefold() in self.honorifics or two.casefold() in self.honorifics
+        two = f"{items[i - 2][2]} {items[i - 1][2]}" if i > 1 else ""
+        return items[i - 1][2].casefold() in self.honorifics or two.casefold() in self.honorifics
 
     def _is_place_after_prefix(self, toks: _Tokens, i: int, j: int) -> bool:
         """A capitalized run after "huyện", "khu", "tỉnh" ... that no gazetteer knew: an unknown

@@ -148,7 +148,12 @@ class PlaceResolver:
         if first not in self._surnames or " " not in m.surface:
             return False
         nxt = self._next_word.match(text, m.end)
-        return bool(nxt) and nxt.group(1) not in self._surnames and nxt.group(1)[0].isupper()
+        if not (nxt and nxt.group(1) not in self._surnames and nxt.group(1)[0].isupper()):
+            return False
+        # "Bí thư Thị ủy Sùng Tả Lăng Kiến Bình": two more capitalized words make the place, then
+        # a name of three (a name of the place's two syllables and three more is no name)
+        third = self._next_word.match(text, nxt.end())
+        return not (third and third.group(1)[0].isupper() and m.surface.count(" ") == 1)
 
     def _after_honorific_and_syllable(self, text: str, m: Mention) -> bool:
         before = self._honorific_syllable_before.search(text, max(0, m.start - 20), m.start)

@@ -254,3 +254,12 @@ def test_a_party_cue_before_a_long_designation_still_counts(ex, body):
     text = (f"Chiều 8/5, Phó Chủ tịch UBND tỉnh Lạng Sơn đã tiếp đoàn công tác {body} Khu tự trị "
             f"dân tộc Choang Quảng Tây (Trung Quốc) do Phó Chủ tịch Khu tự trị dẫn đầu.")
     assert parties(ex, text) == ({"Lang Son"}, {"Guangxi"})
+
+
+def test_a_province_sharing_a_chinese_citys_name_is_vietnamese_after_tinh(ex):
+    # Thái Nguyên is also Taiyuan (a city: China has no "tỉnh" below its provinces); the
+    # "(Trung Quốc)" closing the place before it is that place's country, not this one's
+    text = ("Ngày 9/5, tại thành phố Trường Sa, tỉnh Hồ Nam (Trung Quốc), đoàn công tác tỉnh Thái "
+            "Nguyên do Phó Chủ tịch UBND tỉnh dẫn đầu đã hội kiến lãnh đạo Chính quyền nhân dân tỉnh Hồ Nam.")
+    vn, cn = parties(ex, text)
+    assert vn == {"Thai Nguyen"} and "Taiyuan" not in cn

@@ -84,6 +84,7 @@ class PlaceResolver:
         self._cn_before = re.compile(r"(?:%s)" % esc(lexicon["china_markers_before"]))
         self._cn_after = re.compile(r"^\s*(?:%s)" % esc(lexicon["china_markers_after"]))
         self._vn_after = re.compile(r"^\s*(?:\(Việt Nam\)|, Việt Nam)")
+        self._province_word_before = re.compile(r"(?:^|\s)(?:tỉnh|Tỉnh)\s+$")
         self._city_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["city_prefixes"]))
         self._district_prefix = re.compile(r"(?:^|\s)(?:%s)\s*$" % esc(lexicon["district_prefixes"]))
         # Any level word right before a name: a Vietnamese district counts with one.
@@ -181,9 +182,17 @@ class PlaceResolver:
         if m.vn_homonym in _SUBPROVINCIAL and (self._city_prefix.search(left)
                                                or self._district_prefix.search(left)):
             return "cn"  # "thành phố Trùng Khánh"; "huyện Hà Khẩu" (in Vietnam only a ward)
-        # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause)
+        # "tỉnh Thái Nguyên": China has no "tỉnh" below its provinces (Taiyuan is a city)
+        if self._province_word_before.search(left) and any(
+                c.country == "vn" and c.is_provincial for c in m.candidates) and not any(
+                c.country == "cn" and c.is_provincial for c in m.candidates):
+            return "vn"
+        # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause); not the
+        # "(Trung Quốc)" that closes the place before it ("tỉnh Hồ Nam (Trung Quốc), đoàn tỉnh X")
         clause = re.split(r"[.;:!?\n]", left)[-1]
-        if self._cn_before.search(" ".join(clause.split()[-6:])):
+        window = " ".join(clause.split()[-6:])
+        marker = self._cn_before.search(window)
+        if marker and not (marker.group(0) == "Trung Quốc" and window[:marker.start()].endswith("(")):
             return "cn"
         return None
 

@@ -250,3 +250,13 @@ def test_trưởng_đoàn_is_a_title_not_a_delegation(ex):
 
 def test_nothing_said_of_who_travelled_is_unknown(ex):
     assert direction(ex, "Ngày 18/6, Bí thư Tỉnh ủy Lai Châu đã hội kiến Bí thư Tỉnh ủy Vân Nam.") == "unknown"
+
+
+def test_a_visit_at_the_province_named_by_its_level_word_alone_is_inbound(ex):
+    # "tại tỉnh": the paper's own province (a Chinese venue would be named); a lorry queue "tại
+    # cửa khẩu" in the next paragraph says nothing of who travelled
+    text = ("Chiều qua (29/10), lãnh đạo tỉnh Cao Bằng đã hội đàm với đoàn đại biểu thành phố Bách "
+            "Sắc (Trung Quốc) do Phó Thị trưởng dẫn đầu, đang có chuyến thăm và làm việc tại tỉnh.\n\n"
+            "Hai bên bàn cách giảm tình trạng xe chở hàng phải chờ nhiều ngày tại cửa khẩu Trà Lĩnh, "
+            "nhất là vào mùa thu hoạch nông sản.")
+    assert direction(ex, text) == "inbound"

@@ -99,6 +99,11 @@ class DirectionReader:
         # Words allowed between a frame and its place: prefixes, buildings, spaces, commas.
         self._filler = re.compile(r"(?:[\s,(]+|(?:%s)(?![\w]))*" % trie_regex(fillers))
         self._vn_building = _words(lexicon["vn_host_buildings"])
+        # "đang có chuyến thăm và làm việc tại tỉnh.": the province or city the paper is of, named
+        # by its level word alone (a Chinese venue is named)
+        home = lexicon.get("vn_home_venues") or []
+        self._vn_home_venue = re.compile(r"\s*(?:%s)(?=\s*(?:[.,;]|$)|\s+(?:từ|trong|vào|ngày|sáng|chiều|tối)\s)" % "|".join(
+            map(re.escape, sorted(home, key=len, reverse=True)))) if home else None
         self._event = compile_terms(_either_case(lexicon["venue_event_words"]))
         self._venue_not_after = compile_terms(lexicon["venue_not_after"])
         self._border_line = re.compile(r"\s+(?:%s)(?![\w])" % "|".join(
@@ -208,6 +213,8 @@ class DirectionReader:
             gap = self._filler.match(text, m.end(), st.end)
             if self._vn_building.search(text, m.end(), gap.end()):
                 country = "vn"  # "tại trụ sở UBND tỉnh": the host's own building
+            elif self._vn_home_venue is not None and self._vn_home_venue.match(text, m.end(), st.end):
+                country = "vn"
         if country:
             votes[0][_HOST_VOTE[country]] += 1
 

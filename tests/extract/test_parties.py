@@ -263,3 +263,12 @@ def test_a_province_sharing_a_chinese_citys_name_is_vietnamese_after_tinh(ex):
             "Nguyên do Phó Chủ tịch UBND tỉnh dẫn đầu đã hội kiến lãnh đạo Chính quyền nhân dân tỉnh Hồ Nam.")
     vn, cn = parties(ex, text)
     assert vn == {"Thai Nguyen"} and "Taiyuan" not in cn
+
+
+@pytest.mark.parametrize("phrase", ["có đường biên giới tiếp giáp với", "tiếp tục là cửa ngõ sang",
+                                    "muốn đón đầu làn sóng đầu tư từ"])
+def test_words_that_only_begin_like_a_cue_make_no_party(ex, phrase):
+    # a Lao partner; China named in passing, after "tiếp giáp" (borders on), "tiếp tục", "đón đầu"
+    text = ("Chiều 16/5, Chủ tịch UBND tỉnh Điện Biên đã hội đàm với đoàn đại biểu tỉnh Phông Sa Lỳ "
+            f"(Lào). Lãnh đạo tỉnh Phông Sa Lỳ cho biết tỉnh {phrase} tỉnh Vân Nam (Trung Quốc).")
+    assert parties(ex, text)[1] == set()

@@ -106,6 +106,9 @@ class PlaceResolver:
         self._honorific_syllable_before = re.compile(r"(?<![\w])(?:%s) [^\W\d_][^\W\d_A-Z]{0,6} $" % esc(
             lexicon["honorifics"]))
         self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
+        # "tiếp giáp", "tiếp tục", "đón đầu": words that begin with a cue and mean something else
+        not_cues = lexicon.get("party_cues_not") or []
+        self._not_party_cue = compile_words(longest_first(not_cues), re.IGNORECASE) if not_cues else None
         self._prefix_at_end = re.compile(r"(?:%s)\s*$" % esc(lexicon["place_prefixes"]))
         # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
         after = lexicon.get("party_cues_after") or []
@@ -383,6 +386,8 @@ class PlaceResolver:
                     prefix = self._prefix_at_end.search(left, max(0, len(left) - 60))
                     long_prefix = prefix is not None and prefix.group(0).count(" ") >= 3
                     window = " ".join((left[:prefix.start()] if long_prefix else left).split()[-8:])
+                    if self._not_party_cue is not None:
+                        window = self._not_party_cue.sub(" ", window)
                     m.party = bool(self._party_cue.search(window))
             prev, prev_sentence = m, si
         if self._side_event is not None:

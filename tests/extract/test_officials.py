@@ -311,3 +311,11 @@ def test_a_place_then_a_name_of_three_stays_a_place(ex):
 ])
 def test_no_name_after_an_honorific_when_it_is_foreign_or_a_place(ex, text):
     assert not {n for n in officials(ex, text) if n.startswith(("Kwon", "Xiêng"))}
+
+
+@pytest.mark.parametrize("ministry", ["Bộ Giao thông vận tải", "Bộ Nông nghiệp và Phát triển nông thôn",
+                                      "Sở Tài nguyên và Môi trường", "Bộ Thông tin và Truyền thông"])
+def test_titles_run_through_the_lower_case_words_of_a_ministrys_name(ex, ministry):
+    text = (f"Chiều 9/8, tại Hà Nội, Thứ trưởng {ministry} Nguyễn Hữu Trác đã hội đàm với ông Tiền "
+            f"Vĩnh Cường, Thứ trưởng {ministry} Trung Quốc.")
+    assert officials(ex, text) == {"Nguyễn Hữu Trác": "vn", "Tiền Vĩnh Cường": "cn"}

@@ -314,10 +314,21 @@ class OfficialFinder:
                     i -= 1
                     continue
                 break
-            if i - 1 in names_at or not self._title_token(w, place) or w in ("-", "–", "("):
+            if i - 1 in names_at or not (self._title_token(w, place) or self._and_inside_name(toks, i - 1)) \
+                    or w in ("-", "–", "("):
                 break
             i -= 1
         return self._trim_title(toks, i, name_i)
+
+    def _and_inside_name(self, toks: _Tokens, k: int) -> bool:
+        """"và" joining two words of one body's name ("Bộ Nông nghiệp và Phát triển nông thôn",
+        "Sở Tài nguyên và Môi trường"), not two titles ("... Lạng Sơn và Phó Chủ tịch")."""
+        items = toks.items
+        if items[k][2] != "và" or k == 0 or k + 1 >= len(items):
+            return False
+        before, after = items[k - 1], items[k + 1]
+        return (before[3] is None and before[2] in self._title_lower and after[3] is None
+                and _is_syllable(after[2]) and after[2] not in self.head_first_words)
 
     def _title_after(self, toks: _Tokens, name_j: int, names_at: set[int]) -> tuple[int, int] | None:
         items, j = toks.items, name_j
@@ -345,7 +356,7 @@ class OfficialFinder:
                     k += 1
                     continue
                 break
-            if not self._title_token(w, place):
+            if not (self._title_token(w, place) or self._and_inside_name(toks, k)):
                 break
             k += 1
         return self._trim_title(toks, i, k)

@@ -190,3 +190,12 @@ def _spec_and_version():
 
     text = resources.files("citycoop.data").joinpath("topics.yml").read_text(encoding="utf-8")
     return yamlfile.safe_load(text), "reference"
+
+
+
+@pytest.mark.parametrize("sentence", [
+    "Hai bên thống nhất mở thêm các tuyến vận tải hàng hóa liên vận qua cửa khẩu Hữu Nghị.",
+    "Tỉnh mong muốn hợp tác xây dựng kho lạnh cho trái cây xuất khẩu.",
+])
+def test_freight_in_other_words_is_logistics(tax, sentence):
+    assert "logistics" in found(tax, sentence)

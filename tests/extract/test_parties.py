@@ -272,3 +272,14 @@ def test_words_that_only_begin_like_a_cue_make_no_party(ex, phrase):
     text = ("Chiều 16/5, Chủ tịch UBND tỉnh Điện Biên đã hội đàm với đoàn đại biểu tỉnh Phông Sa Lỳ "
             f"(Lào). Lãnh đạo tỉnh Phông Sa Lỳ cho biết tỉnh {phrase} tỉnh Vân Nam (Trung Quốc).")
     assert parties(ex, text)[1] == set()
+
+
+def test_a_district_named_with_its_chinese_parent_is_chinese_and_with_its_vietnamese_one_vietnamese(ex):
+    # Phú Ninh is a district of Quảng Nam and Funing a county of Wenshan; Quảng Nam is also
+    # Guangnan, another county of Wenshan
+    cn = ("Ngày 4/4, huyện Mường Khương hội đàm với huyện Phú Ninh, châu Văn Sơn, tỉnh Vân Nam "
+          "(Trung Quốc).")
+    vn = ("Ngày 4/4, lãnh đạo huyện Phú Ninh, tỉnh Quảng Nam tiếp đoàn thành phố Văn Sơn (Trung "
+          "Quốc).")
+    assert parties(ex, cn)[1] == {"Funing", "Wenshan"}
+    assert parties(ex, vn) == ({"Quang Nam"}, {"Wenshan"})

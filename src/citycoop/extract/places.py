@@ -172,7 +172,7 @@ class PlaceResolver:
         before = text[max(0, m.start - 8):m.start]
         return (before.rsplit(None, 1)[-1] if before.endswith(" ") and before.strip() else "") + " " + m.surface
 
-    def _evidence(self, text: str, m: Mention) -> str | None:
+    def _evidence(self, text: str, m: Mention, sentences: Sentences, mentions: _MentionIndex) -> str | None:
         """'cn' or 'vn' when the words around this mention settle its country."""
         left = text[max(0, m.start - 60):m.start]
         right = text[m.end:m.end + 20]
@@ -181,14 +181,14 @@ class PlaceResolver:
         if self._vn_after.match(right):
             return "vn"
         if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
-            return "vn"
+            # "huyện Phú Ninh, châu Văn Sơn": a district of the Chinese reading's own parent
+            if self._vn_province_after(m, mentions):
+                return "vn"
+            return self._parent_named(text, sentences, m, mentions) or "vn"
         if m.vn_homonym in _SUBPROVINCIAL and (self._city_prefix.search(left)
                                                or self._district_prefix.search(left)):
             return "cn"  # "thành phố Trùng Khánh"; "huyện Hà Khẩu" (in Vietnam only a ward)
-        # "tỉnh Thái Nguyên": China has no "tỉnh" below its provinces (Taiyuan is a city)
-        if self._province_word_before.search(left) and any(
-                c.country == "vn" and c.is_provincial for c in m.candidates) and not any(
-                c.country == "cn" and c.is_provincial for c in m.candidates):
+        if self._province_level(left, m):  # "tỉnh Thái Nguyên" (Taiyuan is a city)
             return "vn"
         # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause); not the
         # "(Trung Quốc)" that closes the place before it ("tỉnh Hồ Nam (Trung Quốc), đoàn tỉnh X")
@@ -197,7 +197,7 @@ class PlaceResolver:
         marker = self._cn_before.search(window)
         if marker and not (marker.group(0) == "Trung Quốc" and window[:marker.start()].endswith("(")):
             return "cn"
-        return None
+        return self._parent_named(text, sentences, m, mentions)
 
     def _generated_evidence(self, text: str, sentences: Sentences, m: Mention,
                             mentions: _MentionIndex) -> str | None:
@@ -214,6 +214,10 @@ class PlaceResolver:
         if self._vn_after.match(right):
             return "vn"
         if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
+            if self._vn_province_after(m, mentions):
+                return "vn"
+            return self._parent_named(text, sentences, m, mentions) or "vn"
+        if self._province_level(left, m):
             return "vn"
         clause = re.split(r"[.;:!?\n]", left)[-1]
         window = " ".join(clause.split()[-6:])
@@ -240,6 +244,23 @@ class PlaceResolver:
         lo, hi = max(lo, m.start - _NEAR, line_start), min(hi, m.end + _NEAR)
         eol = text.find("\n", m.end, hi)
         return lo, (hi if eol < 0 else eol)
+
+    def _vn_province_after(self, m: Mention, mentions: _MentionIndex) -> bool:
+        """"huyện Phú Ninh, tỉnh Quảng Nam": the Vietnamese district's own province named right
+        after it."""
+        own = m.vn_district.name if m.vn_district is not None else None
+        if own is None:
+            return False
+        return any(o.start - m.end <= _PARENT_AFTER and any(
+            c.country == "vn" and c.is_provincial and c.name == own for c in o.candidates)
+            for o in mentions.within(m.end, m.end + _PARENT_AFTER + 30) if o is not m)
+
+    def _province_level(self, left: str, m: Mention) -> bool:
+        """"tỉnh Thái Nguyên", "tỉnh Quảng Nam": China has no "tỉnh" below its provinces, so a
+        name shared by a Vietnamese province and a Chinese city or county is the province."""
+        return bool(self._province_word_before.search(left)) and any(
+            c.country == "vn" and c.is_provincial for c in m.candidates) and not any(
+            c.country == "cn" and c.is_provincial for c in m.candidates)
 
     def _parent_named(self, text: str, sentences: Sentences, m: Mention,
                       mentions: _MentionIndex) -> str | None:
@@ -311,7 +332,7 @@ class PlaceResolver:
         for m in mentions:
             if m.ambiguous:
                 ev = (self._generated_evidence(text, sentences, m, index) if m.needs_evidence
-                      else self._evidence(text, m) or self._parent_named(text, sentences, m, index))
+                      else self._evidence(text, m, sentences, index))
                 if ev and _BULLET.match(text[text.rfind("\n", 0, m.start) + 1:m.start]):
                     # an item of a list (related headlines) is about another article:
                     # "- Đoàn tỉnh Hà Nam (Trung Quốc) ..." under a story on the Vietnamese Hà Nam

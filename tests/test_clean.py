@@ -309,3 +309,11 @@ def test_an_aggregators_disclaimer_and_a_report_error_button_are_removed():
                       "Tin Nhanh 24h là trang tổng hợp tin tức tự động.",
                       "Cổng Tin Biên Giới không chịu trách nhiệm về nội dung các bài viết trích dẫn."])
     assert clean_document(raw(text)).text == BODY
+
+
+def test_a_long_caption_under_an_image_and_its_copy_go():
+    caption = ("Đồng chí Nguyễn Văn Thường, Chủ tịch UBND huyện Vị Xuyên tặng quà lưu niệm cho ông "
+               "Cừu Vĩnh Phúc, Huyện trưởng huyện Ma Lật Pha.")
+    text = "\n".join([BODY, "DSC_1201.JPG", caption, caption, "Hai bên thống nhất sớm mở lại tuyến xe khách."])
+    a = clean_document(raw(text))
+    assert caption not in a.text and "Hai bên thống nhất" in a.text

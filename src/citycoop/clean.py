@@ -41,7 +41,7 @@ _CREDITED_CAPTION = re.compile(
     r"^.{2,250}?(?:[.!?…]\s*\(?|\s\()\s*(?:ảnh|nguồn ảnh|ảnh minh họa|ảnh tư liệu|nguồn)\s*:\s*"
     r"[^:()\n]{1,48}?\)?[\s.|]*$", re.IGNORECASE)
 # A caption right under an image: one short sentence (a lead opening on a time is body).
-_CAPTION_MAX = 130
+_CAPTION_MAX = 160
 _TIME_OPENER = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm|đêm|trong|từ|\d)", re.IGNORECASE)
 _INNER_SENTENCE = re.compile(r"[.!?…] +[^\W\d_]")
 _PLACE_NOTE = re.compile(r"\s*\([^)]{2,40}\)$")  # "Bế Huệ (Cao Bằng)": a signature with a place
@@ -133,7 +133,7 @@ def _is_caption(line: str, under_image: bool) -> bool:
     under an image that does not open as a lead does ("Quang cảnh buổi hội đàm.")."""
     if len(line) <= 300 and ":" in line and _CREDITED_CAPTION.match(line):
         return True
-    return (under_image and len(line) <= _CAPTION_MAX and line.count(" ") < 22
+    return (under_image and len(line) <= _CAPTION_MAX and line.count(" ") < 32
             and not _TIME_OPENER.match(line) and not _INNER_SENTENCE.search(line))
 
 
@@ -342,6 +342,7 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
     in_block = False  # inside a "Tin liên quan" link list or a comment box
     prev_image = False  # the previous line was an image: this one is its caption
     caption_above = False  # the previous line was a caption: an image next is its image
+    last_caption = None  # a caption printed twice goes twice
     for line, raw_line in zip(lines, raw_lines):
         if not line:
             continue
@@ -389,8 +390,8 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
             prev_image = not caption_above
             caption_above = False
             continue
-        if _is_caption(line, prev_image):
-            prev_image, caption_above = False, not prev_image
+        if _is_caption(line, prev_image) or line == last_caption:
+            prev_image, caption_above, last_caption = False, not prev_image, line
             continue
         caption_above = False
         if line[-1] == "|" and _CAPTION_CELL.match(line):

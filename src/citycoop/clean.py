@@ -35,6 +35,7 @@ _IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg
 # Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
 _CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
 _MENU_MIN_CELLS = 4
+_PHONE = re.compile(r"(?<!\d)(?:\+84|0)\d{2,3}[ .-]?\d{3}[ .-]?\d{3,4}(?!\d)")
 _JOINERS = ("-", "–", "&", "và")  # "Văn hóa - Giải trí", "Quốc phòng - An ninh" are one label
 # A photo caption ending on its credit: "Quang cảnh buổi hội đàm. Ảnh: Minh Hà", "... (Ảnh: TTXVN)".
 _CREDITED_CAPTION = re.compile(
@@ -222,9 +223,11 @@ def _menu_cells(cells: list[str]) -> bool:
 
 
 def _title_candidate(line: str) -> bool:
-    """A headline in the lines above the body: not a menu row, a label, a masthead or a list item."""
+    """A headline in the lines above the body: not a menu row, a label, a masthead, a list item or
+    a contact line (a phone number)."""
     return (metadata.is_title_like(line) and len(line.split()) >= 4 and not _is_capitals(line)
-            and "|" not in line and not _BULLET.match(line) and not _sentence_ended(line))
+            and "|" not in line and not _BULLET.match(line) and not _sentence_ended(line)
+            and not _PHONE.search(line))
 
 
 def _strip_by_position(kept: list[str], captions: set[int], want_title: bool):

@@ -319,3 +319,19 @@ def test_titles_run_through_the_lower_case_words_of_a_ministrys_name(ex, ministr
     text = (f"Chiều 9/8, tại Hà Nội, Thứ trưởng {ministry} Nguyễn Hữu Trác đã hội đàm với ông Tiền "
             f"Vĩnh Cường, Thứ trưởng {ministry} Trung Quốc.")
     assert officials(ex, text) == {"Nguyễn Hữu Trác": "vn", "Tiền Vĩnh Cường": "cn"}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Chiều 26/6, đoàn làm việc với thành phố Chu Châu (Trung Quốc). Thị trưởng Cừu Chí Cường giới "
+     "thiệu các doanh nghiệp của thành phố.", "Cừu Chí Cường"),
+    ("Đoàn thành phố Sùng Tả (Trung Quốc) do Bí thư Thị ủy Sùng Tả Thiềm Kiến Bình dẫn đầu.",
+     "Thiềm Kiến Bình"),
+])
+def test_after_a_title_only_chinas_officials_hold_a_name_needs_no_listed_family_name(ex, text, name):
+    assert officials(ex, text).get(name) == "cn"
+
+
+def test_a_governors_title_that_laos_uses_too_anchors_no_unknown_name(ex):
+    text = ("Chiều 16/5, Chủ tịch UBND tỉnh Điện Biên tiếp đoàn tỉnh Phông Sa Lỳ (Lào). Tỉnh trưởng "
+            "Khăm Phăn Phôm cảm ơn sự đón tiếp.")
+    assert "Khăm Phăn Phôm" not in officials(ex, text)

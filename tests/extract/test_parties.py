@@ -283,3 +283,11 @@ def test_a_district_named_with_its_chinese_parent_is_chinese_and_with_its_vietna
           "Quốc).")
     assert parties(ex, cn)[1] == {"Funing", "Wenshan"}
     assert parties(ex, vn) == ({"Quang Nam"}, {"Wenshan"})
+
+
+def test_a_city_after_its_level_word_is_chinese_when_the_article_names_its_province(ex):
+    # "Chu Châu" (Zhuzhou) has no Chinese word near it; Hồ Nam, its province, is named earlier
+    text = ("Sang thăm Hồ Nam (Trung Quốc) trong hai ngày 25-26/6, đoàn công tác tỉnh Nghệ An đề xuất "
+            "hợp tác du lịch.\n\nNgày 26/6, đoàn làm việc với lãnh đạo thành phố Chu Châu. Hai bên "
+            "bàn về sản xuất đầu máy, toa xe.")
+    assert "Zhuzhou" in parties(ex, text)[1]

@@ -155,6 +155,8 @@ class OfficialFinder:
         self._head_final = _HEAD_FINAL | frozenset(h.split()[-1] for h in heads if h.split()[-1].islower())
         # Capitalized words that open an organisation's name, never a person's ("Bộ Công Thương").
         self._not_name_starts = frozenset(lexicon.get("not_name_starts") or ())
+        # Titles only China's officials hold: the capitalized words after them are a name.
+        self._cn_heads_before_names = frozenset(lexicon.get("cn_heads_before_names") or ())
         # Words of a title that Vietnamese bodies write without naming their place (the
         # article's own province): weaker than a place or marker.
         self._vn_home_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
@@ -191,10 +193,12 @@ class OfficialFinder:
         # sentences worth tokenizing ("Phó Chủ tịch" starts with the family name Phó). Whole
         # titles, as _names tests them, not their first words: "Nguyễn Thị Hường" is a name
         # though "Thị" starts "Thị trưởng".
-        # ... or an honorific then a capital (a name whose family name the list lacks).
+        # ... or an honorific or a Chinese-only title then a capital (a name whose family name
+        # the list lacks).
+        anchors = list(lexicon["honorifics"]) + list(lexicon.get("cn_heads_before_names") or ())
         self._candidate = re.compile(r"(?:%s) (?!%s)[%s]|(?<![\w])(?:%s) [%s]" % (
             _by_first_letter(self.surnames | self.pinyin_surnames, self.modifiers, heads), title_start,
-            re.escape(upper), "|".join(map(re.escape, sorted(lexicon["honorifics"], key=len, reverse=True))),
+            re.escape(upper), "|".join(map(re.escape, sorted(anchors, key=len, reverse=True))),
             re.escape(upper)))
 
     # -- names -------------------------------------------------------------------------
@@ -253,13 +257,21 @@ class OfficialFinder:
 
     def _anchored(self, toks: _Tokens, i: int) -> bool:
         """Whether a name may start at token i whatever its family name: right after an honorific
-        ("ông Phí Đông Bình"). (Right after a title too was tried: on unseen articles it found as
-        many organisations and foreign places as names.)"""
+        ("ông Phí Đông Bình") or a title only China's officials hold ("Thị trưởng Phù Chí Cường",
+        "Bí thư Thị ủy Phòng Thành Cảng Lăng Chí Dũng"). (After any title was tried: on unseen
+        articles it found organisations and foreign places as often as names.)"""
         items = toks.items
-        if i == 0 or items[i - 1][3] is not None or toks.text[items[i - 1][1]:items[i][0]] != " ":
+        if i == 0 or toks.text[items[i - 1][1]:items[i][0]] != " ":
             return False
-        two = f"{items[i - 2][2]} {items[i - 1][2]}" if i > 1 else ""
-        return items[i - 1][2].casefold() in self.honorifics or two.casefold() in self.honorifics
+        k = i - 1
+        if items[k][3] is not None:  # "Thị trưởng Chu Châu Phù Chí Cường": the title's place
+            if k == 0 or toks.text[items[k - 1][1]:items[k][0]] != " ":
+                return False
+            k -= 1
+        two = f"{items[k - 1][2]} {items[k][2]}" if k > 0 else ""
+        if k == i - 1 and (items[k][2].casefold() in self.honorifics or two.casefold() in self.honorifics):
+            return True
+        return two in self._cn_heads_before_names
 
     def _is_place_after_prefix(self, toks: _Tokens, i: int, j: int) -> bool:
         """A capitalized run after "huyện", "khu", "tỉnh" ... that no gazetteer knew: an unknown

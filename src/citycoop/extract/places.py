@@ -234,6 +234,10 @@ class PlaceResolver:
                     c.country == "cn" and c.is_provincial and not o.ambiguous
                     for o in near for c in o.candidates):
                 return "cn"
+            # "thành phố Chu Châu" in an article that names Hồ Nam, its province, elsewhere
+            provinces = [c.province for c in m.candidates if c.country == "cn" and c.province != c.name]
+            if provinces and mentions.named_by_others(m, "cn", provinces):
+                return "cn"
         return None
 
     def _near(self, text: str, sentences: Sentences, m: Mention) -> tuple[int, int]:

@@ -291,3 +291,14 @@ def test_a_city_after_its_level_word_is_chinese_when_the_article_names_its_provi
             "hợp tác du lịch.\n\nNgày 26/6, đoàn làm việc với lãnh đạo thành phố Chu Châu. Hai bên "
             "bàn về sản xuất đầu máy, toa xe.")
     assert "Zhuzhou" in parties(ex, text)[1]
+
+
+@pytest.mark.parametrize("designation, county, prefecture", [
+    ("huyện tự trị dân tộc Miêu, Dao, Thái Kim Bình, châu Hồng Hà", "Jinping", "Honghe"),
+    ("huyện tự trị dân tộc Hà Nhì, Di Giang Thành, thành phố Phổ Nhĩ", "Jiangcheng", "Pu'er"),
+])
+def test_an_autonomous_county_named_with_its_peoples_and_prefecture(ex, designation, county, prefecture):
+    # the peoples an autonomous county is named for stand between its designation and its name
+    text = (f"Ngày 18/3, đoàn đại biểu huyện Bát Xát đã sang thăm và làm việc tại {designation}, "
+            "tỉnh Vân Nam (Trung Quốc).")
+    assert parties(ex, text)[1] == {county, prefecture}

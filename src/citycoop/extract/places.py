@@ -109,7 +109,13 @@ class PlaceResolver:
         # "tiếp giáp", "tiếp tục", "đón đầu": words that begin with a cue and mean something else
         not_cues = lexicon.get("party_cues_not") or []
         self._not_party_cue = compile_words(longest_first(not_cues), re.IGNORECASE) if not_cues else None
-        self._prefix_at_end = re.compile(r"(?:%s)\s*$" % esc(lexicon["place_prefixes"]))
+        peoples = lexicon.get("autonomous_peoples") or []
+        # "... dân tộc Miêu, Dao, Thái " before a name: the peoples an autonomous unit is named for
+        people = r"(?:%s)" % esc(peoples) if peoples else None
+        self._peoples_at_end = re.compile(r"(?<=dân tộc)\s+%s(?:\s*,\s*%s|\s+và\s+%s)*\s*$" % (
+            people, people, people)) if people else None
+        self._prefix_at_end = re.compile(r"(?:%s)%s\s*$" % (esc(lexicon["place_prefixes"]), (
+            r"(?:\s+%s(?:\s*,\s*%s|\s+và\s+%s)*)?" % (people, people, people)) if people else ""))
         # Subjects (see lexicon.yml's party_cues_after); a lexicon without the lists has none.
         after = lexicon.get("party_cues_after") or []
         self._cue_after = compile_words(longest_first(after)) if after else None
@@ -174,7 +180,7 @@ class PlaceResolver:
 
     def _evidence(self, text: str, m: Mention, sentences: Sentences, mentions: _MentionIndex) -> str | None:
         """'cn' or 'vn' when the words around this mention settle its country."""
-        left = text[max(0, m.start - 60):m.start]
+        left = self._past_peoples(text[max(0, m.start - 90):m.start])
         right = text[m.end:m.end + 20]
         if self._cn_after.match(right):
             return "cn"
@@ -206,7 +212,7 @@ class PlaceResolver:
         it, its own province or prefecture named close by, or a level word before it
         ("thành phố", "huyện", "châu") with China or a Chinese province close by in its
         sentence. A level word alone, or China somewhere in the article, is not enough."""
-        left = text[max(0, m.start - 60):m.start]
+        left = self._past_peoples(text[max(0, m.start - 90):m.start])
         left = left[left.rfind("\n") + 1:]  # a headline list: the line before is another text
         right = text[m.end:m.end + 20]
         if self._cn_after.match(right):
@@ -248,6 +254,13 @@ class PlaceResolver:
         lo, hi = max(lo, m.start - _NEAR, line_start), min(hi, m.end + _NEAR)
         eol = text.find("\n", m.end, hi)
         return lo, (hi if eol < 0 else eol)
+
+    def _past_peoples(self, left: str) -> str:
+        """The text before a name, less the list of peoples an autonomous unit's designation
+        ends on ("huyện tự trị dân tộc Miêu, Dao, Thái | Kim Bình")."""
+        if self._peoples_at_end is None or "dân tộc" not in left:
+            return left[-60:]
+        return self._peoples_at_end.sub("", left)[-60:]
 
     def _vn_province_after(self, m: Mention, mentions: _MentionIndex) -> bool:
         """"huyện Phú Ninh, tỉnh Quảng Nam": the Vietnamese district's own province named right

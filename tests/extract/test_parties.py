@@ -302,3 +302,14 @@ def test_an_autonomous_county_named_with_its_peoples_and_prefecture(ex, designat
     text = (f"Ngày 18/3, đoàn đại biểu huyện Bát Xát đã sang thăm và làm việc tại {designation}, "
             "tỉnh Vân Nam (Trung Quốc).")
     assert parties(ex, text)[1] == {county, prefecture}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Trong thời gian ở An Huy, đoàn đã thăm nhà máy của một tập đoàn sản xuất ô tô tại Hợp Phì.",
+    "Trước khi về nước, đoàn đã quá cảnh tại thành phố Hợp Phì và thăm một hội chợ nông sản.",
+])
+def test_a_city_only_visited_in_passing_is_no_party(ex, sentence):
+    # "tập đoàn" (a corporation) holds "đoàn" (a delegation); a transit stop on the way home
+    text = ("Chiều 23/10, đoàn công tác tỉnh Vĩnh Phúc đã hội kiến ông Chương Hiểu Bình, Phó Tỉnh "
+            "trưởng tỉnh An Huy (Trung Quốc).\n\nHai bên bàn hợp tác công nghiệp ô tô.\n\n" + sentence)
+    assert parties(ex, text)[1] == {"Anhui"}

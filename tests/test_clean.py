@@ -317,3 +317,9 @@ def test_a_long_caption_under_an_image_and_its_copy_go():
     text = "\n".join([BODY, "DSC_1201.JPG", caption, caption, "Hai bên thống nhất sớm mở lại tuyến xe khách."])
     a = clean_document(raw(text))
     assert caption not in a.text and "Hai bên thống nhất" in a.text
+
+
+def test_a_teaser_line_after_a_list_marker_goes_even_when_long():
+    teaser = "Tin mới: Hà Giang đón 2 triệu lượt khách du lịch tâm linh và khám phá cao nguyên đá Đồng Văn..."
+    a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan", BODY, teaser])))
+    assert a.text == BODY

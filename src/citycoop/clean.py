@@ -381,8 +381,9 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
                 continue
         elif len(line) < 240 and ":" in line:
             lead = _MARKER_LEAD.match(line)  # "Xem thêm: <headline> | <headline>" on one line
-            if lead and lead[1].casefold() in rules.block_markers and not _reads_like_body(lead[2]):
-                continue
+            if lead and lead[1].casefold() in rules.block_markers and (
+                    not _reads_like_body(lead[2]) or lead[2].rstrip().endswith(("...", "…"))):
+                continue  # (a teaser cut short with "..." is a headline, however long)
         if in_block:
             if not _reads_like_body(line) or _BULLET.match(line):
                 continue

@@ -51,3 +51,17 @@ def test_the_one_year_a_lead_names_dates_a_day_without_publication():
     # A year in another sentence speaks of something else
     lead = "Chiều 14/2, hai bên hội đàm. Ông nhắc lại chuyến thăm cuối năm 2019 của lãnh đạo."
     assert find_event_date(lead, None).value == "--02-14"
+
+
+@pytest.mark.parametrize("lead, expected", [
+    # a trip's range, then the day the lead gives to the meeting itself
+    ("Trong chuyến công tác tại Trung Quốc từ ngày 3 đến 6/9, sáng 4/9 (giờ địa phương), đoàn đã "
+     "hội đàm với lãnh đạo thành phố Bắc Kinh.", "2024-09-04"),
+    ("Từ ngày 4 đến 9/9, đoàn có chuyến khảo sát tại Trung Quốc. Sau khi dự diễn đàn tại Thượng "
+     "Hải, ngày 6/9, đoàn đã đến thăm thành phố Tô Châu.", "2024-09-06"),
+    # no other day: the first; a day still to come is not the meeting's
+    ("Từ ngày 25 đến 27/6, đoàn sang thăm và làm việc tại Phòng Thành Cảng.", "2024-06-25"),
+    ("Từ ngày 4 đến 9/9, đoàn sang thăm Giang Tô. Ngày mai (6/9), đoàn sẽ thăm Tô Châu.", "2024-09-04"),
+])
+def test_a_day_inside_a_trips_range_dates_the_meeting(lead, expected):
+    assert find_event_date(lead, "2024-09-10").value == expected

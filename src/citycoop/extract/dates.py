@@ -98,6 +98,20 @@ def find_event_date(lead: str, published: str | None, body: str = "") -> EventDa
     return found if found.value is not None or background is None else background
 
 
+def _day_inside(lead: str, start: int, first: int, last: int, month: int) -> int | None:
+    """The first single day of ``month`` after ``start`` in the lead that falls inside a trip's
+    range (first..last) and is not of a time still to come, else None."""
+    if first >= last:
+        return None
+    for m in _EVENT_DATE.finditer(lead, start):
+        if m["first"] or m["first2"] or _STILL_TO_COME.match(lead, m.end()):
+            continue
+        groups = {k[0]: v for k, v in m.groupdict().items() if v}
+        if int(groups["m"]) == month and first < int(groups["d"]) <= last:
+            return int(groups["d"])
+    return None
+
+
 def _first_date(lead: str, published: str | None) -> tuple[EventDate, EventDate | None]:
     """The first date of the meeting in ``lead``, and the first background date passed over."""
     pub = dt.date.fromisoformat(published) if published else None
@@ -121,6 +135,12 @@ def _first_date(lead: str, published: str | None) -> tuple[EventDate, EventDate 
                 end_year, end_month = int(end["y"]), int(end["m"])
                 year = str(end_year - 1 if month > end_month else end_year)
                 phrase += end.group(0)
+        if first and m.group(0) == phrase:
+            # "từ ngày 3 đến 6/9, sáng 4/9 ... đã hội đàm": a day of the trip the lead gives to
+            # the meeting itself
+            inner = _day_inside(lead, m.end(), int(first), int(groups["d"]), int(groups["m"]))
+            if inner is not None:
+                day = inner
         if year:
             if not _valid(int(year), month, day):
                 continue

@@ -193,13 +193,17 @@ class OfficialFinder:
         # sentences worth tokenizing ("Phó Chủ tịch" starts with the family name Phó). Whole
         # titles, as _names tests them, not their first words: "Nguyễn Thị Hường" is a name
         # though "Thị" starts "Thị trưởng".
-        # ... or an honorific or a Chinese-only title then a capital (a name whose family name
-        # the list lacks).
-        anchors = list(lexicon["honorifics"]) + list(lexicon.get("cn_heads_before_names") or ())
-        self._candidate = re.compile(r"(?:%s) (?!%s)[%s]|(?<![\w])(?:%s) [%s]" % (
-            _by_first_letter(self.surnames | self.pinyin_surnames, self.modifiers, heads), title_start,
-            re.escape(upper), "|".join(map(re.escape, sorted(anchors, key=len, reverse=True))),
-            re.escape(upper)))
+        cn_heads = list(lexicon.get("cn_heads_before_names") or ())
+        self._anchor_ends = frozenset(a.split()[-1] for a in list(lexicon["honorifics"]) + cn_heads)
+        # An honorific then a capital is a candidate too (a name whose family name no list holds,
+        # "ông Phí Đông Bình"): the honorifics join the family names in the one pattern.
+        self._candidate = re.compile(r"(?:%s) (?!%s)[%s]" % (
+            _by_first_letter(self.surnames | self.pinyin_surnames | set(lexicon["honorifics"]),
+                             self.modifiers, heads), title_start, re.escape(upper)))
+        # ... and a title only China's officials hold, then a capital ("Thị trưởng Phù Chí Cường"),
+        # which the pattern above refuses as a title: a pattern of its own, of rare words.
+        self._anchor_candidate = compile_words_then(sorted(cn_heads, key=len, reverse=True),
+                                                    r" [%s]" % re.escape(upper)) if cn_heads else None
 
     # -- names -------------------------------------------------------------------------
     def _names(self, toks: _Tokens) -> list[tuple[int, int]]:
@@ -220,7 +224,10 @@ class OfficialFinder:
                         and f"{w} {items[i + 1][2]}" in self.surnames)
             # "ông Phí Đông Bình": right after an honorific, a name whose family name the list
             # lacks (Chinese family names are many more than any list); two or three syllables
-            anchored = (place is None and not (w in self.surnames or pinyin or compound)
+            # (the word before first: most words follow no honorific, title or place)
+            anchored = (place is None and i > 0 and (items[i - 1][3] is not None
+                                                     or items[i - 1][2] in self._anchor_ends)
+                        and not (w in self.surnames or pinyin or compound)
                         and _is_syllable(w) and w.casefold() not in self._title_lower
                         and w not in self._not_name_starts and self._anchored(toks, i))
             if place is None and (w in self.surnames or pinyin or compound or anchored) and not \
@@ -495,9 +502,20 @@ class OfficialFinder:
     def find(self, text: str, places: list[PlacedMention], sentences=None) -> list[Official]:
         # Only sentences with a possible name (a family name, then a capitalized word) are
         # tokenized: most of an article's text never needs to be.
-        spans = [(0, len(text))] if sentences is None else [
-            sentences.span(i) for i in range(len(sentences))
-            if self._candidate.search(text, *sentences.span(i))]
+        # Where a name may start, found in one pass over the text (a search per sentence cost
+        # more than the rest of this function), then the sentences holding one.
+        if sentences is None:
+            spans = [(0, len(text))]
+        else:
+            starts = [m.start() for m in self._candidate.finditer(text)]
+            if self._anchor_candidate is not None:
+                starts = sorted(starts + [m.start() for m in self._anchor_candidate.finditer(text)])
+            spans = []
+            for i in range(len(sentences)):
+                lo, hi = sentences.span(i)
+                k = bisect.bisect_left(starts, lo)
+                if k < len(starts) and starts[k] < hi:
+                    spans.append((lo, hi))
         # "ông Cát Lâm" (吉林, a person) is also Jilin: after an honorific, a place name that
         # starts with a family name is the person's name.
         places = [p for p in places if not (

@@ -323,3 +323,13 @@ def test_a_teaser_line_after_a_list_marker_goes_even_when_long():
     teaser = "Tin mới: Hà Giang đón 2 triệu lượt khách du lịch tâm linh và khám phá cao nguyên đá Đồng Văn..."
     a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan", BODY, teaser])))
     assert a.text == BODY
+
+
+def test_a_labelled_date_in_a_row_with_other_words_is_the_publication_date():
+    for row, date in [("Thái Bình - Đăng lúc: 06/11/2024 18:20 - Người đăng: Hồng Nhung", "2024-11-06"),
+                      ("Bài viết được cập nhật lúc 16:22 - 14/3/2024 | Lượt đọc: 1.204", "2024-03-14")]:
+        a = clean_document(raw("\n".join(["Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan", row, BODY])))
+        assert (a.published, a.text) == (date, BODY)
+    # a sentence of the body that names a date after "đăng" is no stamp
+    said = "Thông báo được đăng ngày 12/5/2023 trên cổng thông tin của tỉnh."
+    assert clean_document(raw("\n".join([BODY, said]))).published is None

@@ -407,6 +407,10 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
             if not prev_image:
                 continue
             line = cell[1]
+        labelled = ":" in line or "đăng" in line or "nhật" in line  # (cheap test first)
+        if labelled and (labelled := metadata.labelled_date(line)):
+            stamps.append((0, len(stamps), labelled))  # the article's own, by its label
+            continue
         # Rows first: a row that the menu rule would drop may hold the article's stamp.
         if len(line) < 300 and (len(line) <= 60 or _ROW_HINT.search(line)
                                 or (raw_line is not None and "  " in raw_line)):

@@ -113,6 +113,23 @@ def read_stamp(text: str) -> tuple[str | None, bool] | None:
     return date, bool(_HAS_TIME.search(rest))
 
 
+# A date right after a publication label, in a line with other words ("Thái Bình - Đăng lúc:
+# 06/11/2024 18:20 - Người đăng: Hồng Nhung", "Bài viết được cập nhật lúc 16:22 - 14/3/2024 |
+# Lượt đọc: 1.204"): the label says what the date is, whatever else the line holds.
+_LABELLED_DATE = re.compile(
+    r"(?<![\w])(?:đăng lúc|đăng ngày|ngày đăng|cập nhật lúc|cập nhật ngày|ngày cập nhật|cập nhật|"
+    r"xuất bản|đăng)\s*:?\s*(?:\d{1,2}:\d{2}(?::\d{2})?\s*[-–,|]?\s*)?(?:ngày\s+)?"
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)", re.IGNORECASE)
+
+
+def labelled_date(line: str) -> str | None:
+    """The date a publication label gives in a short line that is no sentence, else None."""
+    if len(line) > 160 or line.rstrip().endswith((".", "!", "?")):
+        return None
+    m = _LABELLED_DATE.search(line)
+    return iso_date(int(m[3]), int(m[2]), int(m[1])) if m else None
+
+
 def url_date(url: str | None) -> str | None:
     """A ``YYYYMMDD`` publication date embedded in a URL path, else None."""
     if not url:

@@ -65,3 +65,18 @@ def test_the_one_year_a_lead_names_dates_a_day_without_publication():
 ])
 def test_a_day_inside_a_trips_range_dates_the_meeting(lead, expected):
     assert find_event_date(lead, "2024-09-10").value == expected
+
+
+@pytest.mark.parametrize("lead, published, expected", [
+    # a weekday inside the brackets of "hôm nay (...)"
+    ("Hôm nay (thứ Tư, 6/11), tại trụ sở UBND tỉnh, lãnh đạo tỉnh đã tiếp đoàn.", "2024-11-07", "2024-11-06"),
+    # a day alone ("Tối 12, tại ..."): of the month of publication, or of the month before
+    ("Tối 12, tại Nhà văn hóa huyện Bát Xát đã diễn ra buổi giao lưu.", "2024-01-13", "2024-01-12"),
+    ("Chiều 30, tại Hà Nội, hai bên đã hội đàm.", "2024-11-02", "2024-10-30"),
+])
+def test_dates_written_with_a_weekday_or_a_day_alone(lead, published, expected):
+    assert find_event_date(lead, published).value == expected
+
+
+def test_a_day_alone_without_a_publication_date_is_no_date():
+    assert find_event_date("Tối 12, tại Nhà văn hóa huyện Bát Xát đã diễn ra buổi giao lưu.", None).value is None

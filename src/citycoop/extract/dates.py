@@ -33,10 +33,13 @@ _EVENT_DATE = re.compile(
     rf"(?:(?<![\w])(?:{_PART_OF_DAY}\s+)?(?:từ\s+)?ngày\s+(?:từ\s+)?"
     rf"(?:{_FIRST_OF})?(?:{_dm(1)}|{_DM_WORDS})(?!\d)"
     rf"|(?<![\w]){_PART_OF_DAY}\s+(?:{_dm(2)})(?![\d%])"
-    rf"|(?:(?<![\w]){_PART_OF_DAY}\s+)?(?:nay|qua|hôm nay|hôm qua|tối qua)\s*\(\s*(?:{_dm(3)})\s*\)"
+    rf"|(?:(?<![\w]){_PART_OF_DAY}\s+)?(?:nay|qua|hôm nay|hôm qua|tối qua)\s*\(\s*(?:{_WEEKDAY}\s*,?\s*)?"
+    rf"(?:{_dm(3)})\s*\)"
     rf"|(?<![\w])hôm\s+(?:{_dm(4)})(?![\d%])"
     rf"|(?<![\w]){_WEEKDAY}\s*\(\s*(?:{_dm(5)})\s*\)"
-    rf"|(?<![\w])từ\s+(?P<first2>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:{_dm(7)})(?![\d%]))",
+    rf"|(?<![\w])từ\s+(?P<first2>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:{_dm(7)})(?![\d%])"
+    # "Tối 12, tại ...": a day alone, of the month the article is published in
+    rf"|(?<![\w]){_PART_OF_DAY}\s+(?P<d8>\d{{1,2}})(?=\s*,\s|\s+tại\s))",
     re.IGNORECASE,
 )
 # "ngày 8/3 tới": a date followed by "tới" (and no second date) is still to come.
@@ -107,6 +110,8 @@ def _day_inside(lead: str, start: int, first: int, last: int, month: int) -> int
         if m["first"] or m["first2"] or _STILL_TO_COME.match(lead, m.end()):
             continue
         groups = {k[0]: v for k, v in m.groupdict().items() if v}
+        if "m" not in groups:
+            continue  # a day alone
         if int(groups["m"]) == month and first < int(groups["d"]) <= last:
             return int(groups["d"])
     return None
@@ -118,6 +123,10 @@ def _first_date(lead: str, published: str | None) -> tuple[EventDate, EventDate 
     background = None
     for m in _EVENT_DATE.finditer(lead):
         groups = {k[0]: v for k, v in m.groupdict().items() if v}  # "d1" → "d", "first2" → "f"
+        if "m" not in groups:  # a day alone: the publication's month (or the one before it)
+            if pub is None:
+                continue
+            groups["m"] = str(pub.month if int(groups["d"]) <= pub.day else pub.month - 1 or 12)
         day, month, year = int(groups["d"]), int(groups["m"]), groups.get("y")
         first = m["first"] or m["first2"]
         if first:  # the meeting began on the range's first day ("30 - 2/12": in November)

@@ -260,3 +260,17 @@ def test_a_visit_at_the_province_named_by_its_level_word_alone_is_inbound(ex):
             "Hai bên bàn cách giảm tình trạng xe chở hàng phải chờ nhiều ngày tại cửa khẩu Trà Lĩnh, "
             "nhất là vào mùa thu hoạch nông sản.")
     assert direction(ex, text) == "inbound"
+
+
+@pytest.mark.parametrize("venue", ["tại thành phố này", "tại trụ sở chính quyền thành phố này"])
+def test_a_venue_pointing_back_at_the_place_just_named(ex, venue):
+    lead = ("Ngày 10/5, đoàn công tác tỉnh Quảng Ninh do Phó Chủ tịch UBND tỉnh dẫn đầu đã hội đàm với "
+            f"lãnh đạo thành phố Quế Lâm, Khu tự trị dân tộc Choang Quảng Tây (Trung Quốc) {venue}.")
+    assert direction(ex, lead) == "outbound"
+
+
+def test_visitors_counted_by_a_reception_verb_are_no_delegation(ex):
+    lead = ("Ngày 10/5, đoàn công tác tỉnh Quảng Ninh đã hội đàm với lãnh đạo thành phố Quế Lâm (Trung "
+            "Quốc) tại thành phố này.")
+    after = "Tại hội đàm, lãnh đạo tỉnh cho biết năm 2023 Quảng Ninh đón hơn 19 triệu lượt khách."
+    assert direction(ex, lead, after=after) == "outbound"

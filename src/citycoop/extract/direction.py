@@ -206,7 +206,9 @@ class DirectionReader:
         # "Tại X, ..." / "Chiều 29/10, tại X, ...": a place adverbial opening its clause.
         opens = (m.start() - st.start <= _OPENING_REACH
                  or text[max(st.start, m.start() - 3):m.start()].rstrip().endswith(","))
-        if not opens and not self._event.search(text, max(st.start, m.start() - _CONTEXT_REACH), m.start()):
+        # (a venue pointing back, "tại thành phố này", ends a sentence its meeting word opens)
+        reach = m.start() - st.start if _THIS_PLACE.match(text, m.end(), st.end) else _CONTEXT_REACH
+        if not opens and not self._event.search(text, max(st.start, m.start() - reach), m.start()):
             return
         country = st.place_right_after(m.end(), self._filler)
         if country is None:
@@ -215,6 +217,10 @@ class DirectionReader:
                 country = "vn"  # "tại trụ sở UBND tỉnh": the host's own building
             elif self._vn_home_venue is not None and self._vn_home_venue.match(text, m.end(), st.end):
                 country = "vn"
+            elif _THIS_PLACE.match(text, m.end(), st.end):
+                # "tại thành phố này", "tại trụ sở chính quyền thành phố này": the place the
+                # sentence named last
+                country = st.place_before(m.start(), m.start() - st.start)
         if country:
             votes[0][_HOST_VOTE[country]] += 1
 
@@ -246,6 +252,8 @@ class DirectionReader:
                 if visitor:
                     votes[0][_VISITOR_VOTE[visitor]] += 1
             return
+        if _COUNTED_OBJECT.match(text, m.end()):
+            return  # "Quảng Ninh đón hơn 19 triệu lượt khách": visitors counted, not a delegation
         host = st.place_before(m.start(), _SUBJECT_REACH)
         if host:
             votes[1][_HOST_VOTE[host]] += 1
@@ -262,6 +270,13 @@ class DirectionReader:
         nxt = st.next_place(m.end(), (stop.start() if stop else st.end) - m.end())
         if nxt:
             votes[2][_VISITOR_VOTE[nxt[1]]] += 1
+
+
+# What a reception verb takes when it counts visitors: "đón hơn 19 triệu lượt khách", "đón 2.000 du khách".
+_COUNTED_OBJECT = re.compile(
+    r"\s+(?:(?:hơn|gần|khoảng|trên|tới|thêm|được|tổng cộng)\s+)*(?:\d|lượt(?![\w])|du khách|khách du lịch)")
+# "tại (trụ sở chính quyền) thành phố này": a venue named by pointing back, up to four words in.
+_THIS_PLACE = re.compile(r"(?:\s+[^\s,.;:]+){0,4}?\s+(?:thành phố|tỉnh|huyện|châu|địa phương|khu tự trị) này(?![\w])")
 
 
 class _Sentence:

@@ -1,3 +1,4 @@
+import pytest
 from citycoop.normalize import normalize_tone_marks
 from citycoop.clean import clean_document, content_hash, load_rules
 from citycoop.models import RawDocument, Reject
@@ -333,3 +334,18 @@ def test_a_labelled_date_in_a_row_with_other_words_is_the_publication_date():
     # a sentence of the body that names a date after "đăng" is no stamp
     said = "Thông báo được đăng ngày 12/5/2023 trên cổng thông tin của tỉnh."
     assert clean_document(raw("\n".join([BODY, said]))).published is None
+
+
+@pytest.mark.parametrize("caption", [
+    "Vải thiều, thanh long xếp hàng chờ xuất qua cửa khẩu Tân Thanh (ảnh tư liệu)",
+    "[ẢNH] Lãnh đạo tỉnh Hà Giang và châu Văn Sơn chụp ảnh lưu niệm.",
+])
+def test_captions_that_say_what_the_photo_is_are_removed(caption):
+    assert clean_document(raw("\n".join([BODY, caption]))).text == BODY
+
+
+def test_a_url_with_its_date_in_folders_dates_the_article():
+    from citycoop.metadata import url_date
+    assert url_date("https://baogiaothong.vn/2024/09/23/viet-nam-trung-quoc") == "2024-09-23"
+    assert url_date("https://example.vn/2024-9-3/tin.html") == "2024-09-03"
+    assert url_date("https://example.vn/tin/2024/hop-tac") is None

@@ -40,7 +40,9 @@ _JOINERS = ("-", "–", "&", "và")  # "Văn hóa - Giải trí", "Quốc phòng
 # A photo caption ending on its credit: "Quang cảnh buổi hội đàm. Ảnh: Minh Hà", "... (Ảnh: TTXVN)".
 _CREDITED_CAPTION = re.compile(
     r"^.{2,250}?(?:[.!?…]\s*\(?|\s\()\s*(?:ảnh|nguồn ảnh|ảnh minh họa|ảnh tư liệu|nguồn)\s*:\s*"
-    r"[^:()\n]{1,48}?\)?[\s.|]*$", re.IGNORECASE)
+    r"[^:()\n]{1,48}?\)?[\s.|]*$"
+    # ... or on what the photo is, in brackets: "... (ảnh tư liệu)", "[ẢNH] Lãnh đạo hai bên ..."
+    r"|^.{2,250}?\s\((?:ảnh|ảnh tư liệu|ảnh minh họa)\)[\s.|]*$|^\[ảnh\]\s.{2,250}$", re.IGNORECASE)
 # A caption right under an image: one short sentence (a lead opening on a time is body).
 _CAPTION_MAX = 160
 _TIME_OPENER = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm|đêm|trong|từ|\d)", re.IGNORECASE)
@@ -132,7 +134,7 @@ def content_hash(text: str) -> str:
 def _is_caption(line: str, under_image: bool) -> bool:
     """A photo's caption: a short line ending on the photo's credit, or one short sentence right
     under an image that does not open as a lead does ("Quang cảnh buổi hội đàm.")."""
-    if len(line) <= 300 and ":" in line and _CREDITED_CAPTION.match(line):
+    if len(line) <= 300 and (":" in line or "ảnh" in line or "ẢNH" in line) and _CREDITED_CAPTION.match(line):
         return True
     return (under_image and len(line) <= _CAPTION_MAX and line.count(" ") < 32
             and not _TIME_OPENER.match(line) and not _INNER_SENTENCE.search(line))

@@ -24,6 +24,8 @@ _TIMESTAMP_LINE = re.compile(
     re.IGNORECASE,
 )
 # "...-20231013131403518.htm": an 8-digit date at the start of a long digit run or path segment.
+# ... or as folders or dashes of the path: "/2024/09/23/slug", "/2024-09-23/slug".
+_URL_PATH_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/-])")
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=\d{0,12}(?!\d))")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _ANY_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
@@ -134,7 +136,8 @@ def url_date(url: str | None) -> str | None:
     """A ``YYYYMMDD`` publication date embedded in a URL path, else None."""
     if not url:
         return None
-    m = _URL_DATE.search(urlparse(url).path)
+    path = urlparse(url).path
+    m = _URL_DATE.search(path) or _URL_PATH_DATE.search(path)
     return iso_date(int(m[1]), int(m[2]), int(m[3])) if m else None
 
 

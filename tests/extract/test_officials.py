@@ -335,3 +335,9 @@ def test_a_governors_title_that_laos_uses_too_anchors_no_unknown_name(ex):
     text = ("Chiều 16/5, Chủ tịch UBND tỉnh Điện Biên tiếp đoàn tỉnh Phông Sa Lỳ (Lào). Tỉnh trưởng "
             "Khăm Phăn Phôm cảm ơn sự đón tiếp.")
     assert "Khăm Phăn Phôm" not in officials(ex, text)
+
+
+def test_family_names_of_the_thai_people_of_the_northwest(ex):
+    text = ("Chiều 5/5, Phó Chủ tịch UBND tỉnh Điện Biên Lường Văn Thủy tiếp ông Nhạc Chí Cương, "
+            "Phó Thị trưởng thành phố Phổ Nhĩ (Trung Quốc).")
+    assert officials(ex, text) == {"Lường Văn Thủy": "vn", "Nhạc Chí Cương": "cn"}

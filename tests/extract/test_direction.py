@@ -274,3 +274,9 @@ def test_visitors_counted_by_a_reception_verb_are_no_delegation(ex):
             "Quốc) tại thành phố này.")
     after = "Tại hội đàm, lãnh đạo tỉnh cho biết năm 2023 Quảng Ninh đón hơn 19 triệu lượt khách."
     assert direction(ex, lead, after=after) == "outbound"
+
+
+def test_a_venue_in_a_building_of_a_district_is_in_its_country(ex):
+    lead = ("Tối 12/1, tại Nhà văn hóa trung tâm huyện Bát Xát đã diễn ra chương trình giao lưu hữu "
+            "nghị giữa huyện Bát Xát và huyện Kim Bình, châu Hồng Hà (Trung Quốc).")
+    assert direction(ex, lead) == "inbound"

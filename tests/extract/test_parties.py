@@ -313,3 +313,16 @@ def test_a_city_only_visited_in_passing_is_no_party(ex, sentence):
     text = ("Chiều 23/10, đoàn công tác tỉnh Vĩnh Phúc đã hội kiến ông Chương Hiểu Bình, Phó Tỉnh "
             "trưởng tỉnh An Huy (Trung Quốc).\n\nHai bên bàn hợp tác công nghiệp ô tô.\n\n" + sentence)
     assert parties(ex, text)[1] == {"Anhui"}
+
+
+def test_the_two_sides_named_after_giua_in_the_lead_are_parties(ex):
+    text = ("Tối 12/1, tại Nhà văn hóa trung tâm huyện Bát Xát đã diễn ra chương trình giao lưu hữu "
+            "nghị chào Xuân giữa huyện Bát Xát và huyện Kim Bình, châu Hồng Hà, tỉnh Vân Nam (Trung Quốc).")
+    assert parties(ex, text) == ({"Lao Cai"}, {"Jinping", "Honghe"})
+
+
+def test_giua_outside_the_lead_makes_no_party(ex):
+    text = ("Chiều 12/1, lãnh đạo tỉnh Lào Cai đã tiếp đoàn châu Hồng Hà (Trung Quốc).\n\n"
+            "Hai bên bàn về cửa khẩu.\n\nTrước đó, năm 2019, hợp đồng được ký giữa một doanh nghiệp "
+            "Hà Nội và một công ty ở Côn Minh.")
+    assert parties(ex, text)[1] == {"Honghe"}

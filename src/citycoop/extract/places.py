@@ -106,6 +106,8 @@ class PlaceResolver:
         self._honorific_syllable_before = re.compile(r"(?<![\w])(?:%s) [^\W\d_][^\W\d_A-Z]{0,6} $" % esc(
             lexicon["honorifics"]))
         self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
+        # In the lead, "(giao lưu, hội đàm ...) giữa A và B" names the meeting's two sides.
+        self._between_before = re.compile(r"(?<![\w])giữa\s*$")
         # "tiếp giáp", "tiếp tục", "đón đầu": words that begin with a cue and mean something else
         not_cues = lexicon.get("party_cues_not") or []
         self._not_party_cue = compile_words(longest_first(not_cues), re.IGNORECASE) if not_cues else None
@@ -426,7 +428,9 @@ class PlaceResolver:
                     window = " ".join((left[:prefix.start()] if long_prefix else left).split()[-8:])
                     if self._not_party_cue is not None:
                         window = self._not_party_cue.sub(" ", window)
-                    m.party = bool(self._party_cue.search(window))
+                    m.party = bool(self._party_cue.search(window)) or (
+                        lead is not None and m.start in lead and self._between_before.search(
+                            left[:prefix.start()] if prefix else left) is not None)
             prev, prev_sentence = m, si
         if self._side_event is not None:
             self._unmark_side_event_hosts(text, sentences, mentions, represented)

@@ -199,3 +199,22 @@ def _spec_and_version():
 ])
 def test_freight_in_other_words_is_logistics(tax, sentence):
     assert "logistics" in found(tax, sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Hai tỉnh phối hợp nâng cấp tuyến đường nối cửa khẩu quốc tế Tây Trang.",
+    "Tỉnh đề nghị đẩy nhanh xây dựng tuyến đường chuyên dụng tại khu vực mốc 1119.",
+])
+def test_roads_named_by_what_is_done_to_them_are_transport(tax, sentence):
+    assert "transport" in found(tax, sentence)
+
+
+def test_a_phrase_listed_as_no_topic_hides_its_term():
+    # "nông nghiệp hàng hóa" (commercial farming) beside the border is no freight
+    from citycoop.extract.topics import Taxonomy
+    spec = {"topics": {"logistics": {"terms": [], "together": [[["hàng hóa"], ["biên giới"]]]}}}
+    sentence = "Tỉnh có đường biên giới dài và kêu gọi đầu tư vào nông nghiệp hàng hóa."
+    counts, _ = Taxonomy(spec, "t").match(sentence)
+    assert counts["logistics"] == 1
+    counts, _ = Taxonomy({**spec, "no_topic": ["nông nghiệp hàng hóa"]}, "t").match(sentence)
+    assert counts["logistics"] == 0

@@ -33,6 +33,8 @@ def _check_spec(spec) -> None:
             raise ValueError(f"topic {tid!r}: not a mapping of label, label_en, terms")
         if not isinstance(t.get("terms", []), list):
             raise ValueError(f"topic {tid!r}: 'terms' is not a list")
+    if not isinstance(spec.get("no_topic", []), list):
+        raise ValueError("'no_topic' is not a list of phrases")
 
 # How far back from a capitalized term an organisation's head word is looked for (the longest
 # department names, "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch", are ≈ 50 characters).
@@ -101,6 +103,11 @@ class Taxonomy:
         for term in term_roles:  # a word that only counts beside another is matched all the same
             self._term_topics.setdefault(term, ())
             term_topics.setdefault(term, set())
+        # Phrases that hold a term and are no mention of its topic ("nông nghiệp hàng hóa" is
+        # commercial farming, not goods): matched, longest first, and counted for no topic.
+        for phrase in _terms(spec.get("no_topic", [])):
+            self._term_topics[phrase.lower()] = ()
+            term_topics[phrase.lower()] = set()
         self._terms = term_topics
         # Head words of organisations' names: a term written with a capital right after one of
         # them (or after the capitalized words that follow one) is part of a name.

@@ -341,3 +341,13 @@ def test_family_names_of_the_thai_people_of_the_northwest(ex):
     text = ("Chiều 5/5, Phó Chủ tịch UBND tỉnh Điện Biên Lường Văn Thủy tiếp ông Nhạc Chí Cương, "
             "Phó Thị trưởng thành phố Phổ Nhĩ (Trung Quốc).")
     assert officials(ex, text) == {"Lường Văn Thủy": "vn", "Nhạc Chí Cương": "cn"}
+
+
+def test_a_title_without_a_place_takes_the_country_naming_the_body_before_it(ex):
+    text = ("Chiều 23/9, tại Hà Nội, Thứ trưởng Bộ Giao thông vận tải Trần Đức Hiển đã tiếp đoàn công "
+            "tác Cục Đường sắt quốc gia Trung Quốc do ông Cừu Kiến Hoa, Cục trưởng dẫn đầu.")
+    assert officials(ex, text) == {"Trần Đức Hiển": "vn", "Cừu Kiến Hoa": "cn"}
+    # a country the delegation travels to is no side
+    text = ("Đoàn công tác của tỉnh Khánh Hòa sang Trung Quốc lần này do ông Nguyễn Khắc Toàn, Phó Bí "
+            "thư Thường trực Tỉnh ủy làm trưởng đoàn.")
+    assert officials(ex, text) == {"Nguyễn Khắc Toàn": "vn"}

@@ -92,6 +92,8 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
+# Words before a country that make it a destination or a venue, not the name of a body.
+_TOWARDS = frozenset("sang đến tới thăm tại ở về với qua".split())
 # Letters Vietnamese spelling has no use for: a name with them is foreign ("Kwon", "Zhang").
 _FOREIGN_LETTERS = re.compile(r"[fjwzFJWZ]")
 
@@ -421,6 +423,13 @@ class OfficialFinder:
             place = items[k][3]
             if place is not None and place.locality is not None:
                 return place.locality.country, None
+            # "đoàn Cục Đường sắt quốc gia Trung Quốc do ông X, Cục trưởng dẫn đầu": the country
+            # that names the body before the title (not a destination: "đoàn ... sang Trung Quốc")
+            two = k > 0 and self._countries.get(f"{items[k - 1][2]} {items[k][2]}")
+            country = two or self._countries.get(items[k][2].strip("()"))
+            before = items[k - (2 if two else 1)][2] if k >= (2 if two else 1) else ""
+            if country and before not in _TOWARDS:
+                return country, None
             if (self._vn_national_words is not None and _is_cap(items[k][2])
                     and self._vn_national_words.match(toks.text, items[k][0], items[first][0])):
                 return "vn", None

@@ -108,6 +108,8 @@ class PlaceResolver:
         self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
         # In the lead, "(giao lưu, hội đàm ...) giữa A và B" names the meeting's two sides.
         self._between_before = re.compile(r"(?<![\w])giữa\s*$")
+        # "tại (thành phố) X": X named as where a meeting is held
+        self._venue_before = re.compile(r"(?<![\w])tại\s+(?:(?:%s)\s+)?$" % esc(lexicon["place_prefixes"]))
         # "tiếp giáp", "tiếp tục", "đón đầu": words that begin with a cue and mean something else
         not_cues = lexicon.get("party_cues_not") or []
         self._not_party_cue = compile_words(longest_first(not_cues), re.IGNORECASE) if not_cues else None
@@ -456,6 +458,31 @@ class PlaceResolver:
         if lead is not None:
             self._unmark_other_events(text, sentences, mentions, represented, lead)
             self._unmark_larger_event_members(text, sentences, mentions, lead)
+        self._unmark_venues_within_a_party(text, sentences, mentions, represented)
+
+    def _unmark_venues_within_a_party(self, text: str, sentences: Sentences,
+                                      mentions: list[ResolvedMention], represented: set[int]) -> None:
+        """"Lạng Sơn và Quảng Tây hội đàm tại Nam Ninh": a Chinese city named as the venue ("tại")
+        of a meeting whose party, named apart in the same sentence, is the city's own province,
+        only locates the meeting. (Named as the place visited, with its province after it as
+        its locator — "làm việc tại huyện Giang Thành, thành phố Phổ Nhĩ" — it is the party.)"""
+        for i, m in enumerate(mentions):
+            loc = m.locality
+            if (not m.party or loc is None or loc.country != "cn" or loc.is_provincial
+                    or m.start in represented or not self._venue_before.search(text, max(0, m.start - 30), m.start)):
+                continue
+            si = sentences.index_at(m.start)
+            lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
+            parents = {loc.province, loc.prefecture} - {None, loc.name}
+            for o in mentions:
+                if o is m or not o.party or o.locality is None or o.locality.name not in parents:
+                    continue
+                if not (lo <= o.start < hi):
+                    continue
+                if o.start > m.end and o.start - m.end <= _PARENT_AFTER:
+                    continue  # its locator ("Giang Thành, thành phố Phổ Nhĩ")
+                m.party = False
+                break
 
     def national_host(self, officials: list, lead: Lead) -> bool:
         """Whether a Vietnamese official named in the lead holds a national office ("Thủ tướng

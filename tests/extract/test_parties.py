@@ -329,10 +329,11 @@ def test_giua_outside_the_lead_makes_no_party(ex):
 
 
 def test_a_city_named_as_the_venue_of_its_provinces_meeting_only_locates_it(ex):
-    text = ("Lạng Sơn và Quảng Tây hội đàm tại Nam Ninh, thúc đẩy kết nối giao thông.\n\nNgày 11/4, "
-            "tại Nam Ninh, đoàn đại biểu tỉnh Lạng Sơn đã hội đàm với đoàn đại biểu Khu tự trị dân tộc "
-            "Choang Quảng Tây (Trung Quốc).")
-    assert parties(ex, text)[1] == {"Guangxi"}
+    title = "Lạng Sơn và Quảng Tây hội đàm tại Nam Ninh, thúc đẩy kết nối giao thông"
+    text = ("Ngày 11/4, tại Nam Ninh, đoàn đại biểu tỉnh Lạng Sơn đã hội đàm với đoàn đại biểu Khu tự "
+            "trị dân tộc Choang Quảng Tây (Trung Quốc) do Phó Chủ tịch Chính phủ nhân dân Khu tự trị "
+            "dẫn đầu.")
+    assert parties(ex, text, title=title)[1] == {"Guangxi"}
     # the place visited, with its province after it as its locator, is the party
     visited = ("Ngày 20/8, đoàn công tác tỉnh Điện Biên đã sang thăm và làm việc tại huyện Giang Thành, "
                "thành phố Phổ Nhĩ, tỉnh Vân Nam (Trung Quốc).")

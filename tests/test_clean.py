@@ -349,3 +349,10 @@ def test_a_url_with_its_date_in_folders_dates_the_article():
     assert url_date("https://baogiaothong.vn/2024/09/23/viet-nam-trung-quoc") == "2024-09-23"
     assert url_date("https://example.vn/2024-9-3/tin.html") == "2024-09-03"
     assert url_date("https://example.vn/tin/2024/hop-tac") is None
+
+
+def test_a_stamp_row_with_its_author_gives_the_date():
+    text = "\n".join(["Hà Giang và Văn Sơn bàn cách mở thêm lối thông quan",
+                      "05/09/2016 10:12 | Tác giả: Minh Ngọc - Tiến Hùng", BODY])
+    a = clean_document(raw(text))
+    assert (a.published, a.text) == ("2016-09-05", BODY)

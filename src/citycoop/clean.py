@@ -35,6 +35,8 @@ _IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg
 # Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
 _CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
 _MENU_MIN_CELLS = 4
+_BYLINE_CELL = re.compile(r"(?:tác giả|người đăng|người viết|phóng viên|biên tập viên|biên tập|pv|bài|tin)\s*:\s*\S",
+                          re.IGNORECASE)
 _PHONE = re.compile(r"(?<!\d)(?:\+84|0)\d{2,3}[ .-]?\d{3}[ .-]?\d{3,4}(?!\d)")
 _JOINERS = ("-", "–", "&", "và")  # "Văn hóa - Giải trí", "Quốc phòng - An ninh" are one label
 # A photo caption ending on its credit: "Quang cảnh buổi hội đàm. Ảnh: Minh Hà", "... (Ảnh: TTXVN)".
@@ -204,7 +206,7 @@ def _furniture_row(line: str, raw_line: str | None, rules: BoilerplateRules):
             timed = True
         elif rules.widget_cells.fullmatch(cell):
             timed = timed or any(c.isdigit() for c in cell)
-        else:
+        elif not _BYLINE_CELL.match(cell):  # ("Tác giả: Minh Ngọc - Tiến Hùng" sits in stamp rows)
             others.append(cell)
     if not others:
         return stamps if (stamps or timed or len(line) < 120) else None

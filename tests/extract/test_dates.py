@@ -80,3 +80,17 @@ def test_dates_written_with_a_weekday_or_a_day_alone(lead, published, expected):
 
 def test_a_day_alone_without_a_publication_date_is_no_date():
     assert find_event_date("Tối 12, tại Nhà văn hóa huyện Bát Xát đã diễn ra buổi giao lưu.", None).value is None
+
+
+@pytest.mark.parametrize("lead, published, expected", [
+    ("(BTNO) - Sáng nay 5/12, tại thành phố Tây Ninh, lãnh đạo tỉnh đã tiếp đoàn.", "2023-12-05", "2023-12-05"),
+    # a day named only relative to publication
+    ("Sáng nay, tại hội trường UBND huyện, lãnh đạo huyện đã tiếp đoàn.", "2024-03-19", "2024-03-19"),
+    ("Sáng hôm qua, Phó Chủ tịch UBND tỉnh đã tiếp đoàn đại biểu thành phố Quế Lâm.", "2019-10-19", "2019-10-18"),
+])
+def test_today_and_yesterday_with_or_without_a_date(lead, published, expected):
+    assert find_event_date(lead, published).value == expected
+
+
+def test_a_relative_day_without_a_publication_date_is_no_date():
+    assert find_event_date("Sáng nay, tại hội trường UBND huyện, lãnh đạo huyện đã tiếp đoàn.", None).value is None

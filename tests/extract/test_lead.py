@@ -60,3 +60,16 @@ def test_without_a_meeting_paragraph_the_first_paragraphs_are_read(ex):
     r = extract(ex, "Ngày 12/4, trời mưa lớn ở vùng núi phía Bắc.\n\nNhiều tuyến đường bị sạt lở.",
                 published="2024-04-13")
     assert r["event_date"] == "2024-04-12"
+
+
+def test_a_dated_report_naming_no_place_is_the_lead_before_an_undated_paragraph_of_places():
+    from citycoop.extract import Extractor
+    from citycoop.clean import clean_document
+    from citycoop.models import RawDocument
+    text = ("Tuyến đường sắt Lào Cai - Hà Nội - Hải Phòng được kỳ vọng kết nối với mạng đường sắt "
+            "Trung Quốc qua Hà Khẩu và trở thành trục vận tải chủ lực.\n\nChiều 11/7, tại trụ sở Bộ "
+            "GTVT, Thứ trưởng Vương Đình Khải đã có buổi làm việc với đoàn công tác Bộ Giao thông vận "
+            "tải Trung Quốc về dự án.")
+    raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text,
+                      published="2024-07-12")
+    assert Extractor().extract(clean_document(raw))["event_date"] == "2024-07-11"

@@ -33,8 +33,8 @@ _EVENT_DATE = re.compile(
     rf"(?:(?<![\w])(?:{_PART_OF_DAY}\s+)?(?:từ\s+)?ngày\s+(?:từ\s+)?"
     rf"(?:{_FIRST_OF})?(?:{_dm(1)}|{_DM_WORDS})(?!\d)"
     rf"|(?<![\w]){_PART_OF_DAY}\s+(?:{_dm(2)})(?![\d%])"
-    rf"|(?:(?<![\w]){_PART_OF_DAY}\s+)?(?:nay|qua|hôm nay|hôm qua|tối qua)\s*\(\s*(?:{_WEEKDAY}\s*,?\s*)?"
-    rf"(?:{_dm(3)})\s*\)"
+    rf"|(?:(?<![\w]){_PART_OF_DAY}\s+)?(?:nay|qua|hôm nay|hôm qua|tối qua)\s*(?:\(\s*(?:{_WEEKDAY}\s*,?\s*)?"
+    rf"(?:{_dm(3)})\s*\)|(?:ngày\s+)?{_dm(10)}(?![\d%]))"
     rf"|(?<![\w])hôm\s+(?:{_dm(4)})(?![\d%])"
     rf"|(?<![\w]){_WEEKDAY}\s*\(\s*(?:{_dm(5)})\s*\)"
     rf"|(?<![\w])từ\s+(?P<first2>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:{_dm(7)})(?![\d%])"
@@ -88,10 +88,23 @@ def _valid(year: int, month: int, day: int) -> bool:
         return False
 
 
+# "Sáng nay, tại ...", "Chiều hôm qua, ...": the day of publication, or the day before it.
+_RELATIVE_DAY = re.compile(
+    rf"(?<![\w])(?:(?:{_PART_OF_DAY})\s+(?:nay|qua|hôm nay|hôm qua)|hôm nay|hôm qua|tối qua)(?![\w])(?!\s*\(?\s*\d)",
+    re.IGNORECASE)
+
+
 def find_event_date(lead: str, published: str | None, body: str = "") -> EventDate:
     """Read the first meeting date in ``lead`` (title + lead paragraphs); failing that, the day
-    ``body`` gives to the meeting itself ("tại buổi hội đàm ngày 22/4")."""
+    ``body`` gives to the meeting itself ("tại buổi hội đàm ngày 22/4"); failing that, a day
+    named relative to publication ("Sáng nay, ...", "Chiều hôm qua, ...")."""
     found, background = _first_date(lead, published)
+    if found.value is None and published:
+        rel = _RELATIVE_DAY.search(lead)
+        if rel is not None:
+            back = 1 if "qua" in rel.group(0).lower() else 0
+            day = dt.date.fromisoformat(published) - dt.timedelta(days=back)
+            return EventDate(day.isoformat(), "published", rel.group(0))
     if found.value is None and body:
         for m in _MEETING_DAY.finditer(body):
             found, _ = _first_date(body[m.end():m.end() + 40], published)

@@ -79,6 +79,7 @@ class LeadFinder:
         if not paragraphs:
             return Lead(title)
         tiers: list[int | None] = [None, None, None]
+        no_place: int | None = None  # words of meeting and a date, but no place the gazetteers know
         running = 0
         place_starts = sorted(place_starts)  # a paragraph's places found by bisection
         for i, (s, e) in enumerate(paragraphs):
@@ -90,14 +91,19 @@ class LeadFinder:
                 break
             k = bisect.bisect_left(place_starts, s)
             if k == len(place_starts) or place_starts[k] >= e:
-                continue  # no place in it
+                # no place in it: the lead only when no paragraph with a place reports a meeting
+                # ("Chiều 11/7, tại trụ sở Bộ GTVT, Thứ trưởng ... làm việc với đoàn Bộ ...")
+                if no_place is None and self._cue.search(doc, s, e) and has_event_date(doc[s:e]):
+                    no_place = i
+                continue
             cued, dated = bool(self._cue.search(doc, s, e)), has_event_date(doc[s:e])
             tier = 0 if cued and dated else 1 if dated else 2 if cued else None
             if tier is not None and tiers[tier] is None:
                 tiers[tier] = i
             if tier == 0:
                 break
-        best = next((i for i in tiers if i is not None), None)
+        # (a dated report of a meeting, though it names no place, before an undated one)
+        best = next((i for i in (tiers[0], tiers[1], no_place, tiers[2]) if i is not None), None)
         if best is None:  # nothing reads like a report of a meeting: the first paragraphs
             best = 0
         return Lead(title + tuple(paragraphs[best:best + 1 + _AFTER_LEAD]), paragraphs[best])

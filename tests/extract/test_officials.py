@@ -351,3 +351,15 @@ def test_a_title_without_a_place_takes_the_country_naming_the_body_before_it(ex)
     text = ("Đoàn công tác của tỉnh Khánh Hòa sang Trung Quốc lần này do ông Nguyễn Khắc Toàn, Phó Bí "
             "thư Thường trực Tỉnh ủy làm trưởng đoàn.")
     assert officials(ex, text) == {"Nguyễn Khắc Toàn": "vn"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Chiều 11/7, tại trụ sở Bộ GTVT, Thứ trưởng Vương Đình Khải đã làm việc với đoàn công tác Bộ "
+     "Giao thông vận tải Trung Quốc do Thứ trưởng Khương Đức Minh dẫn đầu.",
+     {"Vương Đình Khải": "vn", "Khương Đức Minh": "cn"}),
+    # the venue before "đoàn" is not the delegation's
+    ("Ngày 26/6, tại Bắc Kinh, đoàn công tác Bộ GTVT do Thứ trưởng Nguyễn Minh Hải dẫn đầu đã làm "
+     "việc với Cục Đường sắt Quốc gia Trung Quốc.", {"Nguyễn Minh Hải": "vn"}),
+])
+def test_a_delegations_leader_stands_on_the_side_its_name_gives(ex, text, expected):
+    assert officials(ex, text) == expected

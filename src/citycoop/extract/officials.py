@@ -408,6 +408,13 @@ class OfficialFinder:
         frame = self._frame_before(toks, min(span[0], name_i))
         if frame:
             return frame, None
+        # "đoàn công tác Bộ Giao thông vận tải Trung Quốc do Thứ trưởng X dẫn đầu": the title of
+        # the person a delegation is led by belongs to the delegation's side
+        first = min(span[0], name_i)
+        if first > 0 and items[first - 1][2] == "do":
+            side = self._side_before(toks, first - 1)
+            if side:
+                return side, None
         # "Thủ tướng Chính phủ", "Thứ trưởng Bộ Ngoại giao": Vietnam's national offices (the
         # press names China's with the country). They outweigh a place before the title, which
         # is the other side's in "đoàn Vân Nam chào Thủ tướng Chính phủ X".
@@ -416,7 +423,6 @@ class OfficialFinder:
         # "đoàn đại biểu tỉnh Lạng Sơn do Bí thư Tỉnh ủy Đoàn Thị Hậu dẫn đầu": a title naming no
         # place belongs to the place named just before it in the sentence; "Bộ Ngoại giao cử ông
         # X, Phó Cục trưởng ...": to the national body named just before it.
-        first = min(span[0], name_i)
         for k in range(first - 1, max(-1, first - 12), -1):
             if items[k][2] == ".":
                 break
@@ -438,6 +444,24 @@ class OfficialFinder:
         if self._vn_home_words.search(title):
             return "vn", None
         return None, None
+
+    def _side_before(self, toks: _Tokens, end: int) -> str | None:
+        """The side of the place or country a delegation's name ends on, in the dozen words
+        before ``end`` back to "đoàn" ("đoàn công tác Bộ Giao thông vận tải Trung Quốc"), else
+        None (a venue before "đoàn" is not the delegation's)."""
+        items = toks.items
+        for k in range(end - 1, max(-1, end - 12), -1):
+            if items[k][2] in (".", "đoàn", "Đoàn"):
+                return None
+            place = items[k][3]
+            if place is not None and place.locality is not None:
+                return place.locality.country
+            two = k > 0 and self._countries.get(f"{items[k - 1][2]} {items[k][2]}")
+            country = two or self._countries.get(items[k][2].strip("()"))
+            before = items[k - (2 if two else 1)][2] if k >= (2 if two else 1) else ""
+            if country and before not in _TOWARDS:
+                return country
+        return None
 
     def _title_side(self, toks: _Tokens, span: tuple[int, int]):
         """The side one part of a title gives: its first place or country marker, past

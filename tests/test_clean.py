@@ -67,7 +67,7 @@ def test_captions_repeated_twice_collapse_and_a_pipe_caption_goes_with_its_image
     text = "\n".join(["Lạng Sơn và Quảng Tây hợp tác", BODY, "Quang cảnh buổi tiếp.", "", "Quang cảnh buổi tiếp.",
                       "![]() |", "| Đại biểu chụp ảnh lưu niệm |", "| Một bài khác về Hàn Quốc |", BODY])
     a = clean_document(raw(text))
-    assert a.text.count("Quang cảnh buổi tiếp.") == 1
+    assert a.text.count("Quang cảnh buổi tiếp.") == 0  # a caption (by what it shows), twice
     assert "Đại biểu chụp ảnh lưu niệm" not in a.text and "|" not in a.text
     assert "Hàn Quốc" not in a.text  # a boxed link not under an image
 
@@ -356,3 +356,30 @@ def test_a_stamp_row_with_its_author_gives_the_date():
                       "05/09/2016 10:12 | Tác giả: Minh Ngọc - Tiến Hùng", BODY])
     a = clean_document(raw(text))
     assert (a.published, a.text) == ("2016-09-05", BODY)
+
+
+@pytest.mark.parametrize("caption", [
+    "Quang cảnh buổi hội đàm tại trụ sở UBND tỉnh Lạng Sơn.",
+    "Bà Đinh Thị Hồng Vân tặng quà lưu niệm trưởng đoàn Quế Lâm",
+    "Đồng chí Hoàng Văn Pha phát biểu tại buổi hội đàm.",
+    "Các đại biểu dự lễ ký kết",
+    "Ông Lê Thanh Vũ tiếp đoàn Thành Đô - Ảnh: KIM NGÂN",
+])
+def test_captions_standing_alone_go_by_what_they_show(caption):
+    assert clean_document(raw("\n".join([BODY, caption]))).text == BODY
+
+
+@pytest.mark.parametrize("sentence", [
+    "Lãnh đạo hai địa phương bày tỏ vui mừng trước những kết quả tích cực đạt được thời gian qua.",
+    "Phát biểu tại buổi hội đàm, ông Hoàng Văn Pha đề nghị hai bên mở thêm lối thông quan.",
+    "Các đại biểu đã thảo luận sôi nổi về kết nối hạ tầng giao thông và thông quan hàng hóa.",
+])
+def test_body_sentences_about_the_meeting_stay(sentence):
+    assert sentence in clean_document(raw("\n".join([BODY, sentence]))).text
+
+
+def test_a_short_line_printed_twice_apart_goes():
+    caption = "Đoàn công tác tại lễ đón ở thành phố Mông Tự"
+    more = "Hai bên thống nhất sớm mở lại tuyến xe khách quốc tế."
+    a = clean_document(raw("\n".join([BODY, caption, more, caption])))
+    assert a.text == BODY + "\n\n" + more

@@ -363,3 +363,13 @@ def test_a_title_without_a_place_takes_the_country_naming_the_body_before_it(ex)
 ])
 def test_a_delegations_leader_stands_on_the_side_its_name_gives(ex, text, expected):
     assert officials(ex, text) == expected
+
+
+def test_a_place_starting_a_name_before_a_family_name_that_is_mostly_given(ex):
+    # "Chu Chí" is Zhouzhi county; "Hồng" is a family name too, but far more often a given name
+    text = ("Ngày 7/9/2023, đoàn thành phố Hải Phòng đã làm việc tại thành phố Túc Châu, tỉnh An Huy "
+            "(Trung Quốc). Phó Thị trưởng Chu Chí Hồng đã tiếp đoàn.")
+    raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text)
+    record = ex.extract(clean_document(raw))
+    assert {o["name"] for o in record["officials"]} == {"Chu Chí Hồng"}
+    assert "Zhouzhi" not in {p["name"] for p in record["partners"]}

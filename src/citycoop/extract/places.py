@@ -98,6 +98,7 @@ class PlaceResolver:
         # A river, mountain or lake of the name is no place ("sông Lan Thương - Mê Kông").
         self._feature_before = re.compile(r"(?:^|\s)(?:sông|Sông|núi|Núi|hồ|Hồ|đèo|Đèo|vịnh|Vịnh|dãy|Dãy)\s*$")
         self._surnames = frozenset(lexicon["surnames"])
+        self._mostly_given = frozenset(lexicon.get("surnames_mostly_given") or ())
         self._next_word = re.compile(r" ([^\W\d_]+)(?![\w])")
         person_before = [w for w in lexicon["surnames"] if w not in set(lexicon["surnames_also_words"])]
         self._surname_before = compile_words_then(longest_first(person_before), " $")
@@ -162,7 +163,8 @@ class PlaceResolver:
         if first not in self._surnames or " " not in m.surface:
             return False
         nxt = self._next_word.match(text, m.end)
-        if not (nxt and nxt.group(1) not in self._surnames and nxt.group(1)[0].isupper()):
+        if not (nxt and (nxt.group(1) not in self._surnames or nxt.group(1) in self._mostly_given)
+                and nxt.group(1)[0].isupper()):
             return False
         # "Bí thư Thị ủy Sùng Tả Lăng Kiến Bình": two more capitalized words make the place, then
         # a name of three (a name of the place's two syllables and three more is no name)

@@ -338,3 +338,10 @@ def test_a_city_named_as_the_venue_of_its_provinces_meeting_only_locates_it(ex):
     visited = ("Ngày 20/8, đoàn công tác tỉnh Điện Biên đã sang thăm và làm việc tại huyện Giang Thành, "
                "thành phố Phổ Nhĩ, tỉnh Vân Nam (Trung Quốc).")
     assert parties(ex, visited)[1] == {"Jiangcheng", "Pu'er"}
+
+
+def test_a_party_countys_prefecture_named_as_its_locator_is_a_party(ex):
+    text = ("Ngày 20/1, tại mốc giới số 174, giữa xã Pha Long (huyện Mường Khương, tỉnh Lào Cai) và "
+            "trấn Kim Xưởng (huyện Mã Quan, châu Văn Sơn, tỉnh Vân Nam, Trung Quốc), lãnh đạo hai "
+            "huyện Mường Khương và Mã Quan đã gặp gỡ đầu xuân.")
+    assert parties(ex, text)[1] == {"Maguan", "Wenshan"}

@@ -461,6 +461,26 @@ class PlaceResolver:
             self._unmark_other_events(text, sentences, mentions, represented, lead)
             self._unmark_larger_event_members(text, sentences, mentions, lead)
         self._unmark_venues_within_a_party(text, sentences, mentions, represented)
+        if lead is not None:
+            self._mark_prefectures_of_party_counties(text, mentions, lead)
+
+    @staticmethod
+    def _mark_prefectures_of_party_counties(text: str, mentions: list[ResolvedMention], lead: Lead) -> None:
+        """A county that takes part brings the prefecture the lead names as its locator ("trấn
+        Kim Xưởng (huyện Mã Quan, châu Văn Sơn, ...)" ... "lãnh đạo hai huyện Mường Khương và Mã
+        Quan"): the prefecture named right after one of the county's mentions is a party too."""
+        party_counties = {m.locality.name: m.locality.prefecture for m in mentions
+                          if m.party and m.locality is not None and m.locality.country == "cn"
+                          and m.locality.prefecture}
+        if not party_counties:
+            return
+        for i, m in enumerate(mentions[:-1]):
+            if m.locality is None or m.locality.name not in party_counties or m.start not in lead:
+                continue
+            o = mentions[i + 1]
+            if (not o.party and o.locality is not None and o.locality.name == party_counties[m.locality.name]
+                    and o.start - m.end <= _PARENT_AFTER and "." not in text[m.end:o.start]):
+                o.party = True
 
     def _unmark_venues_within_a_party(self, text: str, sentences: Sentences,
                                       mentions: list[ResolvedMention], represented: set[int]) -> None:

@@ -383,3 +383,12 @@ def test_a_short_line_printed_twice_apart_goes():
     more = "Hai bên thống nhất sớm mở lại tuyến xe khách quốc tế."
     a = clean_document(raw("\n".join([BODY, caption, more, caption])))
     assert a.text == BODY + "\n\n" + more
+
+
+@pytest.mark.parametrize("caption", [
+    "Điểm cầu tỉnh Cao Bằng tại buổi hội đàm.",
+    "Bí thư Tỉnh ủy Hoàng Đức Thuận và Phó Chủ tịch Khu tự trị Mạnh Tường tại hội đàm",
+    "Ông Sầm Văn Bình chúc Tết đoàn đại biểu huyện Kim Bình tại buổi giao lưu",
+])
+def test_a_short_line_ending_on_the_meeting_it_shows_is_a_caption(caption):
+    assert clean_document(raw("\n".join([BODY, caption]))).text == BODY

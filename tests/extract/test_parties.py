@@ -345,3 +345,10 @@ def test_a_party_countys_prefecture_named_as_its_locator_is_a_party(ex):
             "trấn Kim Xưởng (huyện Mã Quan, châu Văn Sơn, tỉnh Vân Nam, Trung Quốc), lãnh đạo hai "
             "huyện Mường Khương và Mã Quan đã gặp gỡ đầu xuân.")
     assert parties(ex, text)[1] == {"Maguan", "Wenshan"}
+
+
+def test_partners_of_long_standing_named_in_the_body_are_no_parties(ex):
+    text = ("Chiều 19/6, tại thành phố Thanh Đảo, tỉnh Sơn Đông (Trung Quốc), đoàn công tác thành phố "
+            "Hải Phòng đã hội đàm với lãnh đạo thành phố Thanh Đảo.\n\nHai bên bàn về cảng biển.\n\n"
+            "Hải Phòng hiện đã thiết lập quan hệ hữu nghị với thành phố Thiên Tân và tỉnh Quảng Tây (Trung Quốc).")
+    assert parties(ex, text)[1] == {"Qingdao"}

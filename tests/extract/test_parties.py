@@ -352,3 +352,17 @@ def test_partners_of_long_standing_named_in_the_body_are_no_parties(ex):
             "Hải Phòng đã hội đàm với lãnh đạo thành phố Thanh Đảo.\n\nHai bên bàn về cảng biển.\n\n"
             "Hải Phòng hiện đã thiết lập quan hệ hữu nghị với thành phố Thiên Tân và tỉnh Quảng Tây (Trung Quốc).")
     assert parties(ex, text)[1] == {"Qingdao"}
+
+
+def test_a_meeting_after_the_2025_merger_is_the_merged_provinces():
+    from citycoop.extract import Extractor
+    ex = Extractor()
+
+    def vn(published, day):
+        text = (f"Chiều {day}, tại thành phố Hà Giang, lãnh đạo tỉnh Hà Giang đã tiếp đoàn đại biểu "
+                "châu Văn Sơn, tỉnh Vân Nam (Trung Quốc).")
+        raw = RawDocument(id="t.txt", source="t.txt", format="txt", encoding="utf-8", text=text,
+                          published=published)
+        return {x["name"] for x in ex.extract(clean_document(raw))["vn_localities"]}
+    assert vn("2025-10-26", "25/10") == {"Tuyen Quang"}  # Hà Giang is part of Tuyên Quang since 1/7/2025
+    assert vn("2024-10-26", "25/10") == {"Ha Giang"}

@@ -57,6 +57,8 @@ class Extractor:
             warnings.append("no Chinese partner found")
 
         event = find_event_date(lead.text(doc), article.published, doc[body_start:])
+        if event.value and event.value >= _MERGED_FROM and vn_sides:
+            vn_sides = _merged_provinces(vn_sides, self.gazetteer)
         if event.value and event.source == "none":
             warnings.append("event year unknown: no year in the text and no publication date")
         elif event.value is None:
@@ -93,6 +95,22 @@ class Extractor:
             "text": body,
         }
         return record
+
+
+# Vietnam's provinces merged on 1 July 2025: a meeting from that day is the merged province's.
+_MERGED_FROM = "2025-07-01"
+
+
+def _merged_provinces(localities, gazetteer):
+    """Each locality as the province it has been part of since the 2025 reorganisation (Hà
+    Giang → Tuyên Quang), once each, in order."""
+    out = []
+    for loc in localities:
+        if loc.period == "pre2025" and loc.merged_into:
+            loc = gazetteer.get("vn", loc.merged_into) or loc
+        if loc not in out:
+            out.append(loc)
+    return out
 
 
 def _first_places_in(mentions, spans) -> set[int]:

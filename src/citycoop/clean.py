@@ -36,6 +36,7 @@ _IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg
 # Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
 _CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
 _MENU_MIN_CELLS = 4
+_CAPTION_LINE_MAX = 160  # characters: a caption standing alone is one short sentence
 _BYLINE_CELL = re.compile(r"(?:tác giả|người đăng|người viết|phóng viên|biên tập viên|biên tập|pv|bài|tin)\s*:\s*\S",
                           re.IGNORECASE)
 _PHONE = re.compile(r"(?<!\d)(?:\+84|0)\d{2,3}[ .-]?\d{3}[ .-]?\d{3,4}(?!\d)")
@@ -66,6 +67,26 @@ class BoilerplateRules:
     byline_line: re.Pattern
     version: str
     widget_cells: re.Pattern = re.compile(r"(?!x)x")
+    caption_lines: re.Pattern = re.compile(r"(?!x)x")
+    caption_words: tuple[str, ...] = ()
+
+    def is_caption(self, line: str) -> bool:
+        """A photo caption standing alone: a short line ending on its credit ("... Ảnh: Minh
+        Hà"), or one ``caption_lines`` matches whole, tested only when it holds one of
+        ``caption_words`` (the patterns scan the whole line: most lines skip them).
+        Remembered as ``drops`` is."""
+        seen = self.__dict__.get("_captions")
+        if seen is None or len(seen) >= _DROPS_REMEMBERED:
+            seen = {}  # remembered as drops() is: a site's captions and furniture repeat
+            object.__setattr__(self, "_captions", seen)
+        verdict = seen.get(line)
+        if verdict is None:
+            verdict = seen[line] = (
+                (("ảnh" in line or "Ảnh" in line or "ẢNH" in line or "guồn" in line)
+                 and _CREDITED_CAPTION.match(line) is not None)
+                or (len(line) <= _CAPTION_LINE_MAX and any(w in line.lower() for w in self.caption_words)
+                    and self.caption_lines.fullmatch(line) is not None))
+        return verdict
 
     def drops(self, line: str) -> bool:
         """Whether ``drop_lines`` matches the whole line. Remembered for up to 2¹⁶ lines:
@@ -110,7 +131,10 @@ def _rules_from_text(text: str) -> BoilerplateRules:
     # One alternation compiled once: a line is tested against all rules in one match call.
     drop = re.compile("|".join(f"(?:{p})" for p in lines) or r"(?!x)x", re.IGNORECASE)
     cells = [normalize_text(p) for p in spec.get("widget_cells", [])]
+    captions = [normalize_text(p) for p in spec.get("caption_lines", [])]
     return BoilerplateRules(
+        caption_lines=re.compile("|".join(f"(?:{p})" for p in captions) or r"(?!x)x", re.IGNORECASE),
+        caption_words=tuple(normalize_text(w).lower() for w in spec.get("caption_words", [])),
         widget_cells=re.compile("|".join(f"(?:{p})" for p in cells) or r"(?!x)x", re.IGNORECASE),
         drop_lines=drop,
         block_markers=frozenset(normalize_text(m).casefold() for m in spec.get("block_markers", [])),
@@ -134,13 +158,16 @@ def content_hash(text: str) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def _is_caption(line: str, under_image: bool) -> bool:
-    """A photo's caption: a short line ending on the photo's credit, or one short sentence right
-    under an image that does not open as a lead does ("Quang cảnh buổi hội đàm.")."""
-    if len(line) <= 300 and (":" in line or "ảnh" in line or "ẢNH" in line) and _CREDITED_CAPTION.match(line):
+def _is_caption(line: str, under_image: bool, rules: BoilerplateRules) -> bool:
+    """A photo's caption: one short sentence right under an image that does not open as a lead
+    does; a short line ending on the photo's credit ("... Ảnh: Minh Hà"); a short line of what
+    photos show (boilerplate.yml's caption_lines: "Quang cảnh buổi hội đàm.")."""
+    if (under_image and len(line) <= _CAPTION_MAX and line.count(" ") < 32
+            and not _TIME_OPENER.match(line) and not _INNER_SENTENCE.search(line)):
         return True
-    return (under_image and len(line) <= _CAPTION_MAX and line.count(" ") < 32
-            and not _TIME_OPENER.match(line) and not _INNER_SENTENCE.search(line))
+    if len(line) > 300:
+        return False  # (most body paragraphs: nothing more to test)
+    return rules.is_caption(line)
 
 
 def _reads_like_body(line: str) -> bool:
@@ -207,7 +234,7 @@ def _furniture_row(line: str, raw_line: str | None, rules: BoilerplateRules):
             timed = True
         elif rules.widget_cells.fullmatch(cell):
             timed = timed or any(c.isdigit() for c in cell)
-        elif not _BYLINE_CELL.match(cell):  # ("Tác giả: Minh Ngọc - Tiến Hùng" sits in stamp rows)
+        elif ":" not in cell or not _BYLINE_CELL.match(cell):  # ("Tác giả: Minh Ngọc" sits in stamp rows)
             others.append(cell)
     if not others:
         return stamps if (stamps or timed or len(line) < 120) else None
@@ -399,7 +426,7 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
             prev_image = not caption_above
             caption_above = False
             continue
-        if _is_caption(line, prev_image) or line == last_caption:
+        if _is_caption(line, prev_image, rules) or line == last_caption:
             prev_image, caption_above, last_caption = False, not prev_image, line
             continue
         caption_above = False
@@ -412,7 +439,7 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
             if not prev_image:
                 continue
             line = cell[1]
-        labelled = ":" in line or "đăng" in line or "nhật" in line  # (cheap test first)
+        labelled = "đăng" in line or "Đăng" in line or "nhật" in line or "bản" in line  # (every label holds one)
         if labelled and (labelled := metadata.labelled_date(line)):
             stamps.append((0, len(stamps), labelled))  # the article's own, by its label
             continue

@@ -132,6 +132,7 @@ def _by_first_letter(surnames, modifiers, heads) -> str:
 class OfficialFinder:
     def __init__(self, lexicon: dict):
         self.surnames = frozenset(lexicon["surnames"])
+        self._compound_first = frozenset(n.split()[0] for n in self.surnames if " " in n)  # "Tư" of "Tư Mã"
         self.pinyin_surnames = frozenset(lexicon.get("pinyin_surnames") or ())
         heads = sorted(lexicon["title_heads"], key=len, reverse=True)
         self.modifiers = frozenset(lexicon["title_modifiers"])
@@ -222,8 +223,8 @@ class OfficialFinder:
             pinyin = (place is None and w in self.pinyin_surnames and i + 1 < len(items)
                       and items[i + 1][2].isascii())
             # "Tư Mã Hồng", "Âu Dương Kiệt": a family name of two words
-            compound = (place is None and i + 1 < len(items) and items[i + 1][3] is None
-                        and f"{w} {items[i + 1][2]}" in self.surnames)
+            compound = (w in self._compound_first and place is None and i + 1 < len(items)
+                        and items[i + 1][3] is None and f"{w} {items[i + 1][2]}" in self.surnames)
             # "ông Phí Đông Bình": right after an honorific, a name whose family name the list
             # lacks (Chinese family names are many more than any list); two or three syllables
             # (the word before first: most words follow no honorific, title or place)
@@ -540,7 +541,9 @@ class OfficialFinder:
         if sentences is None:
             spans = [(0, len(text))]
         else:
-            starts = [m.start() for m in self._candidate.finditer(text)]
+            # (not where a place name starts, "Lạng Sơn", "Hà Nội": a name never starts on a place)
+            at_places = {p.start for p in places}
+            starts = [m.start() for m in self._candidate.finditer(text) if m.start() not in at_places]
             if self._anchor_candidate is not None:
                 starts = sorted(starts + [m.start() for m in self._anchor_candidate.finditer(text)])
             spans = []

@@ -92,6 +92,8 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
+# Last words of the countries a title may name ("Trung Quốc", "Việt Nam", "(Trung Quốc)").
+_COUNTRY_ENDS = frozenset(["Quốc", "Nam", "(Trung Quốc)", "(Việt Nam)"])
 # Words before a country that make it a destination or a venue, not the name of a body.
 _TOWARDS = frozenset("sang đến tới thăm tại ở về với qua".split())
 # Letters Vietnamese spelling has no use for: a name with them is foreign ("Kwon", "Zhang").
@@ -228,8 +230,8 @@ class OfficialFinder:
             # "ông Phí Đông Bình": right after an honorific, a name whose family name the list
             # lacks (Chinese family names are many more than any list); two or three syllables
             # (the word before first: most words follow no honorific, title or place)
-            anchored = (place is None and i > 0 and (items[i - 1][3] is not None
-                                                     or items[i - 1][2] in self._anchor_ends)
+            anchored = (place is None and i > 0 and w[:1].isupper()
+                        and (items[i - 1][3] is not None or items[i - 1][2] in self._anchor_ends)
                         and not (w in self.surnames or pinyin or compound)
                         and _is_syllable(w) and w.casefold() not in self._title_lower
                         and w not in self._not_name_starts and self._anchored(toks, i))
@@ -432,10 +434,8 @@ class OfficialFinder:
                 return place.locality.country, None
             # "đoàn Cục Đường sắt quốc gia Trung Quốc do ông X, Cục trưởng dẫn đầu": the country
             # that names the body before the title (not a destination: "đoàn ... sang Trung Quốc")
-            two = k > 0 and self._countries.get(f"{items[k - 1][2]} {items[k][2]}")
-            country = two or self._countries.get(items[k][2].strip("()"))
-            before = items[k - (2 if two else 1)][2] if k >= (2 if two else 1) else ""
-            if country and before not in _TOWARDS:
+            country = self._country_at(items, k)
+            if country:
                 return country, None
             if (self._vn_national_words is not None and _is_cap(items[k][2])
                     and self._vn_national_words.match(toks.text, items[k][0], items[first][0])):
@@ -457,12 +457,21 @@ class OfficialFinder:
             place = items[k][3]
             if place is not None and place.locality is not None:
                 return place.locality.country
-            two = k > 0 and self._countries.get(f"{items[k - 1][2]} {items[k][2]}")
-            country = two or self._countries.get(items[k][2].strip("()"))
-            before = items[k - (2 if two else 1)][2] if k >= (2 if two else 1) else ""
-            if country and before not in _TOWARDS:
+            country = self._country_at(items, k)
+            if country:
                 return country
         return None
+
+    def _country_at(self, items, k: int) -> str | None:
+        """The side of a country named by token k ("Trung Quốc" ending on it, "(Việt Nam)"),
+        unless a word of travel stands before it (a destination: "sang Trung Quốc")."""
+        w = items[k][2]
+        if w not in _COUNTRY_ENDS:
+            return None
+        two = k > 0 and self._countries.get(f"{items[k - 1][2]} {w}")
+        country = two or self._countries.get(w.strip("()"))
+        before = items[k - (2 if two else 1)][2] if k >= (2 if two else 1) else ""
+        return country if country and before not in _TOWARDS else None
 
     def _title_side(self, toks: _Tokens, span: tuple[int, int]):
         """The side one part of a title gives: its first place or country marker, past

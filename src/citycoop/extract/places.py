@@ -107,8 +107,6 @@ class PlaceResolver:
         self._honorific_syllable_before = re.compile(r"(?<![\w])(?:%s) [^\W\d_][^\W\d_A-Z]{0,6} $" % esc(
             lexicon["honorifics"]))
         self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
-        # In the lead, "(giao lưu, hội đàm ...) giữa A và B" names the meeting's two sides.
-        self._between_before = re.compile(r"(?<![\w])giữa\s*$")
         # "tại (thành phố) X": X named as where a meeting is held
         self._venue_before = re.compile(r"(?<![\w])tại\s+(?:(?:%s)\s+)?$" % esc(lexicon["place_prefixes"]))
         # "tiếp giáp", "tiếp tục", "đón đầu": words that begin with a cue and mean something else
@@ -172,6 +170,10 @@ class PlaceResolver:
         return not (third and third.group(1)[0].isupper() and m.surface.count(" ") == 1)
 
     def _after_honorific_and_syllable(self, text: str, m: Mention) -> bool:
+        near = text[max(0, m.start - 20):m.start]
+        if not ("ông " in near or "bà " in near or "Ông " in near or "Bà " in near or "chí " in near
+                or "gài " in near):
+            return False  # (most places: no honorific near)
         before = self._honorific_syllable_before.search(text, max(0, m.start - 20), m.start)
         if before is None:
             return False
@@ -427,14 +429,19 @@ class PlaceResolver:
                 else:
                     # the words before the place's designation ("đoàn Chính phủ nhân dân | Khu
                     # tự trị dân tộc Choang | Quảng Tây"): a long designation is not distance
-                    prefix = self._prefix_at_end.search(left, max(0, len(left) - 60))
+                    tail = left[-60:]
+                    # (only long designations matter, and they hold one of these words)
+                    prefix = self._prefix_at_end.search(tail) if (
+                        "tự trị" in tail or "dân tộc" in tail or "hành chính" in tail) else None
                     long_prefix = prefix is not None and prefix.group(0).count(" ") >= 3
-                    window = " ".join((left[:prefix.start()] if long_prefix else left).split()[-8:])
-                    if self._not_party_cue is not None:
-                        window = self._not_party_cue.sub(" ", window)
-                    m.party = bool(self._party_cue.search(window)) or (
-                        lead is not None and m.start in lead and self._between_before.search(
-                            left[:prefix.start()] if prefix else left) is not None)
+                    window = " ".join((tail[:prefix.start()] if long_prefix else left).split()[-8:])
+                    cue = self._party_cue.search(window)
+                    if cue and self._not_party_cue is not None:
+                        cue = self._party_cue.search(self._not_party_cue.sub(" ", window))
+                    m.party = bool(cue) or (
+                        lead is not None and left.rstrip().endswith(("giữa", " giữa huyện", " giữa tỉnh",
+                                                                       " giữa thành phố", " giữa châu"))
+                        and m.start in lead)
             prev, prev_sentence = m, si
         if self._side_event is not None:
             self._unmark_side_event_hosts(text, sentences, mentions, represented)

@@ -468,15 +468,16 @@ def clean_document(raw: RawDocument, rules: BoilerplateRules | None = None,
     if not published and stamps:
         published, published_source = min(stamps)[2], "timestamp_line"
     # (counted before the furniture around the body goes: one copy of a caption may be there)
-    counts = Counter(ln for ln in kept if len(ln) <= _CAPTION_MAX)
+    counts = Counter(ln for ln in kept if len(ln) <= _CAPTION_MAX and not _reads_like_body(ln))
     kept, found_title, signature = _strip_by_position(kept, captions, title is None)
     title = title or found_title
     if title:
         kept = [ln for ln in kept if ln != title]
-    # A short line printed twice apart (a caption under two photos, a teaser): no body sentence
-    # repeats itself word for word in one article.
-    if any(n > 1 for n in counts.values()):
-        kept = [ln for ln in kept if counts.get(ln, 0) < 2]
+    # A short line printed twice apart that does not read as a sentence of the body (a caption
+    # under its photo and again in the gallery, a teaser) is furniture. (Twice: text repeated
+    # more often is a page repeating itself, read as it is.)
+    if any(n == 2 for n in counts.values()):
+        kept = [ln for ln in kept if counts.get(ln, 0) != 2]
     byline = byline or signature
     # An author signature alone on the last line ("Nguyễn Thúc Hoàng Linh").
     if len(kept) >= 2 and metadata.is_standalone_name(kept[-1]):

@@ -107,6 +107,7 @@ class PlaceResolver:
         self._honorific_syllable_before = re.compile(r"(?<![\w])(?:%s) [^\W\d_][^\W\d_A-Z]{0,6} $" % esc(
             lexicon["honorifics"]))
         self._party_cue = compile_words(longest_first(lexicon["party_cues"]), re.IGNORECASE)
+        self._giua_end = re.compile(r"(?<![\w])giữa\s*$")
         # "tại (thành phố) X": X named as where a meeting is held
         self._venue_before = re.compile(r"(?<![\w])tại\s+(?:(?:%s)\s+)?$" % esc(lexicon["place_prefixes"]))
         # "tiếp giáp", "tiếp tục", "đón đầu": words that begin with a cue and mean something else
@@ -194,16 +195,12 @@ class PlaceResolver:
             return "cn"
         if self._vn_after.match(right):
             return "vn"
-        if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
-            # "huyện Phú Ninh, châu Văn Sơn": a district of the Chinese reading's own parent
-            if self._vn_province_after(m, mentions):
-                return "vn"
-            return self._parent_named(text, sentences, m, mentions) or "vn"
+        level = self._level_word_evidence(text, sentences, m, mentions, left)
+        if level:
+            return level
         if m.vn_homonym in _SUBPROVINCIAL and (self._city_prefix.search(left)
                                                or self._district_prefix.search(left)):
             return "cn"  # "thành phố Trùng Khánh"; "huyện Hà Khẩu" (in Vietnam only a ward)
-        if self._province_level(left, m):  # "tỉnh Thái Nguyên" (Taiyuan is a city)
-            return "vn"
         # "Khu tự trị", "Thị trưởng", "Chính hiệp" a few words before (same clause); not the
         # "(Trung Quốc)" that closes the place before it ("tỉnh Hồ Nam (Trung Quốc), đoàn tỉnh X")
         clause = re.split(r"[.;:!?\n]", left)[-1]
@@ -227,12 +224,9 @@ class PlaceResolver:
             return "cn"
         if self._vn_after.match(right):
             return "vn"
-        if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
-            if self._vn_province_after(m, mentions):
-                return "vn"
-            return self._parent_named(text, sentences, m, mentions) or "vn"
-        if self._province_level(left, m):
-            return "vn"
+        level = self._level_word_evidence(text, sentences, m, mentions, left)
+        if level:
+            return level
         clause = re.split(r"[.;:!?\n]", left)[-1]
         window = " ".join(clause.split()[-6:])
         marker = self._cn_before.search(window)
@@ -269,6 +263,22 @@ class PlaceResolver:
         if self._peoples_at_end is None or "dân tộc" not in left:
             return left[-60:]
         return self._peoples_at_end.sub("", left)[-60:]
+
+    def _after_giua(self, tail: str) -> bool:
+        """"(giao lưu ...) giữa huyện X": "giữa" right before the name and its designation."""
+        return "giữa" in tail and self._giua_end.search(self._prefix_at_end.sub("", tail)) is not None
+
+    def _level_word_evidence(self, text: str, sentences: Sentences, m: Mention,
+                             mentions: _MentionIndex, left: str) -> str | None:
+        """What a level word right before a name says of its country: "huyện X" names a
+        Vietnamese district, unless the Chinese reading's own parent follows ("huyện Phú Ninh,
+        châu Văn Sơn") and the Vietnamese one does not ("huyện Phú Ninh, tỉnh Quảng Nam");
+        "tỉnh X" names the Vietnamese province (China has no "tỉnh" below its provinces)."""
+        if m.vn_homonym in _DISTRICT_KINDS and self._district_prefix.search(left):
+            if self._vn_province_after(m, mentions):
+                return "vn"
+            return self._parent_named(text, sentences, m, mentions) or "vn"
+        return "vn" if self._province_level(left, m) else None
 
     def _vn_province_after(self, m: Mention, mentions: _MentionIndex) -> bool:
         """"huyện Phú Ninh, tỉnh Quảng Nam": the Vietnamese district's own province named right
@@ -438,10 +448,7 @@ class PlaceResolver:
                     cue = self._party_cue.search(window)
                     if cue and self._not_party_cue is not None:
                         cue = self._party_cue.search(self._not_party_cue.sub(" ", window))
-                    m.party = bool(cue) or (
-                        lead is not None and left.rstrip().endswith(("giữa", " giữa huyện", " giữa tỉnh",
-                                                                       " giữa thành phố", " giữa châu"))
-                        and m.start in lead)
+                    m.party = bool(cue) or (lead is not None and self._after_giua(tail) and m.start in lead)
             prev, prev_sentence = m, si
         if self._side_event is not None:
             self._unmark_side_event_hosts(text, sentences, mentions, represented)
@@ -495,7 +502,8 @@ class PlaceResolver:
         of a meeting whose party, named apart in the same sentence, is the city's own province,
         only locates the meeting. (Named as the place visited, with its province after it as
         its locator — "làm việc tại huyện Giang Thành, thành phố Phổ Nhĩ" — it is the party.)"""
-        for i, m in enumerate(mentions):
+        starts = [o.start for o in mentions]
+        for m in mentions:
             loc = m.locality
             if (not m.party or loc is None or loc.country != "cn" or loc.is_provincial
                     or m.start in represented or not self._venue_before.search(text, max(0, m.start - 30), m.start)):
@@ -503,10 +511,9 @@ class PlaceResolver:
             si = sentences.index_at(m.start)
             lo, hi = sentences.span(si) if si < len(sentences) else (0, len(text))
             parents = {loc.province, loc.prefecture} - {None, loc.name}
-            for o in mentions:
+            # the mentions of its sentence (by bisection: a long article has many)
+            for o in mentions[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]:
                 if o is m or not o.party or o.locality is None or o.locality.name not in parents:
-                    continue
-                if not (lo <= o.start < hi):
                     continue
                 if o.start > m.end and o.start - m.end <= _PARENT_AFTER:
                     continue  # its locator ("Giang Thành, thành phố Phổ Nhĩ")

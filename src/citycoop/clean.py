@@ -36,7 +36,6 @@ _IMAGE_NAME = re.compile(r"^(?:(?:<image>\s*)?\S+\.(?:jpe?g|png|gif|webp|bmp|svg
 # Half a table cell: a caption whose image was dropped, "Toàn cảnh buổi làm việc |".
 _CAPTION_CELL = re.compile(r"^[^|]{3,200}\s\|$")
 _MENU_MIN_CELLS = 4
-_CAPTION_LINE_MAX = 160  # characters: a caption standing alone is one short sentence
 _BYLINE_CELL = re.compile(r"(?:tác giả|người đăng|người viết|phóng viên|biên tập viên|biên tập|pv|bài|tin)\s*:\s*\S",
                           re.IGNORECASE)
 _PHONE = re.compile(r"(?<!\d)(?:\+84|0)\d{2,3}[ .-]?\d{3}[ .-]?\d{3,4}(?!\d)")
@@ -47,7 +46,8 @@ _CREDITED_CAPTION = re.compile(
     r"[^:()\n]{1,48}?\)?[\s.|]*$"
     # ... or on what the photo is, in brackets: "... (ảnh tư liệu)", "[ẢNH] Lãnh đạo hai bên ..."
     r"|^.{2,250}?\s\((?:ảnh|ảnh tư liệu|ảnh minh họa)\)[\s.|]*$|^\[ảnh\]\s.{2,250}$", re.IGNORECASE)
-# A caption right under an image: one short sentence (a lead opening on a time is body).
+# A caption (right under an image, or standing alone): one short sentence; under an image, a
+# lead opening on a time is body.
 _CAPTION_MAX = 160
 _TIME_OPENER = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm|đêm|trong|từ|\d)", re.IGNORECASE)
 _INNER_SENTENCE = re.compile(r"[.!?…] +[^\W\d_]")
@@ -75,32 +75,31 @@ class BoilerplateRules:
         Hà"), or one ``caption_lines`` matches whole, tested only when it holds one of
         ``caption_words`` (the patterns scan the whole line: most lines skip them).
         Remembered as ``drops`` is."""
-        seen = self.__dict__.get("_captions")
-        if seen is None or len(seen) >= _DROPS_REMEMBERED:
-            seen = {}  # remembered as drops() is: a site's captions and furniture repeat
-            object.__setattr__(self, "_captions", seen)
-        verdict = seen.get(line)
-        if verdict is None:
-            verdict = seen[line] = (
-                (("ảnh" in line or "Ảnh" in line or "ẢNH" in line or "guồn" in line)
+        return self._remembered("_captions", line, self._caption)
+
+    def _caption(self, line: str) -> bool:
+        return ((("ảnh" in line or "Ảnh" in line or "ẢNH" in line or "guồn" in line)
                  and _CREDITED_CAPTION.match(line) is not None)
-                or (len(line) <= _CAPTION_LINE_MAX and any(w in line.lower() for w in self.caption_words)
+                or (len(line) <= _CAPTION_MAX and any(w in line.lower() for w in self.caption_words)
                     and self.caption_lines.fullmatch(line) is not None))
-        return verdict
 
     def drops(self, line: str) -> bool:
         """Whether ``drop_lines`` matches the whole line. Remembered for up to 2¹⁶ lines:
         page furniture repeats across a corpus's pages (the ground of the corpus-level rule), and
         the alternation of every rule is a good part of cleaning's cost (in the generated corpus
         19 022 lines tested, 4 051 of them different)."""
-        seen = self.__dict__.get("_drops")
+        return self._remembered("_drops", line, lambda ln: self.drop_lines.fullmatch(ln) is not None)
+
+    def _remembered(self, name: str, line: str, verdict) -> bool:
+        """``verdict(line)``, kept in the dict ``name`` for up to 2¹⁶ lines."""
+        seen = self.__dict__.get(name)
         if seen is None or len(seen) >= _DROPS_REMEMBERED:
             seen = {}  # (a dict, not an lru_cache of a lambda: the rules stay picklable)
-            object.__setattr__(self, "_drops", seen)
-        drop = seen.get(line)
-        if drop is None:
-            drop = seen[line] = self.drop_lines.fullmatch(line) is not None
-        return drop
+            object.__setattr__(self, name, seen)
+        known = seen.get(line)
+        if known is None:
+            known = seen[line] = verdict(line)
+        return known
 
     @property
     def max_label_len(self) -> int:

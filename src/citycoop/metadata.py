@@ -24,9 +24,9 @@ _TIMESTAMP_LINE = re.compile(
     re.IGNORECASE,
 )
 # "...-20231013131403518.htm": an 8-digit date at the start of a long digit run or path segment.
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=\d{0,12}(?!\d))")
 # ... or as folders or dashes of the path: "/2024/09/23/slug", "/2024-09-23/slug".
 _URL_PATH_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/-])")
-_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=\d{0,12}(?!\d))")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _ANY_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
 # Year first, as CMSs print ISO stamps: "2023-06-20 09:12", "2019/08/23".
@@ -133,7 +133,8 @@ def labelled_date(line: str) -> str | None:
 
 
 def url_date(url: str | None) -> str | None:
-    """A ``YYYYMMDD`` publication date embedded in a URL path, else None."""
+    """A publication date a URL's path holds (``YYYYMMDD`` in a slug, or ``/YYYY/MM/DD/``),
+    else None."""
     if not url:
         return None
     path = urlparse(url).path

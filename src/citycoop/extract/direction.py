@@ -207,7 +207,8 @@ class DirectionReader:
         opens = (m.start() - st.start <= _OPENING_REACH
                  or text[max(st.start, m.start() - 3):m.start()].rstrip().endswith(","))
         # (a venue pointing back, "tại thành phố này", ends a sentence its meeting word opens)
-        reach = m.start() - st.start if _THIS_PLACE.match(text, m.end(), st.end) else _CONTEXT_REACH
+        points_back = _THIS_PLACE.match(text, m.end(), st.end) is not None
+        reach = m.start() - st.start if points_back else _CONTEXT_REACH
         if not opens and not self._event.search(text, max(st.start, m.start() - reach), m.start()):
             return
         country = st.place_right_after(m.end(), self._filler)
@@ -217,7 +218,7 @@ class DirectionReader:
                 country = "vn"  # "tại trụ sở UBND tỉnh": the host's own building
             elif self._vn_home_venue is not None and self._vn_home_venue.match(text, m.end(), st.end):
                 country = "vn"
-            elif _THIS_PLACE.match(text, m.end(), st.end):
+            elif points_back:
                 # "tại thành phố này", "tại trụ sở chính quyền thành phố này": the place the
                 # sentence named last
                 country = st.place_before(m.start(), m.start() - st.start)

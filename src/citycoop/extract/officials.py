@@ -162,6 +162,7 @@ class OfficialFinder:
         self._not_name_starts = frozenset(lexicon.get("not_name_starts") or ())
         # Titles only China's officials hold: the capitalized words after them are a name.
         self._cn_heads_before_names = frozenset(lexicon.get("cn_heads_before_names") or ())
+        cn_heads = sorted(self._cn_heads_before_names, key=len, reverse=True)
         # Words of a title that Vietnamese bodies write without naming their place (the
         # article's own province): weaker than a place or marker.
         self._vn_home_words = re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(
@@ -198,8 +199,7 @@ class OfficialFinder:
         # sentences worth tokenizing ("Phó Chủ tịch" starts with the family name Phó). Whole
         # titles, as _names tests them, not their first words: "Nguyễn Thị Hường" is a name
         # though "Thị" starts "Thị trưởng".
-        cn_heads = list(lexicon.get("cn_heads_before_names") or ())
-        self._anchor_ends = frozenset(a.split()[-1] for a in list(lexicon["honorifics"]) + cn_heads)
+        self._anchor_ends = frozenset(a.split()[-1] for a in [*lexicon["honorifics"], *cn_heads])
         # An honorific then a capital is a candidate too (a name whose family name no list holds,
         # "ông Phí Đông Bình"): the honorifics join the family names in the one pattern.
         self._candidate = re.compile(r"(?:%s) (?!%s)[%s]" % (
@@ -207,8 +207,7 @@ class OfficialFinder:
                              self.modifiers, heads), title_start, re.escape(upper)))
         # ... and a title only China's officials hold, then a capital ("Thị trưởng Phù Chí Cường"),
         # which the pattern above refuses as a title: a pattern of its own, of rare words.
-        self._anchor_candidate = compile_words_then(sorted(cn_heads, key=len, reverse=True),
-                                                    r" [%s]" % re.escape(upper)) if cn_heads else None
+        self._anchor_candidate = compile_words_then(cn_heads, r" [%s]" % re.escape(upper)) if cn_heads else None
 
     # -- names -------------------------------------------------------------------------
     def _names(self, toks: _Tokens) -> list[tuple[int, int]]:
@@ -429,14 +428,9 @@ class OfficialFinder:
         for k in range(first - 1, max(-1, first - 12), -1):
             if items[k][2] == ".":
                 break
-            place = items[k][3]
-            if place is not None and place.locality is not None:
-                return place.locality.country, None
-            # "đoàn Cục Đường sắt quốc gia Trung Quốc do ông X, Cục trưởng dẫn đầu": the country
-            # that names the body before the title (not a destination: "đoàn ... sang Trung Quốc")
-            country = self._country_at(items, k)
-            if country:
-                return country, None
+            side = self._token_side(items, k)
+            if side:
+                return side, None
             if (self._vn_national_words is not None and _is_cap(items[k][2])
                     and self._vn_national_words.match(toks.text, items[k][0], items[first][0])):
                 return "vn", None
@@ -454,17 +448,18 @@ class OfficialFinder:
         for k in range(end - 1, max(-1, end - 12), -1):
             if items[k][2] in (".", "đoàn", "Đoàn"):
                 return None
-            place = items[k][3]
-            if place is not None and place.locality is not None:
-                return place.locality.country
-            country = self._country_at(items, k)
-            if country:
-                return country
+            side = self._token_side(items, k)
+            if side:
+                return side
         return None
 
-    def _country_at(self, items, k: int) -> str | None:
-        """The side of a country named by token k ("Trung Quốc" ending on it, "(Việt Nam)"),
-        unless a word of travel stands before it (a destination: "sang Trung Quốc")."""
+    def _token_side(self, items, k: int) -> str | None:
+        """The side token k names: a place's country, or a country ending on it ("Trung Quốc",
+        "(Việt Nam)": "đoàn Cục Đường sắt quốc gia Trung Quốc do ông X, Cục trưởng dẫn đầu"),
+        unless a word of travel stands before the country (a destination: "sang Trung Quốc")."""
+        place = items[k][3]
+        if place is not None and place.locality is not None:
+            return place.locality.country
         w = items[k][2]
         if w not in _COUNTRY_ENDS:
             return None
